@@ -1,0 +1,97 @@
+"""科创对接 web application (Flask app factory)."""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Flask, Response
+from flask_login import AnonymousUserMixin
+
+from market.config import ROOT, load_config
+from market.db import db
+from market.extensions import csrf, limiter, login_manager, migrate
+
+
+def create_app(overrides: dict[str, object] | None = None) -> Flask:
+    app = Flask(
+        __name__,
+        template_folder=str(ROOT / "templates"),
+        static_folder=str(ROOT / "static"),
+    )
+    app.config.update(load_config(overrides))
+    logging.getLogger("jieba").setLevel(logging.WARNING)
+
+    import market.models  # noqa: F401  (registers every table)
+
+    db.init_app(app)
+    # Batch mode lets the same migrations alter tables on SQLite, which lacks most ALTER TABLE forms.
+    migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
+    csrf.init_app(app)
+    limiter.init_app(app)
+    _init_login(app)
+    _register_blueprints(app)
+    _register_hooks(app)
+
+    from market import errors_web, templating
+
+    errors_web.register(app)
+    templating.register(app)
+
+    from market.cli import register_commands
+
+    register_commands(app)
+    return app
+
+
+def _init_login(app: Flask) -> None:
+    from market.auth.services import load_user
+    from market.i18n import gettext
+
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.anonymous_user = AnonymousUserMixin
+    login_manager.session_protection = "basic"
+    login_manager.user_loader(load_user)
+
+    login_manager.login_message = "请先登录。"
+    login_manager.localize_callback = gettext
+    login_manager.login_message_category = "warning"
+
+
+def _register_blueprints(app: Flask) -> None:
+    from market.admin.views import bp as admin_bp
+    from market.api import bp as api_bp
+    from market.auth.views import bp as auth_bp
+    from market.main.views import bp as main_bp
+    from market.moderation.views import bp as moderation_bp
+    from market.needs.views import bp as needs_bp
+    from market.providers.views import bp as providers_bp
+
+    for blueprint in (main_bp, auth_bp, needs_bp, providers_bp, moderation_bp, admin_bp, api_bp):
+        app.register_blueprint(blueprint)
+    csrf.exempt(api_bp)  # token-authenticated; browsers never send the token on their own
+
+
+def _register_hooks(app: Flask) -> None:
+    from market.db import commit
+
+    @app.after_request
+    def _commit_unit_of_work(response: Response) -> Response:
+        # The one place a request's changes are committed; failed requests write nothing.
+        if response.status_code < 400:
+            commit()
+        else:
+            db.session.rollback()
+        return response
+
+    @app.after_request
+    def _security_headers(response: Response) -> Response:
+        response.headers.setdefault(
+            "Content-Security-Policy",
+            "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+            "frame-ancestors 'none'; base-uri 'self'; form-action 'self'",
+        )
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        return response

@@ -1,0 +1,102 @@
+"""Users, organisations and API tokens."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from flask_login import UserMixin
+from sqlalchemy import Column, DateTime, ForeignKey, String, Table, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from market.db import Timestamped, db
+
+if TYPE_CHECKING:
+    from market.reference.models import Region
+
+
+class Role(enum.StrEnum):
+    ENTERPRISE = "enterprise"
+    PROVIDER = "provider"
+    BROKER = "broker"
+    ADMIN = "admin"
+
+
+class OrgKind(enum.StrEnum):
+    ENTERPRISE = "enterprise"
+    SOCIETY = "society"
+    TEAM = "team"
+    INSTITUTION = "institution"
+    BROKER_OFFICE = "broker_office"
+
+
+broker_regions = Table(
+    "broker_regions",
+    db.metadata,
+    Column("user_id", ForeignKey("users.id", ondelete="CASCADE"), primary_key=True),
+    Column("region_code", ForeignKey("regions.code"), primary_key=True),
+)
+
+
+class Organisation(Timestamped, db.Model):
+    __tablename__ = "organisations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(120))
+    kind: Mapped[str] = mapped_column(String(20))
+    province: Mapped[str | None] = mapped_column(ForeignKey("regions.code"))
+    city: Mapped[str | None] = mapped_column(ForeignKey("regions.code"))
+    description: Mapped[str] = mapped_column(Text, default="")
+
+    members: Mapped[list[User]] = relationship(back_populates="organisation")
+
+
+class User(UserMixin, Timestamped, db.Model):
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    name: Mapped[str] = mapped_column(String(60))
+    password_hash: Mapped[str] = mapped_column(String(256))
+    role: Mapped[str] = mapped_column(String(20), index=True)
+    organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id"), index=True)
+    locale: Mapped[str] = mapped_column(String(5), default="zh")
+    active: Mapped[bool] = mapped_column(default=True)
+    # Changing it invalidates every session and remember-me cookie of the user (see auth.services).
+    session_token: Mapped[str] = mapped_column(String(64))
+    last_login_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+    organisation: Mapped[Organisation | None] = relationship(back_populates="members")
+    regions: Mapped[list[Region]] = relationship(secondary=broker_regions)
+
+    def get_id(self) -> str:
+        return f"{self.id}:{self.session_token}"
+
+    @property
+    def is_active(self) -> bool:  # type: ignore[override]
+        return self.active
+
+    @property
+    def region_codes(self) -> set[str]:
+        return {region.code for region in self.regions}
+
+    def has_role(self, *roles: Role) -> bool:
+        return self.role in {role.value for role in roles}
+
+
+class ApiToken(Timestamped, db.Model):
+    """A personal API token; only its SHA-256 is stored, the token is shown once."""
+
+    __tablename__ = "api_tokens"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(60))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    prefix: Mapped[str] = mapped_column(String(12))
+    last_used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+    user: Mapped[User] = relationship()
+

@@ -1,0 +1,174 @@
+"""Accounts: registration, password checks, sessions and API tokens."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from typing import Any
+
+from sqlalchemy import func, select
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from market.auth.models import ApiToken, Organisation, OrgKind, Role, User
+from market.db import db, utcnow
+from market.errors import ValidationFailed
+from market.i18n import gettext as _
+from market.postings import PostingStatus
+from market.providers.models import Provider
+from market.reference.models import Region
+
+PASSWORD_MIN = 10
+TOKEN_PREFIX = "kc_"
+
+# What a self-registering provider kind creates: an expert is a person, the others an organisation.
+PROVIDER_ORG_KIND = {
+    "society": OrgKind.SOCIETY,
+    "team": OrgKind.TEAM,
+    "institution": OrgKind.INSTITUTION,
+}
+
+
+def password_problem(password: str) -> str | None:
+    if len(password) < PASSWORD_MIN:
+        return _("密码至少 10 位。")
+    if password.isdigit() or password.isalpha():
+        return _("密码需同时包含字母和数字。")
+    return None
+
+
+def hash_password(password: str) -> str:
+    return generate_password_hash(password)
+
+
+def normalise_email(email: str) -> str:
+    return email.strip().lower()
+
+
+def email_taken(email: str) -> bool:
+    return db.session.scalar(select(func.count()).where(User.email == normalise_email(email))) > 0
+
+
+def create_user(
+    *, email: str, name: str, password: str, role: Role, organisation: Organisation | None = None
+) -> User:
+    if problem := password_problem(password):
+        raise ValidationFailed(problem, field_errors={"password": [problem]})
+    if email_taken(email):
+        message = _("该邮箱已注册。")
+        raise ValidationFailed(message, field_errors={"email": [message]})
+    user = User(
+        email=normalise_email(email),
+        name=name.strip(),
+        password_hash=hash_password(password),
+        role=role.value,
+        organisation=organisation,
+        session_token=secrets.token_hex(16),
+    )
+    db.session.add(user)
+    db.session.flush()
+    return user
+
+
+def register(values: dict[str, Any]) -> User:
+    """Self-registration of an enterprise member or a provider (experts and organisations)."""
+    role = Role(values["role"])
+    province = values["province"]
+    if role == Role.ENTERPRISE:
+        org = Organisation(name=values["organisation"], kind=OrgKind.ENTERPRISE.value, province=province)
+        db.session.add(org)
+        return create_user(
+            email=values["email"], name=values["name"], password=values["password"], role=role, organisation=org
+        )
+    kind = values["provider_kind"]
+    if kind == "expert":
+        user = create_user(email=values["email"], name=values["name"], password=values["password"], role=role)
+        profile = Provider(kind=kind, name=user.name, user_id=user.id, province=province,
+                           affiliation=values.get("organisation") or "")
+    else:
+        org = Organisation(name=values["organisation"], kind=PROVIDER_ORG_KIND[kind].value, province=province)
+        db.session.add(org)
+        user = create_user(
+            email=values["email"], name=values["name"], password=values["password"], role=role, organisation=org
+        )
+        profile = Provider(kind=kind, name=org.name, organisation_id=org.id, province=province)
+    profile.status = PostingStatus.DRAFT.value
+    db.session.add(profile)
+    db.session.flush()
+    return user
+
+
+def authenticate(email: str, password: str) -> User | None:
+    user = db.session.scalar(select(User).where(User.email == normalise_email(email)))
+    if user is None:
+        # Spend the same time as a real check so response time does not reveal which emails exist.
+        check_password_hash(_DUMMY_HASH, password)
+        return None
+    if not user.active or not check_password_hash(user.password_hash, password):
+        return None
+    user.last_login_at = utcnow()
+    return user
+
+
+_DUMMY_HASH = generate_password_hash("not-a-real-password-0")
+
+
+def change_password(user: User, new_password: str) -> None:
+    if problem := password_problem(new_password):
+        raise ValidationFailed(problem, field_errors={"password": [problem]})
+    user.password_hash = hash_password(new_password)
+    revoke_sessions(user)
+
+
+def revoke_sessions(user: User) -> None:
+    """Log the user out everywhere: sessions and remember-me cookies carry the old token."""
+    user.session_token = secrets.token_hex(16)
+    db.session.flush()
+
+
+def load_user(user_id: str) -> User | None:
+    raw_id, _sep, token = user_id.partition(":")
+    if not raw_id.isdigit():
+        return None
+    user = db.session.get(User, int(raw_id))
+    if user is None or not token or not secrets.compare_digest(user.session_token, token):
+        return None
+    return user
+
+
+def _hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def create_api_token(user: User, name: str) -> tuple[str, ApiToken]:
+    token = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    record = ApiToken(user_id=user.id, name=name.strip()[:60] or "api", token_hash=_hash_token(token),
+                      prefix=token[:10])
+    db.session.add(record)
+    db.session.flush()
+    return token, record
+
+
+def user_for_token(token: str) -> User | None:
+    record = db.session.scalar(select(ApiToken).where(ApiToken.token_hash == _hash_token(token)))
+    if record is None or record.revoked_at is not None or not record.user.active:
+        return None
+    record.last_used_at = utcnow()
+    return record.user
+
+
+def revoke_api_token(user: User, token_id: int) -> bool:
+    record = db.session.get(ApiToken, token_id)
+    if record is None or record.user_id != user.id or record.revoked_at is not None:
+        return False
+    record.revoked_at = utcnow()
+    db.session.flush()
+    return True
+
+
+def user_tokens(user: User) -> list[ApiToken]:
+    return list(db.session.scalars(select(ApiToken).where(ApiToken.user_id == user.id).order_by(ApiToken.id)))
+
+
+def set_broker_regions(user: User, codes: list[str]) -> None:
+    user.regions = list(db.session.scalars(select(Region).where(Region.code.in_(codes))))
+    db.session.flush()

@@ -1,0 +1,128 @@
+"""Login, logout, registration, language switch and personal API tokens."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
+from flask_login import current_user, login_required, login_user, logout_user
+from werkzeug.wrappers import Response
+
+from market.auth import services
+from market.auth.forms import LoginForm, RegisterForm, TokenForm
+from market.db import db
+from market.extensions import limiter
+from market.i18n import LANGUAGES
+from market.i18n import gettext as _
+
+bp = Blueprint("auth", __name__, url_prefix="/auth")
+
+
+def _login_limit() -> str:
+    return str(current_app.config["LOGIN_RATE_LIMIT"])
+
+
+def _safe_next(target: str | None) -> str:
+    # Only same-site paths: an absolute URL here would be an open redirect.
+    if target and target.startswith("/") and not target.startswith("//") and not urlsplit(target).netloc:
+        return target
+    return url_for("main.dashboard")
+
+
+def _start_session(user: object, remember: bool) -> None:
+    lang = session.get("lang")
+    session.clear()  # a fresh session on login: nothing set before it survives (fixation)
+    if lang:
+        session["lang"] = lang
+    login_user(user, remember=remember)  # type: ignore[arg-type]
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(_login_limit, methods=["POST"])
+def login() -> str | Response:
+    form = LoginForm()
+    if form.validate_on_submit():
+        user = services.authenticate(form.email.data, form.password.data)
+        if user is None:
+            flash(_("邮箱或密码错误。"), "danger")
+        else:
+            _start_session(user, bool(form.remember.data))
+            flash(_("欢迎回来，{name}。", name=user.name), "success")
+            return redirect(_safe_next(request.args.get("next")))
+    return render_template("auth/login.html", form=form)
+
+
+@bp.route("/register", methods=["GET", "POST"])
+@limiter.limit(_login_limit, methods=["POST"])
+def register() -> str | Response:
+    form = RegisterForm()
+    if form.validate_on_submit():
+        user = services.register(
+            {
+                "role": form.role.data,
+                "provider_kind": form.provider_kind.data,
+                "name": form.name.data,
+                "email": form.email.data,
+                "organisation": (form.organisation.data or "").strip(),
+                "province": form.province.data,
+                "password": form.password.data,
+            }
+        )
+        db.session.flush()
+        _start_session(user, False)
+        flash(_("注册成功。"), "success")
+        if user.role == "provider":
+            return redirect(url_for("providers.edit_profile"))
+        return redirect(url_for("main.dashboard"))
+    return render_template("auth/register.html", form=form)
+
+
+@bp.route("/logout", methods=["POST"])
+def logout() -> Response:
+    logout_user()
+    lang = session.get("lang")
+    session.clear()
+    if lang:
+        session["lang"] = lang
+    return redirect(url_for("main.index"))
+
+
+@bp.route("/logout-everywhere", methods=["POST"])
+@login_required
+def logout_everywhere() -> Response:
+    services.revoke_sessions(current_user)
+    logout_user()
+    session.clear()
+    flash(_("已在所有设备上退出。"), "info")
+    return redirect(url_for("auth.login"))
+
+
+@bp.route("/lang/<code>", methods=["POST"])
+def set_language(code: str) -> Response:
+    if code not in LANGUAGES:
+        abort(404)
+    session["lang"] = code
+    return redirect(_safe_next(request.form.get("next")))
+
+
+@bp.route("/tokens", methods=["GET", "POST"])
+@login_required
+@limiter.limit("20 per hour", methods=["POST"])
+def tokens() -> str:
+    form = TokenForm()
+    new_token = None
+    if form.validate_on_submit():
+        new_token, _record = services.create_api_token(current_user, form.name.data)
+        flash(_("令牌已创建，只显示这一次，请妥善保存。"), "warning")
+    return render_template(
+        "auth/tokens.html", form=form, tokens=services.user_tokens(current_user), new_token=new_token
+    )
+
+
+@bp.route("/tokens/<int:token_id>/revoke", methods=["POST"])
+@login_required
+def revoke_token(token_id: int) -> Response:
+    if not services.revoke_api_token(current_user, token_id):
+        abort(404)
+    flash(_("令牌已吊销。"), "info")
+    return redirect(url_for("auth.tokens"))

@@ -1,0 +1,114 @@
+"""The `market` command line: database, users, demo data, serving."""
+
+from __future__ import annotations
+
+import os
+import sys
+
+import click
+from flask import Flask
+from flask.cli import FlaskGroup, with_appcontext
+
+from market.auth import services as auth
+from market.auth.models import Organisation, OrgKind, Role
+from market.db import commit, db
+
+
+def _create_app() -> Flask:
+    from market import create_app
+
+    return create_app()
+
+
+@click.group(cls=FlaskGroup, create_app=_create_app, add_default_commands=True)
+def main() -> None:
+    """科创对接 command line."""
+
+
+def upgrade_database() -> None:
+    from flask_migrate import upgrade
+
+    from market.reference.services import seed_reference_data
+
+    upgrade()
+    seed_reference_data()
+    commit()
+
+
+@click.command("init-db")
+@with_appcontext
+def init_db_command() -> None:
+    """Create or upgrade the schema (Alembic) and seed fields and regions."""
+    upgrade_database()
+    click.echo(f"database ready: {db.engine.url.render_as_string(hide_password=True)}")
+
+
+@click.command("create-user")
+@click.option("--email", required=True)
+@click.option("--name", required=True)
+@click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True)
+@click.option("--role", type=click.Choice([r.value for r in Role]), default=Role.ADMIN.value)
+@click.option("--regions", default="", help="broker regions: comma-separated province codes, e.g. 32,33")
+@click.option("--organisation", default="", help="organisation name (brokers: their 科协 office)")
+@with_appcontext
+def create_user_command(email: str, name: str, password: str, role: str, regions: str, organisation: str) -> None:
+    """Create a user of any role (brokers and admins cannot self-register)."""
+    org = None
+    if organisation:
+        org = Organisation(name=organisation, kind=OrgKind.BROKER_OFFICE.value)
+        db.session.add(org)
+    try:
+        user = auth.create_user(email=email, name=name, password=password, role=Role(role), organisation=org)
+    except Exception as error:  # a clear message instead of a traceback on the console
+        raise click.ClickException(getattr(error, "message", str(error))) from error
+    if regions:
+        auth.set_broker_regions(user, [code.strip() for code in regions.split(",") if code.strip()])
+    commit()
+    click.echo(f"created {role} {user.email}")
+
+
+@click.command("create-admin")
+@click.option("--email", required=True)
+@click.option("--name", default="管理员")
+@click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True)
+@click.pass_context
+def create_admin_command(ctx: click.Context, email: str, name: str, password: str) -> None:
+    """Create an administrator."""
+    ctx.invoke(create_user_command, email=email, name=name, password=password, role="admin", regions="",
+               organisation="")
+
+
+@click.command("load-demo")
+@click.option("--seed", default=7, show_default=True)
+@click.option("--providers", "n_providers", default=320, show_default=True)
+@click.option("--needs", "n_needs", default=160, show_default=True)
+@click.option("--if-empty", is_flag=True, help="do nothing when the database already has users")
+@with_appcontext
+def load_demo_command(seed: int, n_providers: int, n_needs: int, if_empty: bool) -> None:
+    """Load the generated Chinese demo data set with demo logins (docs/demo.md)."""
+    from market.demo.load import database_is_empty, load_demo
+
+    if if_empty and not database_is_empty():
+        click.echo("database already has data; demo not loaded")
+        return
+    summary = load_demo(seed=seed, n_providers=n_providers, n_needs=n_needs)
+    commit()
+    click.echo(summary)
+
+
+@click.command("serve")
+@click.option("--bind", default="127.0.0.1:8000", show_default=True)
+@click.option("--workers", default=2, show_default=True)
+def serve_command(bind: str, workers: int) -> None:
+    """Run the app under gunicorn (production server)."""
+    args = ["gunicorn", "--bind", bind, "--workers", str(workers), "--config", "python:market.gunicorn_conf",
+            "market.wsgi:app"]
+    os.execvp(sys.executable, [sys.executable, "-m", *args])
+
+
+def register_commands(app: Flask) -> None:
+    for command in (init_db_command, create_user_command, create_admin_command, load_demo_command):
+        app.cli.add_command(command)
+
+
+main.add_command(serve_command)

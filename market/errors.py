@@ -1,0 +1,32 @@
+"""Domain errors raised by services and turned into pages or JSON by the handlers."""
+
+from __future__ import annotations
+
+
+class DomainError(Exception):
+    """A rule said no. `status` is the HTTP status views and the API answer with."""
+
+    status = 400
+
+    def __init__(self, message: str, *, field_errors: dict[str, list[str]] | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.field_errors = field_errors or {}
+
+
+class ValidationFailed(DomainError):
+    status = 422
+
+
+class Forbidden(DomainError):
+    status = 403
+
+
+class NotFound(DomainError):
+    status = 404
+
+
+class Conflict(DomainError):
+    """The object is not in a state that allows the action (e.g. approving a draft)."""
+
+    status = 409

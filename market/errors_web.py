@@ -1,0 +1,67 @@
+"""Turning errors into pages (browser) or JSON (API), never a bare 500."""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Flask, Response, jsonify, render_template, request
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
+
+from market.db import db
+from market.errors import DomainError
+from market.i18n import gettext as _
+
+log = logging.getLogger(__name__)
+
+
+def wants_json() -> bool:
+    return request.path.startswith("/api/") or request.accept_mimetypes.best == "application/json"
+
+
+def error_response(status: int, message: str, field_errors: dict[str, list[str]] | None = None) -> Response:
+    if wants_json():
+        body: dict[str, object] = {"error": message, "status": status}
+        if field_errors:
+            body["fields"] = field_errors
+        response = jsonify(body)
+    else:
+        response = Response(render_template("error.html", status=status, message=message))
+    response.status_code = status
+    return response
+
+
+HTTP_MESSAGES = {
+    400: "请求格式有误。",
+    401: "请先登录或提供有效的 API 令牌。",
+    403: "你没有权限执行此操作。",
+    404: "页面或资源不存在。",
+    405: "不支持该请求方法。",
+    409: "当前状态不允许该操作。",
+    413: "上传内容过大。",
+    422: "提交的数据未通过校验。",
+    429: "请求过于频繁，请稍后再试。",
+}
+
+
+def register(app: Flask) -> None:
+    @app.errorhandler(DomainError)
+    def _domain(error: DomainError) -> Response:
+        db.session.rollback()
+        return error_response(error.status, error.message, error.field_errors)
+
+    @app.errorhandler(CSRFError)
+    def _csrf(error: CSRFError) -> Response:
+        return error_response(400, _("表单已过期或缺少安全令牌，请刷新页面后重试。"))
+
+    @app.errorhandler(HTTPException)
+    def _http(error: HTTPException) -> Response:
+        status = error.code or 500
+        message = HTTP_MESSAGES.get(status)
+        return error_response(status, _(message) if message else (error.description or ""))
+
+    @app.errorhandler(Exception)
+    def _unexpected(error: Exception) -> Response:
+        db.session.rollback()
+        log.exception("unhandled error on %s %s", request.method, request.path)
+        return error_response(500, _("服务器内部错误，已记录。你的数据未被修改，请稍后重试。"))

@@ -1,0 +1,21 @@
+"""Flask extensions, created unbound and initialised in create_app."""
+
+from __future__ import annotations
+
+from flask import request
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
+from flask_login import LoginManager
+from flask_migrate import Migrate
+from flask_wtf.csrf import CSRFProtect
+
+login_manager = LoginManager()
+csrf = CSRFProtect()
+migrate = Migrate()
+
+
+def _rate_limit_key() -> str:
+    return f"{get_remote_address()}:{request.endpoint}"
+
+
+limiter = Limiter(key_func=_rate_limit_key, default_limits=[])

@@ -1,0 +1,78 @@
+"""The need form, used by the web page and (with JSON input) the API."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, DateField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
+
+from market import taxonomy
+from market.forms import city_choices, city_in_province, field_choices, province_choices, term_choices
+from market.i18n import gettext as _
+
+BUDGET_MAX = 1_000_000  # 万元: a hundred billion yuan is past any real need
+
+
+class NeedForm(FlaskForm):
+    title = StringField(validators=[DataRequired(), Length(min=4, max=120)])
+    description = TextAreaField(validators=[DataRequired(), Length(min=20, max=5000)])
+    field_code = SelectField(validators=[DataRequired()])
+    province = SelectField(validators=[DataRequired()])
+    city = SelectField(validators=[Optional()])
+    budget_min = IntegerField(validators=[Optional(), NumberRange(min=0, max=BUDGET_MAX)])
+    budget_max = IntegerField(validators=[Optional(), NumberRange(min=0, max=BUDGET_MAX)])
+    deadline = DateField(validators=[Optional()])
+    cooperation_mode = SelectField(validators=[DataRequired()])
+    public_summary = TextAreaField(validators=[Optional(), Length(max=1000)])
+    confidential_details = TextAreaField(validators=[Optional(), Length(max=5000)])
+    is_open_call = BooleanField()
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.title.label.text = _("需求标题")
+        self.description.label.text = _("需求描述")
+        self.field_code.label.text = _("技术领域")
+        self.province.label.text = _("省份")
+        self.city.label.text = _("城市")
+        self.budget_min.label.text = _("预算下限（万元）")
+        self.budget_max.label.text = _("预算上限（万元）")
+        self.deadline.label.text = _("截止日期")
+        self.cooperation_mode.label.text = _("合作方式")
+        self.public_summary.label.text = _("公开摘要")
+        self.confidential_details.label.text = _("保密细节（仅受邀并接单的服务方可见）")
+        self.is_open_call.label.text = _("揭榜挂帅：允许任何合格服务方提交方案")
+        self.field_code.choices = field_choices(_("请选择领域"))
+        self.province.choices = province_choices(_("请选择省份"))
+        self.city.choices = city_choices()
+        self.cooperation_mode.choices = term_choices(taxonomy.COOPERATION_MODES, _("请选择合作方式"))
+
+    def validate_city(self, field: SelectField) -> None:
+        if not city_in_province(self.province.data, field.data):
+            raise ValidationError(_("城市不属于所选省份。"))
+
+    def validate_budget_max(self, field: IntegerField) -> None:
+        if field.data is not None and self.budget_min.data is not None and field.data < self.budget_min.data:
+            raise ValidationError(_("预算上限不能低于下限。"))
+
+    def validate_deadline(self, field: DateField) -> None:
+        if field.data is not None and field.data < date.today():
+            raise ValidationError(_("截止日期不能早于今天。"))
+
+    def need_values(self) -> dict[str, Any]:
+        return {
+            "title": self.title.data.strip(),
+            "description": self.description.data.strip(),
+            "field_code": self.field_code.data,
+            "province": self.province.data,
+            "city": self.city.data or None,
+            "budget_min": self.budget_min.data,
+            "budget_max": self.budget_max.data,
+            "deadline": self.deadline.data,
+            "cooperation_mode": self.cooperation_mode.data,
+            "public_summary": (self.public_summary.data or "").strip(),
+            "confidential_details": (self.confidential_details.data or "").strip(),
+            "is_open_call": bool(self.is_open_call.data),
+        }

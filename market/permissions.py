@@ -1,0 +1,115 @@
+"""Who may do what: plain functions used by views, the API and templates alike.
+
+Every function takes the acting user first (None or an anonymous user for visitors) and the
+object second, and answers a bool. They never query beyond the object's own relations.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from market.auth.models import Role, User
+from market.needs.models import Need
+from market.postings import EDITABLE, SUBMITTABLE, WITHDRAWABLE, PostingStatus
+from market.providers.models import Provider
+
+
+def _user(user: Any) -> User | None:
+    """The real user behind flask-login's proxy, or None for visitors."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return None
+    return user  # type: ignore[no-any-return]
+
+
+def is_admin(user: Any) -> bool:
+    u = _user(user)
+    return u is not None and u.role == Role.ADMIN
+
+
+def is_broker_for(user: Any, province: str | None) -> bool:
+    """Brokers act only in their regions; admins everywhere."""
+    u = _user(user)
+    if u is None:
+        return False
+    if u.role == Role.ADMIN:
+        return True
+    return u.role == Role.BROKER and province is not None and province in u.region_codes
+
+
+def _owns_need(user: User | None, need: Need) -> bool:
+    return (
+        user is not None
+        and user.role == Role.ENTERPRISE
+        and user.organisation_id is not None
+        and user.organisation_id == need.organisation_id
+    )
+
+
+def can_create_need(user: Any) -> bool:
+    u = _user(user)
+    return u is not None and u.role == Role.ENTERPRISE and u.organisation_id is not None
+
+
+def can_view_need(user: Any, need: Need) -> bool:
+    u = _user(user)
+    return need.is_public or _owns_need(u, need) or is_broker_for(u, need.province)
+
+
+def can_view_need_confidential(user: Any, need: Need) -> bool:
+    # Providers gain access through an accepted order (see orders.permissions); here: owner and reviewers.
+    u = _user(user)
+    return _owns_need(u, need) or is_broker_for(u, need.province)
+
+
+def can_edit_need(user: Any, need: Need) -> bool:
+    return _owns_need(_user(user), need) and need.status in EDITABLE
+
+
+def can_submit_need(user: Any, need: Need) -> bool:
+    return _owns_need(_user(user), need) and need.status in SUBMITTABLE
+
+
+def can_withdraw_need(user: Any, need: Need) -> bool:
+    return _owns_need(_user(user), need) and need.status in WITHDRAWABLE
+
+
+def can_review_need(user: Any, need: Need) -> bool:
+    return need.status == PostingStatus.PENDING and is_broker_for(user, need.province)
+
+
+def owns_provider(user: Any, provider: Provider) -> bool:
+    u = _user(user)
+    if u is None or u.role != Role.PROVIDER:
+        return False
+    if provider.user_id is not None:
+        return provider.user_id == u.id
+    return provider.organisation_id is not None and provider.organisation_id == u.organisation_id
+
+
+def can_view_provider(user: Any, provider: Provider) -> bool:
+    return provider.is_public or owns_provider(user, provider) or is_broker_for(user, provider.province)
+
+
+def can_edit_provider(user: Any, provider: Provider) -> bool:
+    return owns_provider(user, provider)
+
+
+def can_submit_provider(user: Any, provider: Provider) -> bool:
+    return owns_provider(user, provider) and provider.status in SUBMITTABLE
+
+
+def can_withdraw_provider(user: Any, provider: Provider) -> bool:
+    return owns_provider(user, provider) and provider.status in WITHDRAWABLE
+
+
+def can_review_provider(user: Any, provider: Provider) -> bool:
+    return provider.status == PostingStatus.PENDING and is_broker_for(user, provider.province)
+
+
+def can_review(user: Any) -> bool:
+    u = _user(user)
+    return u is not None and u.role in (Role.BROKER, Role.ADMIN)
+
+
+def can_manage_users(user: Any) -> bool:
+    return is_admin(user)

@@ -1,0 +1,90 @@
+"""Providers (专家/学会/服务团/高校院所) with their achievements (成果) and services (服务清单)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from sqlalchemy import Column, DateTime, ForeignKey, String, Table, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from market.db import Timestamped, db
+from market.postings import PostingStatus
+
+if TYPE_CHECKING:
+    from market.auth.models import Organisation, User
+    from market.reference.models import Field
+
+provider_fields = Table(
+    "provider_fields",
+    db.metadata,
+    Column("provider_id", ForeignKey("providers.id", ondelete="CASCADE"), primary_key=True),
+    Column("field_code", ForeignKey("fields.code"), primary_key=True),
+)
+
+
+class Provider(Timestamped, db.Model):
+    __tablename__ = "providers"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(20), index=True)
+    name: Mapped[str] = mapped_column(String(120))
+    title: Mapped[str] = mapped_column(String(120), default="")  # 职称 or the body's standing
+    affiliation: Mapped[str] = mapped_column(String(120), default="")
+    # An expert's profile belongs to one user; a society's, team's or institution's to its organisation.
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), unique=True)
+    organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id"), unique=True)
+    province: Mapped[str] = mapped_column(ForeignKey("regions.code"), index=True)
+    city: Mapped[str | None] = mapped_column(ForeignKey("regions.code"))
+    expertise: Mapped[str] = mapped_column(Text, default="")
+    available: Mapped[bool] = mapped_column(default=True)
+    status: Mapped[str] = mapped_column(String(20), default=PostingStatus.DRAFT.value, index=True)
+    review_note: Mapped[str] = mapped_column(Text, default="")
+    submitted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    approved_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+    fields: Mapped[list[Field]] = relationship(secondary=provider_fields, order_by="Field.position")
+    user: Mapped[User | None] = relationship()
+    organisation: Mapped[Organisation | None] = relationship()
+    achievements: Mapped[list[Achievement]] = relationship(
+        back_populates="provider", cascade="all, delete-orphan", order_by="Achievement.id"
+    )
+    services: Mapped[list[ServiceItem]] = relationship(
+        back_populates="provider", cascade="all, delete-orphan", order_by="ServiceItem.id"
+    )
+
+    @property
+    def is_public(self) -> bool:
+        return self.status == PostingStatus.APPROVED
+
+    @property
+    def field_codes(self) -> list[str]:
+        return [f.code for f in self.fields]
+
+
+class Achievement(Timestamped, db.Model):
+    __tablename__ = "achievements"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    provider_id: Mapped[int] = mapped_column(ForeignKey("providers.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    title: Mapped[str] = mapped_column(String(200))
+    description: Mapped[str] = mapped_column(Text, default="")
+    year: Mapped[int | None]
+
+    provider: Mapped[Provider] = relationship(back_populates="achievements")
+
+
+class ServiceItem(Timestamped, db.Model):
+    __tablename__ = "service_items"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    provider_id: Mapped[int] = mapped_column(ForeignKey("providers.id", ondelete="CASCADE"), index=True)
+    category: Mapped[str] = mapped_column(String(20), index=True)
+    title: Mapped[str] = mapped_column(String(120))
+    description: Mapped[str] = mapped_column(Text, default="")
+    delivery_mode: Mapped[str] = mapped_column(String(20))
+    price_note: Mapped[str] = mapped_column(String(200), default="")
+    active: Mapped[bool] = mapped_column(default=True)
+
+    provider: Mapped[Provider] = relationship(back_populates="services")

@@ -1,0 +1,190 @@
+"""Provider profiles, achievements and services: changes and public look-ups."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+from sqlalchemy import Select, exists, or_, select
+
+from market import permissions
+from market.auth.models import User
+from market.db import db
+from market.errors import Forbidden, NotFound
+from market.i18n import gettext as _
+from market.moderation import services as moderation
+from market.postings import PostingStatus
+from market.providers.models import Achievement, Provider, ServiceItem, provider_fields
+from market.reference.models import Field
+
+Item = TypeVar("Item", Achievement, ServiceItem)
+
+
+def provider_of(user: Any) -> Provider | None:
+    """The profile the user manages: their own (expert) or their organisation's."""
+    if not permissions._user(user):
+        return None
+    found = db.session.scalar(select(Provider).where(Provider.user_id == user.id))
+    if found is None and user.organisation_id is not None:
+        found = db.session.scalar(select(Provider).where(Provider.organisation_id == user.organisation_id))
+    return found if found is not None and permissions.owns_provider(user, found) else None
+
+
+def _require_owner(actor: User, provider: Provider) -> None:
+    if not permissions.can_edit_provider(actor, provider):
+        raise Forbidden(_("只能修改自己的服务方资料。"))
+
+
+def _back_to_review(provider: Provider) -> None:
+    # A public profile that changes is checked again, so brokers vouch for what is shown.
+    if provider.status == PostingStatus.APPROVED:
+        provider.status = PostingStatus.PENDING.value
+        provider.review_note = ""
+
+
+def update_profile(actor: User, provider: Provider, values: dict[str, Any]) -> Provider:
+    _require_owner(actor, provider)
+    field_codes = values.pop("field_codes")
+    for key, value in values.items():
+        setattr(provider, key, value)
+    provider.fields = list(db.session.scalars(select(Field).where(Field.code.in_(field_codes))))
+    provider.fields.sort(key=lambda f: field_codes.index(f.code))
+    _back_to_review(provider)
+    db.session.flush()
+    return provider
+
+
+def add_achievement(actor: User, provider: Provider, values: dict[str, Any]) -> Achievement:
+    _require_owner(actor, provider)
+    achievement = Achievement(provider=provider, **values)
+    db.session.add(achievement)
+    _back_to_review(provider)
+    db.session.flush()
+    return achievement
+
+
+def update_achievement(actor: User, achievement: Achievement, values: dict[str, Any]) -> Achievement:
+    _require_owner(actor, achievement.provider)
+    for key, value in values.items():
+        setattr(achievement, key, value)
+    _back_to_review(achievement.provider)
+    db.session.flush()
+    return achievement
+
+
+def delete_achievement(actor: User, achievement: Achievement) -> None:
+    _require_owner(actor, achievement.provider)
+    db.session.delete(achievement)
+    db.session.flush()
+
+
+def add_service(actor: User, provider: Provider, values: dict[str, Any]) -> ServiceItem:
+    _require_owner(actor, provider)
+    service = ServiceItem(provider=provider, **values)
+    db.session.add(service)
+    _back_to_review(provider)
+    db.session.flush()
+    return service
+
+
+def update_service(actor: User, service: ServiceItem, values: dict[str, Any]) -> ServiceItem:
+    _require_owner(actor, service.provider)
+    for key, value in values.items():
+        setattr(service, key, value)
+    _back_to_review(service.provider)
+    db.session.flush()
+    return service
+
+
+def delete_service(actor: User, service: ServiceItem) -> None:
+    _require_owner(actor, service.provider)
+    db.session.delete(service)
+    db.session.flush()
+
+
+def submit_provider(actor: User, provider: Provider) -> None:
+    moderation.submit(actor, provider, permissions.can_submit_provider(actor, provider))
+
+
+def withdraw_provider(actor: User, provider: Provider) -> None:
+    moderation.withdraw(actor, provider, permissions.can_withdraw_provider(actor, provider))
+
+
+def get_visible_provider(actor: Any, provider_id: int) -> Provider:
+    provider = db.session.get(Provider, provider_id)
+    if provider is None or not permissions.can_view_provider(actor, provider):
+        raise NotFound(_("服务方不存在或未公开。"))
+    return provider
+
+
+def get_own_item(actor: Any, model: type[Item], item_id: int) -> Item:
+    item = db.session.get(model, item_id)
+    if item is None or not permissions.owns_provider(actor, item.provider):
+        raise NotFound(_("条目不存在。"))
+    return item
+
+
+@dataclass(frozen=True)
+class ProviderFilters:
+    q: str = ""
+    field: str = ""
+    province: str = ""
+    kind: str = ""
+    available: bool = False
+
+
+def public_providers_query(filters: ProviderFilters) -> Select[tuple[Provider]]:
+    query = select(Provider).where(Provider.status == PostingStatus.APPROVED)
+    if filters.q:
+        pattern = f"%{filters.q}%"
+        query = query.where(
+            or_(
+                Provider.name.ilike(pattern),
+                Provider.expertise.ilike(pattern),
+                Provider.affiliation.ilike(pattern),
+                exists().where(Achievement.provider_id == Provider.id, Achievement.title.ilike(pattern)),
+            )
+        )
+    if filters.field:
+        query = query.where(
+            exists().where(
+                provider_fields.c.provider_id == Provider.id, provider_fields.c.field_code == filters.field
+            )
+        )
+    if filters.province:
+        query = query.where(Provider.province == filters.province)
+    if filters.kind:
+        query = query.where(Provider.kind == filters.kind)
+    if filters.available:
+        query = query.where(Provider.available.is_(True))
+    return query.order_by(Provider.approved_at.desc(), Provider.id.desc())
+
+
+@dataclass(frozen=True)
+class ServiceFilters:
+    q: str = ""
+    category: str = ""
+    field: str = ""
+    province: str = ""
+
+
+def public_services_query(filters: ServiceFilters) -> Select[tuple[ServiceItem]]:
+    query = (
+        select(ServiceItem)
+        .join(ServiceItem.provider)
+        .where(Provider.status == PostingStatus.APPROVED, ServiceItem.active.is_(True))
+    )
+    if filters.q:
+        pattern = f"%{filters.q}%"
+        query = query.where(or_(ServiceItem.title.ilike(pattern), ServiceItem.description.ilike(pattern)))
+    if filters.category:
+        query = query.where(ServiceItem.category == filters.category)
+    if filters.field:
+        query = query.where(
+            exists().where(
+                provider_fields.c.provider_id == Provider.id, provider_fields.c.field_code == filters.field
+            )
+        )
+    if filters.province:
+        query = query.where(Provider.province == filters.province)
+    return query.order_by(ServiceItem.id.desc())

@@ -1,0 +1,154 @@
+"""Provider pages: public directory and service menu, a provider's own profile editor."""
+
+from __future__ import annotations
+
+from flask import Blueprint, flash, redirect, render_template, url_for
+from flask_login import current_user, login_required
+from werkzeug.wrappers import Response
+
+from market import permissions, taxonomy
+from market.errors import NotFound
+from market.forms import field_choices, province_choices, term_choices
+from market.i18n import gettext as _
+from market.moderation import services as moderation
+from market.pagination import arg, flag, paginate
+from market.providers import services
+from market.providers.forms import AchievementForm, ProviderForm, ServiceForm
+from market.providers.models import Achievement, Provider, ServiceItem
+
+bp = Blueprint("providers", __name__)
+
+
+def _filter_choices() -> dict[str, object]:
+    return {
+        "fields": field_choices(_("全部领域")),
+        "provinces": province_choices(_("全部地区")),
+        "kinds": term_choices(taxonomy.PROVIDER_KINDS, _("全部类型")),
+        "categories": term_choices(taxonomy.SERVICE_CATEGORIES, _("全部类别")),
+    }
+
+
+@bp.route("/providers/")
+def browse() -> str:
+    filters = services.ProviderFilters(
+        q=arg("q"), field=arg("field"), province=arg("province"), kind=arg("kind"), available=flag("available")
+    )
+    page = paginate(services.public_providers_query(filters))
+    return render_template("providers/browse.html", page=page, filters=filters, **_filter_choices())
+
+
+@bp.route("/providers/<int:provider_id>")
+def detail(provider_id: int) -> str:
+    provider = services.get_visible_provider(current_user, provider_id)
+    return render_template("providers/detail.html", provider=provider)
+
+
+@bp.route("/services/")
+def services_browse() -> str:
+    filters = services.ServiceFilters(
+        q=arg("q"), category=arg("category"), field=arg("field"), province=arg("province")
+    )
+    page = paginate(services.public_services_query(filters))
+    return render_template("providers/services.html", page=page, filters=filters, **_filter_choices())
+
+
+def _my_provider() -> Provider:
+    provider = services.provider_of(current_user)
+    if provider is None:
+        raise NotFound(_("你的账号没有服务方资料。"))
+    return provider
+
+
+@bp.route("/me/profile")
+@login_required
+def my_profile() -> str:
+    provider = _my_provider()
+    return render_template("providers/mine.html", provider=provider, history=moderation.history(provider))
+
+
+@bp.route("/me/profile/edit", methods=["GET", "POST"])
+@login_required
+def edit_profile() -> str | Response:
+    provider = _my_provider()
+    form = ProviderForm(obj=provider)
+    if not form.is_submitted():
+        form.fields.data = provider.field_codes
+    if form.validate_on_submit():
+        services.update_profile(current_user, provider, form.profile_values())
+        flash(_("资料已保存。提交审核通过后公开。"), "success")
+        return redirect(url_for("providers.my_profile"))
+    return render_template("providers/profile_form.html", form=form, provider=provider)
+
+
+@bp.route("/me/profile/submit", methods=["POST"])
+@login_required
+def submit_profile() -> Response:
+    provider = _my_provider()
+    if not provider.expertise or not provider.fields:
+        flash(_("请先完善专长介绍和技术领域再提交。"), "warning")
+        return redirect(url_for("providers.edit_profile"))
+    services.submit_provider(current_user, provider)
+    flash(_("已提交审核。"), "success")
+    return redirect(url_for("providers.my_profile"))
+
+
+@bp.route("/me/profile/withdraw", methods=["POST"])
+@login_required
+def withdraw_profile() -> Response:
+    services.withdraw_provider(current_user, _my_provider())
+    flash(_("资料已撤回，不再公开。"), "info")
+    return redirect(url_for("providers.my_profile"))
+
+
+@bp.route("/me/achievements/new", methods=["GET", "POST"])
+@bp.route("/me/achievements/<int:item_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit_achievement(item_id: int | None = None) -> str | Response:
+    provider = _my_provider()
+    item = services.get_own_item(current_user, Achievement, item_id) if item_id else None
+    form = AchievementForm(obj=item)
+    if form.validate_on_submit():
+        if item is None:
+            services.add_achievement(current_user, provider, form.values())
+        else:
+            services.update_achievement(current_user, item, form.values())
+        flash(_("成果已保存。"), "success")
+        return redirect(url_for("providers.my_profile"))
+    return render_template("providers/item_form.html", form=form, item=item, kind="achievement")
+
+
+@bp.route("/me/achievements/<int:item_id>/delete", methods=["POST"])
+@login_required
+def delete_achievement(item_id: int) -> Response:
+    services.delete_achievement(current_user, services.get_own_item(current_user, Achievement, item_id))
+    flash(_("成果已删除。"), "info")
+    return redirect(url_for("providers.my_profile"))
+
+
+@bp.route("/me/services/new", methods=["GET", "POST"])
+@bp.route("/me/services/<int:item_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit_service(item_id: int | None = None) -> str | Response:
+    provider = _my_provider()
+    item = services.get_own_item(current_user, ServiceItem, item_id) if item_id else None
+    form = ServiceForm(obj=item)
+    if form.validate_on_submit():
+        if item is None:
+            services.add_service(current_user, provider, form.values())
+        else:
+            services.update_service(current_user, item, form.values())
+        flash(_("服务已保存。"), "success")
+        return redirect(url_for("providers.my_profile"))
+    return render_template("providers/item_form.html", form=form, item=item, kind="service")
+
+
+@bp.route("/me/services/<int:item_id>/delete", methods=["POST"])
+@login_required
+def delete_service(item_id: int) -> Response:
+    services.delete_service(current_user, services.get_own_item(current_user, ServiceItem, item_id))
+    flash(_("服务已删除。"), "info")
+    return redirect(url_for("providers.my_profile"))
+
+
+def can_edit(provider: Provider) -> bool:
+    return permissions.can_edit_provider(current_user, provider)

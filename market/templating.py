@@ -1,0 +1,75 @@
+"""What every template can use: translation, labels for codes, permission checks."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask, request
+from markupsafe import Markup, escape
+
+from market import permissions, taxonomy
+from market.i18n import current_language, gettext
+from market.reference import services as reference
+
+STATUS_LABELS = {
+    "draft": ("草稿", "secondary"),
+    "pending": ("待审核", "warning"),
+    "approved": ("已公开", "success"),
+    "returned": ("已退回", "danger"),
+    "withdrawn": ("已撤回", "secondary"),
+    "closed": ("已关闭", "dark"),
+}
+
+
+def status_badge(status: str) -> Markup:
+    text, colour = STATUS_LABELS.get(status, (status, "secondary"))
+    return Markup('<span class="badge text-bg-{}">{}</span>').format(colour, gettext(text))
+
+
+def term(vocabulary: str, code: str | None) -> str:
+    terms = getattr(taxonomy, vocabulary.upper())
+    return taxonomy.label(terms, code, current_language())
+
+
+def budget(low: int | None, high: int | None) -> str:
+    if low is None and high is None:
+        return gettext("面议")
+    if low is not None and high is not None:
+        return gettext("{low}–{high} 万元", low=low, high=high)
+    if low is not None:
+        return gettext("{low} 万元以上", low=low)
+    return gettext("{high} 万元以内", high=high)
+
+
+def nl2br(text: str) -> Markup:
+    return Markup("<br>").join(escape(line) for line in (text or "").splitlines())
+
+
+def page_url(page: int) -> str:
+    args: dict[str, Any] = request.args.to_dict()
+    args["page"] = page
+    from flask import url_for
+
+    return url_for(request.endpoint or "main.index", **(request.view_args or {}), **args)
+
+
+def register(app: Flask) -> None:
+    app.jinja_env.filters["nl2br"] = nl2br
+
+    # Globals (not a context processor) so macros imported from other templates see them too.
+    app.jinja_env.globals.update(
+        {
+            "_": gettext,
+            "perm": permissions,
+            "field_name": lambda code: reference.field_name(code, current_language()),
+            "region_name": lambda code: reference.region_name(code, current_language()),
+            "term": term,
+            "status_badge": status_badge,
+            "budget": budget,
+            "page_url": page_url,
+        }
+    )
+
+    @app.context_processor
+    def _language() -> dict[str, Any]:
+        return {"lang": current_language()}
