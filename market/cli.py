@@ -6,7 +6,7 @@ import os
 import sys
 
 import click
-from flask import Flask
+from flask import Flask, current_app
 from flask.cli import FlaskGroup, with_appcontext
 
 from market.auth import services as auth
@@ -91,6 +91,8 @@ def load_demo_command(seed: int, n_providers: int, n_needs: int, if_empty: bool)
     if if_empty and not database_is_empty():
         click.echo("database already has data; demo not loaded")
         return
+    # Bulk loads skip per-commit indexing; `market reindex` builds the index in one pass afterwards.
+    current_app.config["INDEX_SYNC"] = False
     summary = load_demo(seed=seed, n_providers=n_providers, n_needs=n_needs)
     commit()
     click.echo(summary)
@@ -106,8 +108,65 @@ def serve_command(bind: str, workers: int) -> None:
     os.execvp(sys.executable, [sys.executable, "-m", *args])
 
 
+
+
+@click.command("reindex")
+@click.option("--kind", type=click.Choice(["all", "providers", "needs"]), default="all", show_default=True)
+@click.option("--if-stale", is_flag=True, help="only when the index is empty, out of step or built by another model")
+@with_appcontext
+def reindex_command(kind: str, if_stale: bool) -> None:
+    """Rebuild the search index from the database (with a progress bar)."""
+    from market.matching import indexing
+
+    for name in indexing.kinds(kind):
+        if if_stale and not indexing.is_stale(name):
+            click.echo(f"{name}: up to date ({indexing.count(name)} documents)")
+            continue
+        total = indexing.public_count(name)
+        with click.progressbar(length=total, label=f"indexing {name}") as bar:
+            indexing.rebuild(name, progress=bar.update)
+        click.echo(f"{name}: {indexing.count(name)} documents indexed")
+
+
+@click.command("eval")
+@click.argument("dataset_dir", type=click.Path(exists=True, file_okay=False))
+@click.option("--method", "method", type=click.Choice(["bm25", "dense", "hybrid", "all"]), default="all",
+              show_default=True)
+@click.option("--json", "as_json", is_flag=True, help="print the metrics as JSON")
+@with_appcontext
+def eval_command(dataset_dir: str, method: str, as_json: bool) -> None:
+    """Score ranking methods on a BEIR-layout dataset (nDCG@10, Recall@10/50, MRR@10)."""
+    import json
+
+    from indexer.encoders import load_encoder
+    from indexer.evaluate import evaluate_dataset, format_report
+
+    try:
+        result = evaluate_dataset(dataset_dir, methods=method, encoder=load_encoder(str(current_app.config["ENCODER"])))
+    except (FileNotFoundError, ValueError, KeyError) as error:
+        raise click.ClickException(f"cannot evaluate {dataset_dir}: {error}") from error
+    click.echo(json.dumps(result, ensure_ascii=False, indent=2) if as_json else format_report(result))
+
+
+@click.group("index")
+def index_group() -> None:
+    """Search index maintenance."""
+
+
+@index_group.command("sync")
+@with_appcontext
+def index_sync_command() -> None:
+    """Reconcile the search index with the database: add what is missing, drop what is gone."""
+    from market.matching import indexing
+
+    for name in indexing.kinds("all"):
+        added, removed = indexing.reconcile(name)
+        click.echo(f"{name}: {added} added or refreshed, {removed} removed, {indexing.count(name)} indexed")
+
+
 def register_commands(app: Flask) -> None:
-    for command in (init_db_command, create_user_command, create_admin_command, load_demo_command):
+    for command in (init_db_command, create_user_command, create_admin_command, load_demo_command,
+                    reindex_command, eval_command, index_group):
         app.cli.add_command(command)
 
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime
+from typing import Any
 
 from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy import DateTime, MetaData
@@ -34,6 +36,17 @@ class Timestamped:
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
 
 
+# Work that must follow a successful commit (e.g. updating the search index), given the session's info.
+AfterCommit = Callable[[dict[str, Any]], None]
+_after_commit: list[AfterCommit] = []
+
+
+def on_commit(hook: AfterCommit) -> AfterCommit:
+    if hook not in _after_commit:
+        _after_commit.append(hook)
+    return hook
+
+
 def commit() -> None:
     """Commit the current unit of work, rolling back if it fails.
 
@@ -45,3 +58,7 @@ def commit() -> None:
     except Exception:
         db.session.rollback()
         raise
+    info = dict(db.session.info)
+    db.session.info.clear()
+    for hook in _after_commit:
+        hook(info)

@@ -1,6 +1,7 @@
 """Imports every feature's models so metadata (and Alembic) sees all tables."""
 
 from market.auth.models import ApiToken, Organisation, User, broker_regions
+from market.matching.models import MatchFeedback
 from market.moderation.models import ModerationEvent
 from market.needs.models import Need
 from market.providers.models import Achievement, Provider, ServiceItem, provider_fields
@@ -10,6 +11,7 @@ __all__ = [
     "Achievement",
     "ApiToken",
     "Field",
+    "MatchFeedback",
     "ModerationEvent",
     "Need",
     "Organisation",

@@ -45,6 +45,15 @@ def _owns_need(user: User | None, need: Need) -> bool:
     )
 
 
+def owns_need(user: Any, need: Need) -> bool:
+    return _owns_need(_user(user), need)
+
+
+def can_judge_matches(user: Any, need: Need) -> bool:
+    """Marking a match useful or not is the enterprise's call, whatever the need's state."""
+    return owns_need(user, need)
+
+
 def can_create_need(user: Any) -> bool:
     u = _user(user)
     return u is not None and u.role == Role.ENTERPRISE and u.organisation_id is not None

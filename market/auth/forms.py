@@ -6,7 +6,7 @@ from typing import Any
 
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField
-from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional, ValidationError
+from wtforms.validators import DataRequired, Email, EqualTo, Length, ValidationError
 
 from market import taxonomy
 from market.auth import services
@@ -28,10 +28,10 @@ class LoginForm(FlaskForm):
 
 class RegisterForm(FlaskForm):
     role = SelectField(validators=[DataRequired()])
-    provider_kind = SelectField(validators=[Optional()])
+    provider_kind = SelectField()
     name = StringField(validators=[DataRequired(), Length(min=2, max=60)])
     email = EmailField(validators=[DataRequired(), Email(check_deliverability=False), Length(max=254)])
-    organisation = StringField(validators=[Optional(), Length(min=2, max=120)])
+    organisation = StringField(validators=[Length(max=120)])
     province = SelectField(validators=[DataRequired()])
     password = PasswordField(validators=[DataRequired(), Length(max=200)])
     confirm = PasswordField(validators=[DataRequired(), EqualTo("password")])

@@ -1,0 +1,1 @@
+"""Demo data for the marketplace: see ``market.demo.generate``."""

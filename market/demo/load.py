@@ -1,0 +1,130 @@
+"""Loading the generated demo data set into the database, with documented demo logins."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import date, timedelta
+
+from sqlalchemy import func, select
+
+from market.auth.models import Organisation, OrgKind, Role, User
+from market.auth.services import PROVIDER_ORG_KIND, hash_password, set_broker_regions
+from market.db import db, utcnow
+from market.demo.generate import DemoData, DemoNeed, DemoProvider, generate
+from market.needs.models import Need
+from market.postings import PostingStatus
+from market.providers.models import Achievement, Provider, ServiceItem
+from market.reference.models import Field
+
+DEMO_PASSWORD = "Demo-pass-2026"
+DEMO_DOMAIN = "demo.kechuang.cn"
+
+# Brokers split the country so every region has one reviewer (docs/demo.md lists the logins).
+BROKERS = (
+    ("broker-east", "华东科协 周敏", ("31", "32", "33", "34", "35", "36", "37")),
+    ("broker-south", "华南华中科协 林海", ("41", "42", "43", "44", "45", "46")),
+    ("broker-north", "华北东北科协 赵刚", ("11", "12", "13", "14", "15", "21", "22", "23")),
+    ("broker-west", "西部科协 马丽", ("50", "51", "52", "53", "54", "61", "62", "63", "64", "65")),
+)
+
+
+def database_is_empty() -> bool:
+    return (db.session.scalar(select(func.count()).select_from(User)) or 0) == 0
+
+
+class _Loader:
+    def __init__(self, data: DemoData) -> None:
+        self.data = data
+        self.password_hash = hash_password(DEMO_PASSWORD)  # hashed once: every demo login shares it
+        self.fields = {f.code: f for f in db.session.scalars(select(Field))}
+        self.enterprise_orgs: dict[str, Organisation] = {}
+        self.enterprise_users: dict[str, User] = {}
+
+    def user(self, local: str, name: str, role: Role, org: Organisation | None = None) -> User:
+        user = User(email=f"{local}@{DEMO_DOMAIN}", name=name[:60], password_hash=self.password_hash,
+                    role=role.value, organisation=org, session_token=secrets.token_hex(16))
+        db.session.add(user)
+        return user
+
+    def staff(self) -> None:
+        self.user("admin", "平台管理员", Role.ADMIN)
+        office = Organisation(name="科创对接服务中心", kind=OrgKind.BROKER_OFFICE.value)
+        db.session.add(office)
+        for local, name, regions in BROKERS:
+            broker = self.user(local, name, Role.BROKER, office)
+            db.session.flush()
+            set_broker_regions(broker, list(regions))
+
+    def enterprises(self) -> None:
+        for index, ent in enumerate(self.data.enterprises, start=1):
+            org = Organisation(name=ent.name, kind=OrgKind.ENTERPRISE.value, province=ent.province, city=ent.city)
+            db.session.add(org)
+            self.enterprise_orgs[ent.key] = org
+            local = "enterprise" if index == 1 else f"enterprise{index:02d}"
+            self.enterprise_users[ent.key] = self.user(local, f"{ent.name[:12]}联系人", Role.ENTERPRISE, org)
+
+    def provider(self, index: int, demo: DemoProvider, status: PostingStatus) -> Provider:
+        provider = Provider(kind=demo.kind, name=demo.name, title=demo.title, affiliation=demo.organisation,
+                            province=demo.province, city=demo.city or None, expertise=demo.expertise,
+                            status=status.value, available=index % 9 != 0)
+        local = f"provider{index:03d}"
+        if demo.kind == "expert":
+            provider.user = self.user(local, demo.name, Role.PROVIDER)
+        else:
+            org = Organisation(name=demo.name[:120], kind=PROVIDER_ORG_KIND[demo.kind].value,
+                               province=demo.province, city=demo.city or None)
+            db.session.add(org)
+            self.user(local, f"{demo.name[:10]}联络员", Role.PROVIDER, org)
+            provider.organisation = org
+        provider.fields = [self.fields[code] for code in demo.fields if code in self.fields]
+        provider.achievements = [Achievement(kind=a.kind, title=a.title, description=a.description, year=a.year)
+                                 for a in demo.achievements]
+        provider.services = [ServiceItem(category=s.category, title=s.title, description=s.description,
+                                         delivery_mode=s.delivery_mode, price_note=s.price_note)
+                             for s in demo.services]
+        _stamp(provider, status)
+        db.session.add(provider)
+        return provider
+
+    def need(self, demo: DemoNeed, status: PostingStatus) -> Need:
+        author = self.enterprise_users[demo.enterprise_key]
+        need = Need(organisation=self.enterprise_orgs[demo.enterprise_key], author=author, title=demo.title[:120],
+                    description=demo.description, field_code=demo.field, province=demo.province,
+                    city=demo.city or None, budget_min=demo.budget_min, budget_max=demo.budget_max,
+                    deadline=date.today() + timedelta(days=demo.deadline_days),
+                    cooperation_mode=demo.cooperation_mode, public_summary=demo.public_summary,
+                    confidential_details=demo.confidential_details, is_open_call=demo.is_open_call,
+                    status=status.value)
+        _stamp(need, status)
+        db.session.add(need)
+        return need
+
+
+def _stamp(posting: Provider | Need, status: PostingStatus) -> None:
+    if status in (PostingStatus.PENDING, PostingStatus.APPROVED):
+        posting.submitted_at = utcnow()
+    if status == PostingStatus.APPROVED:
+        posting.approved_at = utcnow()
+
+
+def _status_for(index: int) -> PostingStatus:
+    # Mostly public, with a few waiting for review and a few drafts so every page has something to show.
+    if index % 23 == 5:
+        return PostingStatus.PENDING
+    if index % 37 == 7:
+        return PostingStatus.DRAFT
+    return PostingStatus.APPROVED
+
+
+def load_demo(seed: int = 7, n_providers: int = 320, n_needs: int = 160) -> str:
+    data = generate(seed=seed, n_providers=n_providers, n_needs=n_needs)
+    loader = _Loader(data)
+    loader.staff()
+    loader.enterprises()
+    for index, demo in enumerate(data.providers, start=1):
+        loader.provider(index, demo, _status_for(index))
+    for index, demo in enumerate(data.needs, start=1):
+        loader.need(demo, _status_for(index))
+    db.session.flush()
+    return (f"demo loaded: {len(data.enterprises)} enterprises, {len(data.providers)} providers, "
+            f"{len(data.needs)} needs; demo logins in docs/demo.md (password {DEMO_PASSWORD})")

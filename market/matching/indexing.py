@@ -1,0 +1,87 @@
+"""Bulk index maintenance: full rebuilds and reconciling the index with the database."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
+
+from indexer.backends.embedded import EmbeddedIndex
+from indexer.documents import Document
+from market.db import db
+from market.matching import engine
+from market.matching.documents import need_document, provider_document
+from market.needs.models import Need
+from market.postings import PostingStatus
+from market.providers.models import Provider
+
+BATCH = 500
+
+
+def kinds(which: str) -> tuple[str, ...]:
+    return (engine.PROVIDERS, engine.NEEDS) if which == "all" else (which,)
+
+
+def _model(kind: str) -> type[Need] | type[Provider]:
+    return Provider if kind == engine.PROVIDERS else Need
+
+
+def public_count(kind: str) -> int:
+    model = _model(kind)
+    return db.session.scalar(select(func.count()).select_from(model).where(model.status == PostingStatus.APPROVED)) or 0
+
+
+def public_ids(kind: str) -> set[str]:
+    model = _model(kind)
+    return {str(i) for i in db.session.scalars(select(model.id).where(model.status == PostingStatus.APPROVED))}
+
+
+def documents(kind: str, ids: set[int] | None = None) -> Iterator[Document]:
+    """Public postings as documents, loaded in batches with their achievements and services."""
+    model = _model(kind)
+    query = select(model).where(model.status == PostingStatus.APPROVED).order_by(model.id)
+    if ids is not None:
+        query = query.where(model.id.in_(ids))
+    if model is Provider:
+        query = query.options(
+            selectinload(Provider.achievements), selectinload(Provider.services), selectinload(Provider.fields)
+        )
+        to_document: Callable = provider_document
+    else:
+        to_document = need_document
+    for row in db.session.scalars(query.execution_options(yield_per=BATCH)):
+        yield to_document(row)
+
+
+def _index(kind: str) -> EmbeddedIndex:
+    return engine.index_for(kind, allow_mismatch=True)
+
+
+def count(kind: str) -> int:
+    return _index(kind).count()
+
+
+def is_stale(kind: str) -> bool:
+    index = _index(kind)
+    return index.needs_rebuild or index.ids() != public_ids(kind)
+
+
+def rebuild(kind: str, progress: Callable[[int], None] | None = None) -> None:
+    index = _index(kind)
+    index.rebuild(documents(kind), total=public_count(kind), progress=progress)
+    engine.forget_open_indexes()  # reopen without allow_mismatch now that the model matches
+
+
+def reconcile(kind: str) -> tuple[int, int]:
+    """Add or refresh every public posting and remove what is no longer public; returns the counts."""
+    index = _index(kind)
+    if index.needs_rebuild:
+        rebuild(kind)
+        return count(kind), 0
+    wanted = public_ids(kind)
+    removed = index.ids() - wanted
+    if removed:
+        index.delete(removed)
+    index.upsert(documents(kind))
+    return len(wanted), len(removed)

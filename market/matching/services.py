@@ -1,0 +1,145 @@
+"""Ranking providers for a need and needs for a provider, with business rules on top of the index."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from sqlalchemy import select
+
+from indexer.documents import Hit, Query
+from market import permissions
+from market.auth.models import User
+from market.db import db
+from market.errors import Forbidden
+from market.i18n import gettext as _
+from market.matching import engine
+from market.matching.documents import need_document, provider_query_text
+from market.matching.models import MatchFeedback
+from market.matching.reasons import Reason, explain
+from market.needs.models import Need
+from market.postings import PostingStatus
+from market.providers.models import Provider
+
+MAX_RESULTS = 50
+# A provider the enterprise marked "useful" for this need rises by this much; "not relevant" sinks.
+USEFUL_BONUS = 0.05
+
+
+@dataclass
+class ProviderMatch:
+    provider: Provider
+    hit: Hit
+    reason: Reason
+    feedback: bool | None = None
+
+
+@dataclass
+class NeedMatch:
+    need: Need
+    hit: Hit
+    reason: Reason
+
+
+@dataclass(frozen=True)
+class MatchFilters:
+    province: str = ""
+    kind: str = ""
+    available_only: bool = False
+    same_field_only: bool = False
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+def can_see_matches(user: Any, need: Need) -> bool:
+    # Matches point at who could solve a confidential problem: the owner and its reviewers only.
+    return permissions.can_view_need_confidential(user, need)
+
+
+def providers_for_need(actor: Any, need: Need, filters: MatchFilters = MatchFilters(), k: int = 20) -> list[ProviderMatch]:
+    if not can_see_matches(actor, need):
+        raise Forbidden(_("只有发布企业和负责的经纪人可以查看匹配结果。"))
+    document = need_document(need)
+    hard: dict[str, tuple[str, ...]] = {}
+    if filters.province:
+        hard["province"] = (filters.province,)
+    if filters.kind:
+        hard["kind"] = (filters.kind,)
+    if filters.available_only:
+        hard["available"] = ("yes",)
+    if filters.same_field_only:
+        hard["field"] = (need.field_code,)
+    query = Query(
+        text=f"{document.title}\n{document.text}",
+        filters=hard,
+        boosts={"field": (need.field_code,), "province": (need.province,), "available": ("yes",)},
+    )
+    hits = engine.backend(engine.PROVIDERS).search(query, k=min(k, MAX_RESULTS) + 10)
+    providers = _load(Provider, [hit.id for hit in hits])
+    feedback = _feedback_for(need)
+    matches = [
+        ProviderMatch(providers[int(hit.id)], hit, explain(hit, query), feedback.get(int(hit.id)))
+        for hit in hits
+        if int(hit.id) in providers
+    ]
+    matches.sort(key=lambda m: _reranked(m.hit.score, m.feedback), reverse=True)
+    return matches[:k]
+
+
+def _reranked(score: float, feedback: bool | None) -> float:
+    if feedback is True:
+        return score + USEFUL_BONUS
+    if feedback is False:
+        return score - 1.0
+    return score
+
+
+def needs_for_provider(actor: Any, provider: Provider, k: int = 20) -> list[NeedMatch]:
+    if not permissions.can_edit_provider(actor, provider) and not permissions.is_broker_for(actor, provider.province):
+        raise Forbidden(_("只能查看自己的推荐需求。"))
+    query = Query(
+        text=provider_query_text(provider) or provider.name,
+        boosts={"field": tuple(provider.field_codes), "province": (provider.province,)},
+    )
+    hits = engine.backend(engine.NEEDS).search(query, k=min(k, MAX_RESULTS) + 10)
+    needs = _load(Need, [hit.id for hit in hits])
+    today = date.today()
+    open_needs = {
+        need_id: need for need_id, need in needs.items() if need.deadline is None or need.deadline >= today
+    }
+    return [
+        NeedMatch(open_needs[int(hit.id)], hit, explain(hit, query))
+        for hit in hits
+        if int(hit.id) in open_needs
+    ][:k]
+
+
+def _load(model: type[Need] | type[Provider], ids: list[str]) -> dict[int, Any]:
+    # The index may lag behind the database by a moment: keep only rows that are still public.
+    wanted = [int(i) for i in ids if i.isdigit()]
+    rows = db.session.scalars(select(model).where(model.id.in_(wanted), model.status == PostingStatus.APPROVED))
+    return {row.id: row for row in rows}
+
+
+def _feedback_for(need: Need) -> dict[int, bool]:
+    rows = db.session.scalars(select(MatchFeedback).where(MatchFeedback.need_id == need.id))
+    return {row.provider_id: row.useful for row in rows}
+
+
+def record_feedback(actor: User, need: Need, provider: Provider, useful: bool, rank: int | None = None,
+                    score: float | None = None) -> MatchFeedback:
+    if not permissions.can_judge_matches(actor, need):
+        raise Forbidden(_("只有发布企业可以评价匹配结果。"))
+    row = db.session.scalar(
+        select(MatchFeedback).where(
+            MatchFeedback.need_id == need.id, MatchFeedback.provider_id == provider.id,
+            MatchFeedback.user_id == actor.id,
+        )
+    )
+    if row is None:
+        row = MatchFeedback(need_id=need.id, provider_id=provider.id, user_id=actor.id, useful=useful)
+        db.session.add(row)
+    row.useful, row.rank, row.score = useful, rank, score
+    db.session.flush()
+    return row
+

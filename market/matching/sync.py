@@ -1,0 +1,74 @@
+"""Keeping the search indexes in step with the database after every commit.
+
+Changes are noted at flush time and applied after the commit succeeds, so the index never
+shows what was rolled back. If applying fails the data is still safe in the database and
+`market index sync` reconciles the two.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from flask import current_app, has_app_context
+from sqlalchemy import event
+from sqlalchemy.orm import Session, UOWTransaction
+
+from market.db import db, on_commit
+from market.matching import engine
+from market.matching.documents import need_document, provider_document
+from market.needs.models import Need
+from market.providers.models import Achievement, Provider, ServiceItem
+
+log = logging.getLogger(__name__)
+KEY = "index_changes"
+
+
+def _note(session: Session, kind: str, object_id: int | None) -> None:
+    if object_id is not None:
+        session.info.setdefault(KEY, {"need": set(), "provider": set()})[kind].add(object_id)
+
+
+def _track(session: Session, _context: UOWTransaction) -> None:
+    for obj in (*session.new, *session.dirty, *session.deleted):
+        if isinstance(obj, Need):
+            _note(session, "need", obj.id)
+        elif isinstance(obj, Provider):
+            _note(session, "provider", obj.id)
+        elif isinstance(obj, Achievement | ServiceItem):
+            _note(session, "provider", obj.provider_id)
+
+
+def install() -> None:
+    if not event.contains(Session, "after_flush", _track):
+        event.listen(Session, "after_flush", _track)
+    on_commit(_apply_after_commit)
+
+
+def _apply_after_commit(info: dict[str, Any]) -> None:
+    changes = info.get(KEY)
+    if not changes or not has_app_context() or not current_app.config.get("INDEX_SYNC", True):
+        return
+    try:
+        apply_changes(changes["need"], changes["provider"])
+    except Exception:  # the commit stands; `market index sync` repairs the index later
+        log.exception("search index update failed for needs=%s providers=%s", changes["need"], changes["provider"])
+
+
+def apply_changes(need_ids: set[int], provider_ids: set[int]) -> None:
+    _sync(engine.NEEDS, Need, need_ids, need_document)
+    _sync(engine.PROVIDERS, Provider, provider_ids, provider_document)
+    db.session.rollback()  # release the read transaction the loads opened
+
+
+def _sync(kind: str, model: type[Need] | type[Provider], ids: set[int], to_document: Any) -> None:
+    if not ids:
+        return
+    index = engine.backend(kind)
+    rows = {row.id: row for row in db.session.scalars(db.select(model).where(model.id.in_(ids)))}
+    public = [rows[i] for i in sorted(ids) if i in rows and rows[i].is_public]
+    hidden = [str(i) for i in ids if i not in rows or not rows[i].is_public]
+    if public:
+        index.upsert([to_document(row) for row in public])
+    if hidden:
+        index.delete(hidden)

@@ -1,0 +1,74 @@
+"""Match pages: ranked providers for a need, recommended needs for a provider, feedback."""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+from werkzeug.wrappers import Response
+
+from indexer.backends.base import EncoderMismatch
+from market import taxonomy
+from market.errors import NotFound
+from market.forms import province_choices, term_choices
+from market.i18n import gettext as _
+from market.matching import services
+from market.needs import services as needs
+from market.pagination import arg, flag
+from market.providers import services as providers
+
+bp = Blueprint("matching", __name__)
+log = logging.getLogger(__name__)
+
+
+def _index_trouble(error: Exception) -> str:
+    log.warning("matching unavailable: %s", error)
+    if isinstance(error, EncoderMismatch):
+        return _("匹配索引需要用当前模型重建（market reindex），暂时无法给出推荐。")
+    return _("匹配服务暂时不可用，请稍后再试；你的数据没有受到影响。")
+
+
+@bp.route("/needs/<int:need_id>/matches")
+@login_required
+def need_matches(need_id: int) -> str:
+    need = needs.get_visible_need(current_user, need_id)
+    filters = services.MatchFilters(
+        province=arg("province", 12), kind=arg("kind", 20), available_only=flag("available"),
+        same_field_only=flag("same_field"),
+    )
+    matches, trouble = [], ""
+    try:
+        matches = services.providers_for_need(current_user, need, filters)
+    except (EncoderMismatch, OSError, RuntimeError, ValueError) as error:
+        trouble = _index_trouble(error)
+    return render_template(
+        "matching/need_matches.html", need=need, matches=matches, filters=filters, trouble=trouble,
+        provinces=province_choices(_("全部地区")), kinds=term_choices(taxonomy.PROVIDER_KINDS, _("全部类型")),
+    )
+
+
+@bp.route("/needs/<int:need_id>/matches/<int:provider_id>/feedback", methods=["POST"])
+@login_required
+def feedback(need_id: int, provider_id: int) -> Response:
+    need = needs.get_visible_need(current_user, need_id)
+    provider = providers.get_visible_provider(current_user, provider_id)
+    useful = request.form.get("useful") == "1"
+    rank = request.form.get("rank", "")
+    services.record_feedback(current_user, need, provider, useful, int(rank) if rank.isdigit() else None)
+    flash(_("已记录你的评价，谢谢。") if useful else _("已标记为不相关，该服务方将排在后面。"), "info")
+    return redirect(url_for("matching.need_matches", need_id=need.id, **request.args))
+
+
+@bp.route("/me/recommended")
+@login_required
+def recommended_needs() -> str:
+    provider = providers.provider_of(current_user)
+    if provider is None:
+        raise NotFound(_("你的账号没有服务方资料。"))
+    matches, trouble = [], ""
+    try:
+        matches = services.needs_for_provider(current_user, provider)
+    except (EncoderMismatch, OSError, RuntimeError, ValueError) as error:
+        trouble = _index_trouble(error)
+    return render_template("matching/recommended.html", provider=provider, matches=matches, trouble=trouble)

@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# Installs everything the app (and, with --dev, the test suite) needs into .venv. Safe to re-run.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+dev=0
+[ "${1:-}" = "--dev" ] && dev=1
+python=${PYTHON:-python3}
+
+if [ ! -x .venv/bin/python ]; then
+  echo "==> creating .venv"
+  "$python" -m venv .venv
+fi
+
+extras=""
+[ $dev = 1 ] && extras="[dev]"
+stamp=".venv/.installed$extras-$(sha1sum pyproject.toml | cut -c1-12)"
+if [ ! -f "$stamp" ]; then
+  echo "==> installing Python packages"
+  .venv/bin/python -m pip install -q --upgrade pip
+  # The CPU build of torch first: asked for later by sentence-transformers, plain 'torch' would
+  # pull a CUDA build of several GB.
+  .venv/bin/python -m pip install -q torch==2.13.0
+  .venv/bin/python -m pip install -q -e ".$extras"
+  touch "$stamp"
+fi
+
+if [ $dev = 1 ]; then
+  # Browser tests drive Debian's Chromium; CJK fonts make Chinese render in screenshots.
+  if [ ! -x /usr/bin/chromium ] || ! fc-list 2>/dev/null | grep -qi "Noto Sans CJK"; then
+    echo "==> installing chromium and fonts-noto-cjk (apt)"
+    if [ "$(id -u)" = 0 ]; then apt_get="apt-get"; else apt_get="sudo apt-get"; fi
+    $apt_get update -qq
+    DEBIAN_FRONTEND=noninteractive $apt_get install -y -qq chromium fonts-noto-cjk >/dev/null
+  fi
+fi
+echo "==> install complete"

@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# One command from a bare machine: install everything, then run the static checks and the whole
+# test suite on SQLite and again on the PostgreSQL server (TEST_POSTGRES_URL).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/install.sh --dev
+export HF_HUB_OFFLINE=1 PYTHONUNBUFFERED=1
+pg_url=${TEST_POSTGRES_URL:-postgresql://postgres@127.0.0.1:5432/kechuang_test}
+
+echo "==> ruff"
+.venv/bin/ruff check market indexer tests benchmarks
+.venv/bin/ruff format --check market indexer tests benchmarks
+
+echo "==> pytest on SQLite"
+.venv/bin/pytest -q -p no:cacheprovider "$@"
+
+echo "==> pytest on PostgreSQL ($pg_url)"
+if ! .venv/bin/python -c "import psycopg,sys; psycopg.connect(sys.argv[1].replace('/kechuang_test','/postgres'), connect_timeout=5).close()" "$pg_url"; then
+  echo "PostgreSQL is not reachable at $pg_url: start it (see README) or set TEST_POSTGRES_URL" >&2
+  exit 1
+fi
+# Browser and encoder-heavy tests do not depend on the database engine; they ran above.
+TEST_DATABASE_URL="$pg_url" .venv/bin/pytest -q -p no:cacheprovider -m "not browser and not engine_independent" "$@"

@@ -1,0 +1,110 @@
+"""Shared fixtures: an app on a real database (SQLite by default, PostgreSQL with TEST_DATABASE_URL).
+
+The schema is built by the Alembic migrations themselves, so every run also tests them.
+Each test starts from empty tables plus the seeded taxonomy.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+_TMP = Path(tempfile.mkdtemp(prefix="kechuang-tests-"))
+os.environ.setdefault("KECHUANG_INSTANCE", str(_TMP / "instance"))
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+
+
+def _worker() -> str:
+    return os.environ.get("PYTEST_XDIST_WORKER", "main")
+
+
+def _database_url() -> str:
+    base = os.environ.get("TEST_DATABASE_URL")
+    if not base:
+        return f"sqlite:///{_TMP / f'test-{_worker()}.db'}"
+    url = make_url(base.replace("postgresql://", "postgresql+psycopg://", 1))
+    name = f"{url.database or 'kechuang_test'}_{_worker()}"
+    admin = create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+    return url.set(database=name).render_as_string(hide_password=False)
+
+
+@pytest.fixture(scope="session")
+def app() -> Iterator[Flask]:
+    from market import create_app
+    from market.cli import upgrade_database
+
+    application = create_app(
+        {
+            "TESTING": True,
+            "SQLALCHEMY_DATABASE_URI": _database_url(),
+            "RATELIMIT_ENABLED": False,
+            "WTF_CSRF_ENABLED": False,
+            "INDEX_DIR": str(_TMP / f"index-{_worker()}"),
+            "INDEX_SYNC": False,
+        }
+    )
+    with application.app_context():
+        upgrade_database()
+    yield application
+
+
+@pytest.fixture(autouse=True)
+def _clean_database(request: pytest.FixtureRequest) -> Iterator[None]:
+    if "app" not in request.fixturenames:
+        yield
+        return
+    application: Flask = request.getfixturevalue("app")
+    yield
+    from market.db import db
+    from market.reference.services import clear_caches, seed_reference_data
+
+    with application.app_context():
+        db.session.rollback()
+        for table in reversed(db.metadata.sorted_tables):
+            db.session.execute(table.delete())
+        db.session.commit()
+        clear_caches()
+        seed_reference_data()
+        db.session.commit()
+
+
+@pytest.fixture
+def ctx(app: Flask) -> Iterator[None]:
+    with app.app_context():
+        yield
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()
+
+
+@pytest.fixture
+def make(app: Flask):  # type: ignore[no-untyped-def]
+    """Factories that write committed rows (see tests/factories.py)."""
+    from tests import factories
+
+    return factories.Factory(app)
+
+
+ENGINE_INDEPENDENT_DIRS = ("indexer", "demo", "browser")
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    # Tests that never touch the database run once (on SQLite), not again on PostgreSQL.
+    for item in items:
+        parts = Path(str(item.fspath)).parts
+        if any(part in ENGINE_INDEPENDENT_DIRS for part in parts[-3:-1]):
+            item.add_marker(pytest.mark.engine_independent)

