@@ -8,6 +8,17 @@ from indexer.documents import Hit, Query
 from market.i18n import gettext as _
 
 PASSAGE_KIND_LABELS = {"achievement": "成果", "service": "服务"}
+MAX_TERMS = 8
+# Words every posting on a technology marketplace uses: true matches, but no reason to pick anyone.
+GENERIC_TERMS = frozenset(
+    """技术 服务 提供 专家 团队 合作 方式 领域 方案 项目 开展 工作 具体 希望 目标 相关 行业 单位 能力
+    支持 实现 提升 优化 改进 开发 研发 应用 经验 联系 意向 附上 类似 案例 外部 对方 有意 需求""".split()
+)
+
+
+def telling_terms(terms: list[str]) -> tuple[str, ...]:
+    """The matched terms worth showing: no single characters, no marketplace boilerplate."""
+    return tuple(t for t in terms if len(t) > 1 and t not in GENERIC_TERMS)[:MAX_TERMS]
 
 
 @dataclass(frozen=True)
@@ -40,7 +51,7 @@ def explain(hit: Hit, query: Query) -> Reason:
     passage = hit.best_passage
     kind = PASSAGE_KIND_LABELS.get(passage.key.split(":", 1)[0], "") if passage else ""
     return Reason(
-        terms=tuple(hit.matched_terms[:8]),
+        terms=telling_terms(hit.matched_terms),
         passage_kind=kind,
         passage_label=passage.label if passage else "",
         passage_score=hit.best_passage_score,
