@@ -6,6 +6,7 @@ import logging
 
 from flask import Flask, Response
 from flask_login import AnonymousUserMixin
+from werkzeug.routing import IntegerConverter, Map
 
 from market.config import ROOT, load_config
 from market.db import db
@@ -19,6 +20,7 @@ def create_app(overrides: dict[str, object] | None = None) -> Flask:
         static_folder=str(ROOT / "static"),
     )
     app.config.update(load_config(overrides))
+    app.url_map.converters["int"] = DatabaseIdConverter
     logging.getLogger("jieba").setLevel(logging.WARNING)
 
     import market.models  # noqa: F401  (registers every table)
@@ -45,6 +47,14 @@ def create_app(overrides: dict[str, object] | None = None) -> Flask:
 
     register_commands(app)
     return app
+
+
+class DatabaseIdConverter(IntegerConverter):
+    """<int:…> in URLs stops at the largest id a database column holds, so huge numbers are a 404."""
+
+    def __init__(self, map: Map, *args: object, **kwargs: object) -> None:
+        kwargs.setdefault("max", 2**31 - 1)
+        super().__init__(map, *args, **kwargs)  # type: ignore[arg-type]
 
 
 def _init_login(app: Flask) -> None:
