@@ -76,13 +76,14 @@ def _register_blueprints(app: Flask) -> None:
     from market.admin.views import bp as admin_bp
     from market.api import bp as api_bp
     from market.auth.views import bp as auth_bp
+    from market.main.health import bp as health_bp
     from market.main.views import bp as main_bp
     from market.matching.views import bp as matching_bp
     from market.moderation.views import bp as moderation_bp
     from market.needs.views import bp as needs_bp
     from market.providers.views import bp as providers_bp
 
-    for blueprint in (main_bp, auth_bp, needs_bp, providers_bp, matching_bp, moderation_bp, admin_bp, api_bp):
+    for blueprint in (main_bp, health_bp, auth_bp, needs_bp, providers_bp, matching_bp, moderation_bp, admin_bp, api_bp):
         app.register_blueprint(blueprint)
     csrf.exempt(api_bp)  # token-authenticated; browsers never send the token on their own
 

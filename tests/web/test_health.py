@@ -1,0 +1,30 @@
+"""The health endpoint reports the database and the index."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import Flask
+
+from market.matching import engine
+
+
+def test_healthz_reports_ok(client) -> None:  # type: ignore[no-untyped-def]
+    body = client.get("/healthz").get_json()
+    assert body["status"] == "ok"
+    assert body["database"]["ok"] is True
+    assert body["index"]["providers"]["documents"] >= 0
+
+
+def test_healthz_is_degraded_when_the_index_is_unreadable(app: Flask, tmp_path: Path) -> None:
+    (tmp_path / "providers").write_text("not an index")
+    old = app.config["INDEX_DIR"]
+    app.config["INDEX_DIR"] = str(tmp_path)
+    engine.forget_open_indexes()
+    try:
+        response = app.test_client().get("/healthz")
+    finally:
+        app.config["INDEX_DIR"] = old
+        engine.forget_open_indexes()
+    assert response.status_code == 200
+    assert response.get_json()["status"] == "degraded"
