@@ -21,6 +21,7 @@ def create_app(overrides: dict[str, object] | None = None) -> Flask:
     )
     app.config.update(load_config(overrides))
     app.url_map.converters["int"] = DatabaseIdConverter
+    app.json.ensure_ascii = False  # type: ignore[attr-defined]  # readable Chinese in API responses
     logging.getLogger("jieba").setLevel(logging.WARNING)
 
     import market.models  # noqa: F401  (registers every table)
@@ -76,16 +77,23 @@ def _register_blueprints(app: Flask) -> None:
     from market.admin.views import bp as admin_bp
     from market.api import bp as api_bp
     from market.auth.views import bp as auth_bp
+    from market.imports.views import bp as imports_bp
     from market.main.health import bp as health_bp
     from market.main.views import bp as main_bp
     from market.matching.views import bp as matching_bp
     from market.moderation.views import bp as moderation_bp
     from market.needs.views import bp as needs_bp
+    from market.orders.api import bp as orders_api_bp
+    from market.orders.views import bp as orders_bp
     from market.providers.views import bp as providers_bp
 
     for blueprint in (main_bp, health_bp, auth_bp, needs_bp, providers_bp, matching_bp, moderation_bp, admin_bp, api_bp):
         app.register_blueprint(blueprint)
     csrf.exempt(api_bp)  # token-authenticated; browsers never send the token on their own
+    for blueprint in (orders_bp, orders_api_bp):
+        app.register_blueprint(blueprint)
+    app.register_blueprint(imports_bp)
+    csrf.exempt(orders_api_bp)  # token-authenticated like api_bp
 
 
 def _register_hooks(app: Flask) -> None:

@@ -54,6 +54,7 @@ def load_config(overrides: dict[str, object] | None = None) -> dict[str, object]
         "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
         "RATELIMIT_ENABLED": os.environ.get("RATELIMIT_ENABLED", "1") == "1",
         "LOGIN_RATE_LIMIT": os.environ.get("LOGIN_RATE_LIMIT", "10 per minute"),
+        "API_TOKEN_RATE_LIMIT": os.environ.get("API_TOKEN_RATE_LIMIT", "10 per minute"),
         "ORDER_EXPIRY_DAYS": int(os.environ.get("ORDER_EXPIRY_DAYS", "14")),
         "PAGE_SIZE": 20,
         "MAX_CONTENT_LENGTH": 10 * 1024 * 1024,

@@ -50,7 +50,8 @@ def app() -> Iterator[Flask]:
             "TESTING": True,
             "SQLALCHEMY_DATABASE_URI": _database_url(),
             "RATELIMIT_ENABLED": True,
-            "LOGIN_RATE_LIMIT": "10000 per minute",  # tests of the limit itself lower it
+            "LOGIN_RATE_LIMIT": "10000 per minute",  # tests of the limits themselves lower them
+            "API_TOKEN_RATE_LIMIT": "10000 per minute",
             "WTF_CSRF_ENABLED": False,
             "INDEX_DIR": str(_TMP / f"index-{_worker()}"),
             "INDEX_SYNC": False,

@@ -1,11 +1,10 @@
-"""JSON API /api/v1 (token-authenticated)."""
+"""JSON API /api/v1 (token-authenticated).
 
-from flask import Blueprint, jsonify
-from werkzeug.wrappers import Response
+Each module declares its routes with market.api.spec.operation, which also feeds the OpenAPI
+document at /api/v1/openapi.json. Importing them here registers the routes on `bp`.
+"""
 
-bp = Blueprint("api", __name__, url_prefix="/api/v1")
+from market.api import auth, meta, needs, providers, reference, review, tokens
+from market.api.blueprint import bp
 
-
-@bp.route("/openapi.json")
-def openapi() -> Response:
-    return jsonify({"openapi": "3.1.0", "info": {"title": "科创对接 API", "version": "1"}, "paths": {}})
+__all__ = ["auth", "bp", "meta", "needs", "providers", "reference", "review", "tokens"]

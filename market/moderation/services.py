@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
-from market.auth.models import User
+from typing import Any
+
+from sqlalchemy import select
+
+from market.auth.models import Role, User
 from market.db import db, utcnow
 from market.errors import Conflict, Forbidden, ValidationFailed
 from market.i18n import gettext as _
 from market.moderation.models import ModerationEvent
 from market.needs.models import Need
-from market.postings import PostingStatus
+from market.postings import SUBMITTABLE, WITHDRAWABLE, PostingStatus
 from market.providers.models import Provider
 
 Posting = Need | Provider
@@ -36,6 +40,8 @@ def _record(actor: User, posting: Posting, action: str, to: PostingStatus, reaso
 
 
 def submit(actor: User, posting: Posting, allowed: bool) -> None:
+    if posting.status not in SUBMITTABLE:
+        raise Conflict(_("当前状态不能提交审核。"))
     if not allowed:
         raise Forbidden(_("你无权提交该内容。"))
     _record(actor, posting, "submit", PostingStatus.PENDING)
@@ -45,8 +51,10 @@ def submit(actor: User, posting: Posting, allowed: bool) -> None:
 
 
 def withdraw(actor: User, posting: Posting, allowed: bool) -> None:
-    if not allowed:
+    if posting.status not in WITHDRAWABLE:
         raise Conflict(_("当前状态不能撤回。"))
+    if not allowed:
+        raise Forbidden(_("你无权撤回该内容。"))
     _record(actor, posting, "withdraw", PostingStatus.WITHDRAWN)
     db.session.flush()
 
@@ -75,6 +83,14 @@ def send_back(actor: User, posting: Posting, reason: str, allowed: bool) -> None
     _record(actor, posting, "return", PostingStatus.RETURNED, reason)
     posting.review_note = reason
     db.session.flush()
+
+
+def pending_in_scope(model: type[Need] | type[Provider], user: Any) -> list[Any]:
+    """Postings waiting for review in the user's regions (all regions for admins), oldest first."""
+    query = select(model).where(model.status == PostingStatus.PENDING)
+    if getattr(user, "role", None) != Role.ADMIN:
+        query = query.where(model.province.in_(getattr(user, "region_codes", set())))
+    return list(db.session.scalars(query.order_by(model.submitted_at, model.id)))
 
 
 def history(posting: Posting) -> list[ModerationEvent]:

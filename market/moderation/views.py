@@ -4,17 +4,14 @@ from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
-from sqlalchemy import select
 from werkzeug.wrappers import Response
 
 from market import permissions
-from market.auth.models import Role
 from market.db import db
 from market.errors import Forbidden, NotFound, ValidationFailed
 from market.i18n import gettext as _
 from market.moderation import services
 from market.needs.models import Need
-from market.postings import PostingStatus
 from market.providers.models import Provider
 
 bp = Blueprint("moderation", __name__, url_prefix="/review")
@@ -27,21 +24,14 @@ def _require_reviewer() -> None:
         raise Forbidden(_("只有科协经纪人和管理员可以审核。"))
 
 
-def pending_in_scope(model: type[Need] | type[Provider], user: object) -> list[Need] | list[Provider]:
-    query = select(model).where(model.status == PostingStatus.PENDING)
-    if getattr(user, "role", None) != Role.ADMIN:
-        query = query.where(model.province.in_(getattr(user, "region_codes", set())))
-    return list(db.session.scalars(query.order_by(model.submitted_at, model.id)))
-
-
 @bp.route("/")
 @login_required
 def queue() -> str:
     _require_reviewer()
     return render_template(
         "moderation/queue.html",
-        needs=pending_in_scope(Need, current_user),
-        providers=pending_in_scope(Provider, current_user),
+        needs=services.pending_in_scope(Need, current_user),
+        providers=services.pending_in_scope(Provider, current_user),
     )
 
 

@@ -10,7 +10,7 @@ from sqlalchemy import Select, exists, or_, select
 from market import permissions
 from market.auth.models import User
 from market.db import db
-from market.errors import Forbidden, NotFound
+from market.errors import Forbidden, NotFound, ValidationFailed
 from market.i18n import gettext as _
 from market.moderation import services as moderation
 from market.postings import PostingStatus
@@ -103,7 +103,18 @@ def delete_service(actor: User, service: ServiceItem) -> None:
 
 
 def submit_provider(actor: User, provider: Provider) -> None:
+    _require_complete(provider)
     moderation.submit(actor, provider, permissions.can_submit_provider(actor, provider))
+
+
+def _require_complete(provider: Provider) -> None:
+    problems: dict[str, list[str]] = {}
+    if not provider.expertise:
+        problems["expertise"] = [_("请填写专长介绍。")]
+    if not provider.fields:
+        problems["fields"] = [_("请选择技术领域。")]
+    if problems:
+        raise ValidationFailed(_("请先完善专长介绍和技术领域再提交。"), field_errors=problems)
 
 
 def withdraw_provider(actor: User, provider: Provider) -> None:

@@ -7,7 +7,7 @@ from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
 from market import permissions, taxonomy
-from market.errors import NotFound
+from market.errors import NotFound, ValidationFailed
 from market.forms import field_choices, province_choices, term_choices
 from market.i18n import gettext as _
 from market.moderation import services as moderation
@@ -31,7 +31,11 @@ def _filter_choices() -> dict[str, object]:
 @bp.route("/providers/")
 def browse() -> str:
     filters = services.ProviderFilters(
-        q=arg("q"), field=arg("field"), province=arg("province"), kind=arg("kind"), available=flag("available")
+        q=arg("q"),
+        field=arg("field"),
+        province=arg("province"),
+        kind=arg("kind"),
+        available=flag("available"),
     )
     page = paginate(services.public_providers_query(filters))
     return render_template("providers/browse.html", page=page, filters=filters, **_filter_choices())
@@ -84,10 +88,11 @@ def edit_profile() -> str | Response:
 @login_required
 def submit_profile() -> Response:
     provider = _my_provider()
-    if not provider.expertise or not provider.fields:
-        flash(_("请先完善专长介绍和技术领域再提交。"), "warning")
+    try:
+        services.submit_provider(current_user, provider)
+    except ValidationFailed as error:
+        flash(error.message, "warning")
         return redirect(url_for("providers.edit_profile"))
-    services.submit_provider(current_user, provider)
     flash(_("已提交审核。"), "success")
     return redirect(url_for("providers.my_profile"))
 

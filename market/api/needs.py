@@ -1,0 +1,191 @@
+"""Needs (技术需求): public browsing, an enterprise's own needs, create, update, submit, withdraw."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import url_for
+
+from market import permissions
+from market.api import serialize
+from market.api.auth import optional_user, require_user
+from market.api.bodies import check_shape, form_schema, json_object, no_body, validated
+from market.api.params import FIELD, PAGING, PROVINCE, Q, flag, text
+from market.api.spec import Body, Param, operation, page_of, ref
+from market.errors import Conflict, Forbidden
+from market.i18n import gettext as _
+from market.needs import services
+from market.needs.forms import NeedForm
+from market.needs.models import Need
+from market.pagination import paginate
+
+JSON = dict[str, Any]
+ONE = "/needs/<int:need_id>"
+
+
+def need_body(partial: bool = False) -> JSON:
+    return form_schema(NeedForm, partial=partial)
+
+
+def stored_values(need: Need) -> JSON:
+    """A need as the JSON the form takes, so PATCH can merge changes into it."""
+    return {
+        "title": need.title,
+        "description": need.description,
+        "field_code": need.field_code,
+        "province": need.province,
+        "city": need.city,
+        "budget_min": need.budget_min,
+        "budget_max": need.budget_max,
+        "deadline": need.deadline.isoformat() if need.deadline else None,
+        "cooperation_mode": need.cooperation_mode,
+        "public_summary": need.public_summary,
+        "confidential_details": need.confidential_details,
+        "is_open_call": need.is_open_call,
+    }
+
+
+def _detail(need: Need, actor: Any) -> JSON:
+    return serialize.need(need, actor, detail=True)
+
+
+@operation(
+    "/needs",
+    "GET",
+    summary="List public (approved) needs",
+    tag="needs",
+    auth="optional",
+    query=(
+        Q,
+        FIELD,
+        PROVINCE,
+        Param("mode", "Cooperation mode code"),
+        Param("open_call", "Only open calls (揭榜挂帅) when 1/true", {"type": "boolean"}),
+        *PAGING,
+    ),
+    response=page_of("Need"),
+)
+def list_needs() -> JSON:
+    optional_user()
+    filters = services.NeedFilters(
+        q=text("q"),
+        field=text("field"),
+        province=text("province"),
+        mode=text("mode"),
+        open_call=flag("open_call"),
+    )
+    # The public list shows every caller the public face; confidential parts only on GET one and /me/needs.
+    return serialize.page(paginate(services.public_needs_query(filters)), lambda n: serialize.need(n, None))
+
+
+@operation(
+    ONE,
+    "GET",
+    summary="One need; confidential details only for its enterprise and reviewers",
+    tag="needs",
+    auth="optional",
+    response=ref("Need"),
+)
+def get_need(need_id: int) -> JSON:
+    actor = optional_user()
+    return _detail(services.get_visible_need(actor, need_id), actor)
+
+
+@operation(
+    "/needs",
+    "POST",
+    summary="Create a need (saved as a draft)",
+    tag="needs",
+    body=Body(need_body, "NeedForm fields"),
+    status=201,
+    response=ref("Need"),
+    errors=(403,),
+)
+def create_need() -> tuple[JSON, int, dict[str, str]]:
+    actor = require_user()
+    if not permissions.can_create_need(actor):
+        raise Forbidden(_("只有企业用户可以发布需求。"))
+    payload = json_object()
+    check_shape(payload, need_body())
+    form = validated(NeedForm, payload)
+    need = services.create_need(actor, form.need_values())
+    return _detail(need, actor), 201, {"Location": url_for("api.get_need", need_id=need.id)}
+
+
+@operation(
+    ONE,
+    "PATCH",
+    summary="Change a draft, returned or withdrawn need (fields left out keep their value)",
+    tag="needs",
+    body=Body(lambda: need_body(partial=True), "Any NeedForm fields"),
+    response=ref("Need"),
+    errors=(403, 409),
+)
+def update_need(need_id: int) -> JSON:
+    actor = require_user()
+    need = services.get_own_need(actor, need_id)
+    payload = json_object()
+    check_shape(payload, need_body(partial=True))
+    if not permissions.can_edit_need(actor, need):
+        raise Conflict(_("该需求当前不能修改：已公开或待审核的需求请先撤回。"))
+    form = validated(NeedForm, {**stored_values(need), **payload})
+    services.update_need(actor, need, form.need_values())
+    return _detail(need, actor)
+
+
+@operation(
+    f"{ONE}/submit",
+    "POST",
+    summary="Submit a need for review",
+    tag="needs",
+    response=ref("Need"),
+    errors=(400, 403, 409),
+)
+def submit_need(need_id: int) -> JSON:
+    actor = require_user()
+    need = services.get_own_need(actor, need_id)
+    no_body()
+    if not permissions.can_submit_need(actor, need):
+        raise Conflict(_("该需求当前状态不能提交审核。"))
+    services.submit_need(actor, need)
+    return _detail(need, actor)
+
+
+@operation(
+    f"{ONE}/withdraw",
+    "POST",
+    summary="Withdraw a pending or public need",
+    tag="needs",
+    response=ref("Need"),
+    errors=(400, 403, 409),
+)
+def withdraw_need(need_id: int) -> JSON:
+    actor = require_user()
+    need = services.get_own_need(actor, need_id)
+    no_body()
+    services.withdraw_need(actor, need)
+    return _detail(need, actor)
+
+
+@operation(
+    "/me/needs",
+    "GET",
+    summary="The needs of the caller's enterprise, any status",
+    tag="needs",
+    query=(
+        Param(
+            "status",
+            "Only needs in this status",
+            {"type": "string", "enum": ["draft", "pending", "approved", "returned", "withdrawn", "closed"]},
+        ),
+        *PAGING,
+    ),
+    response=page_of("Need"),
+    errors=(403,),
+)
+def my_needs() -> JSON:
+    actor = require_user()
+    if not permissions.can_create_need(actor):
+        raise Forbidden(_("只有企业用户有自己的需求列表。"))
+    query = services.organisation_needs_query(actor, text("status", 20))
+    return serialize.page(paginate(query), lambda n: serialize.need(n, actor))

@@ -1,0 +1,80 @@
+"""The OpenAPI 3.1 document, generated from market.api.spec.OPERATIONS and market.api.serialize.SCHEMAS."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from market.api.serialize import SCHEMAS
+from market.api.spec import ERROR_TEXT, OPERATIONS, Operation, path_parameters, ref
+
+JSON = dict[str, Any]
+
+DESCRIPTION = (
+    "JSON API of 科创对接. Authenticate with `Authorization: Bearer <token>` "
+    "(get one from POST /api/v1/tokens or the account page). Errors are "
+    '`{"error": message, "status": code, "fields": {name: [messages]}}`.'
+)
+TAGS = [
+    {"name": "tokens", "description": "API tokens and the calling user"},
+    {"name": "needs", "description": "技术需求 (产业出题)"},
+    {"name": "providers", "description": "专家 / 学会 / 服务团 / 高校院所 and their service menus"},
+    {"name": "my provider", "description": "The caller's own provider profile, achievements and services"},
+    {"name": "review", "description": "审核 by brokers (in their regions) and admins"},
+    {"name": "reference", "description": "Fields and regions"},
+    {"name": "meta", "description": "This document"},
+]
+_SECURITY: dict[str, list[JSON]] = {"public": [], "optional": [{}, {"bearer": []}], "token": [{"bearer": []}]}
+
+
+def document() -> JSON:
+    paths: JSON = {}
+    for op in OPERATIONS:
+        paths.setdefault(op.path, {})[op.method] = _operation(op)
+    return {
+        "openapi": "3.1.0",
+        "info": {"title": "科创对接 API", "version": "1", "description": DESCRIPTION},
+        "tags": TAGS,
+        "paths": paths,
+        "components": {
+            "schemas": SCHEMAS,
+            "securitySchemes": {
+                "bearer": {"type": "http", "scheme": "bearer", "description": "kc_… API token"}
+            },
+            "responses": {str(code): _error_response(text) for code, text in ERROR_TEXT.items()},
+        },
+    }
+
+
+def _operation(op: Operation) -> JSON:
+    spec: JSON = {
+        "operationId": op.endpoint,
+        "summary": op.summary,
+        "tags": [op.tag],
+        "security": _SECURITY[op.auth],
+        "responses": {str(op.status): _success(op)},
+    }
+    parameters = path_parameters(op.rule) + [
+        {"name": p.name, "in": "query", "required": False, "description": p.description, "schema": p.schema}
+        for p in op.query
+    ]
+    if parameters:
+        spec["parameters"] = parameters
+    if op.body is not None:
+        spec["requestBody"] = {
+            "required": True,
+            "description": op.body.description,
+            "content": {"application/json": {"schema": op.body.schema()}},
+        }
+    for code in op.errors:
+        spec["responses"][str(code)] = {"$ref": f"#/components/responses/{code}"}
+    return spec
+
+
+def _success(op: Operation) -> JSON:
+    if op.response is None:
+        return {"description": "Done (no content)" if op.status == 204 else "OK"}
+    return {"description": "OK", "content": {op.media_type: {"schema": op.response}}}
+
+
+def _error_response(text: str) -> JSON:
+    return {"description": text, "content": {"application/json": {"schema": ref("Error")}}}

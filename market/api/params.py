@@ -1,0 +1,26 @@
+"""Query-string parameters shared by list endpoints (lenient: bad values fall back to defaults)."""
+
+from __future__ import annotations
+
+from market import pagination
+from market.api.spec import Param
+
+PAGE = Param("page", "Page number, from 1", {"type": "integer", "minimum": 1, "default": 1})
+PER_PAGE = Param(
+    "per_page",
+    "Items per page (at most 100)",
+    {"type": "integer", "minimum": 1, "maximum": 100, "default": 20},
+)
+Q = Param("q", "Text search (at most 100 characters)", {"type": "string", "maxLength": 100})
+FIELD = Param("field", "Technical field code (see GET /fields)")
+PROVINCE = Param("province", "Province code (see GET /regions)")
+PAGING = (PAGE, PER_PAGE)
+
+
+def text(name: str, max_length: int = pagination.MAX_QUERY) -> str:
+    """A query argument without NUL characters (PostgreSQL refuses them in text)."""
+    return pagination.arg(name, max_length).replace("\x00", "")
+
+
+def flag(name: str) -> bool:
+    return pagination.flag(name)

@@ -1,0 +1,314 @@
+"""Providers (服务方): the public directory and service menu, and a provider's own profile."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from flask import url_for
+
+from market import permissions
+from market.api import serialize
+from market.api.auth import optional_user, require_user
+from market.api.bodies import check_shape, form_defaults, form_schema, json_object, no_body, validated
+from market.api.params import FIELD, PAGING, PROVINCE, Q, flag, text
+from market.api.spec import Body, Param, operation, page_of, ref
+from market.auth.models import User
+from market.errors import Conflict, NotFound
+from market.i18n import gettext as _
+from market.pagination import paginate
+from market.providers import services
+from market.providers.forms import MAX_FIELDS, AchievementForm, ProviderForm, ServiceForm
+from market.providers.models import Achievement, Provider, ServiceItem
+
+JSON = dict[str, Any]
+ACHIEVEMENT = "/me/provider/achievements/<int:item_id>"
+SERVICE = "/me/provider/services/<int:item_id>"
+LIST_FIELDS = ("fields",)
+
+
+def profile_body(partial: bool = True) -> JSON:
+    return form_schema(
+        ProviderForm, partial=partial, extra={"fields": {"minItems": 1, "maxItems": MAX_FIELDS}}
+    )
+
+
+def achievement_body(partial: bool = False) -> JSON:
+    return form_schema(AchievementForm, partial=partial)
+
+
+def service_body(partial: bool = False) -> JSON:
+    return form_schema(ServiceForm, partial=partial)
+
+
+def _my_provider(actor: User) -> Provider:
+    provider = services.provider_of(actor)
+    if provider is None:
+        raise NotFound(_("你的账号没有服务方资料。"))
+    return provider
+
+
+def profile_values(provider: Provider) -> JSON:
+    return {
+        "name": provider.name,
+        "title": provider.title,
+        "affiliation": provider.affiliation,
+        "province": provider.province,
+        "city": provider.city,
+        "fields": provider.field_codes,
+        "expertise": provider.expertise,
+        "available": provider.available,
+    }
+
+
+def achievement_values(item: Achievement) -> JSON:
+    return {"kind": item.kind, "title": item.title, "description": item.description, "year": item.year}
+
+
+def service_values(item: ServiceItem) -> JSON:
+    return {
+        "category": item.category,
+        "title": item.title,
+        "description": item.description,
+        "delivery_mode": item.delivery_mode,
+        "price_note": item.price_note,
+        "active": item.active,
+    }
+
+
+# ---- public --------------------------------------------------------------------------------------------
+
+
+@operation(
+    "/providers",
+    "GET",
+    summary="List public (approved) providers",
+    tag="providers",
+    auth="optional",
+    query=(
+        Q,
+        FIELD,
+        PROVINCE,
+        Param("kind", "expert, society, team or institution"),
+        Param("available", "Only providers taking orders when 1/true", {"type": "boolean"}),
+        *PAGING,
+    ),
+    response=page_of("Provider"),
+)
+def list_providers() -> JSON:
+    optional_user()
+    filters = services.ProviderFilters(
+        q=text("q"),
+        field=text("field"),
+        province=text("province"),
+        kind=text("kind"),
+        available=flag("available"),
+    )
+    return serialize.page(paginate(services.public_providers_query(filters)), serialize.provider)
+
+
+@operation(
+    "/providers/<int:provider_id>",
+    "GET",
+    summary="One provider with achievements and active services",
+    tag="providers",
+    auth="optional",
+    response=ref("ProviderDetail"),
+)
+def get_provider(provider_id: int) -> JSON:
+    return serialize.provider_detail(services.get_visible_provider(optional_user(), provider_id))
+
+
+@operation(
+    "/services",
+    "GET",
+    summary="List orderable services of public providers",
+    tag="providers",
+    auth="optional",
+    query=(Q, Param("category", "Service category code"), FIELD, PROVINCE, *PAGING),
+    response=page_of("ListedService"),
+)
+def list_services() -> JSON:
+    optional_user()
+    filters = services.ServiceFilters(
+        q=text("q"), category=text("category"), field=text("field"), province=text("province")
+    )
+    return serialize.page(paginate(services.public_services_query(filters)), serialize.listed_service)
+
+
+# ---- own profile ---------------------------------------------------------------------------------------
+
+
+@operation(
+    "/me/provider",
+    "GET",
+    summary="The caller's provider profile, any status",
+    tag="my provider",
+    response=ref("OwnProvider"),
+    errors=(404,),
+)
+def my_provider() -> JSON:
+    return serialize.own_provider(_my_provider(require_user()))
+
+
+@operation(
+    "/me/provider",
+    "PATCH",
+    summary="Change the profile (a public profile goes back to review)",
+    tag="my provider",
+    body=Body(profile_body, "Any ProviderForm fields"),
+    response=ref("OwnProvider"),
+    errors=(404,),
+)
+def update_my_provider() -> JSON:
+    actor = require_user()
+    provider = _my_provider(actor)
+    payload = json_object()
+    check_shape(payload, profile_body())
+    form = validated(ProviderForm, {**profile_values(provider), **payload}, LIST_FIELDS)
+    services.update_profile(actor, provider, form.profile_values())
+    return serialize.own_provider(provider)
+
+
+@operation(
+    "/me/provider/submit",
+    "POST",
+    summary="Submit the profile for review",
+    tag="my provider",
+    response=ref("OwnProvider"),
+    errors=(400, 404, 409, 422),
+)
+def submit_my_provider() -> JSON:
+    actor = require_user()
+    provider = _my_provider(actor)
+    no_body()
+    if not permissions.can_submit_provider(actor, provider):
+        raise Conflict(_("资料当前状态不能提交审核。"))
+    services.submit_provider(actor, provider)
+    return serialize.own_provider(provider)
+
+
+@operation(
+    "/me/provider/withdraw",
+    "POST",
+    summary="Withdraw a pending or public profile",
+    tag="my provider",
+    response=ref("OwnProvider"),
+    errors=(400, 404, 409),
+)
+def withdraw_my_provider() -> JSON:
+    actor = require_user()
+    provider = _my_provider(actor)
+    no_body()
+    services.withdraw_provider(actor, provider)
+    return serialize.own_provider(provider)
+
+
+# ---- achievements and services -------------------------------------------------------------------------
+
+
+def _create(
+    form_class: type[AchievementForm] | type[ServiceForm],
+    schema: Callable[[], JSON],
+    add: Callable[[User, Provider, JSON], Any],
+) -> tuple[User, Any]:
+    actor = require_user()
+    provider = _my_provider(actor)
+    payload = json_object()
+    check_shape(payload, schema())
+    form = validated(form_class, {**form_defaults(form_class), **payload})
+    return actor, add(actor, provider, form.values())
+
+
+@operation(
+    "/me/provider/achievements",
+    "POST",
+    summary="Add an achievement (成果)",
+    tag="my provider",
+    body=Body(achievement_body, "AchievementForm fields"),
+    status=201,
+    response=ref("Achievement"),
+    errors=(404,),
+)
+def create_achievement() -> tuple[JSON, int, dict[str, str]]:
+    _actor, item = _create(AchievementForm, achievement_body, services.add_achievement)
+    return serialize.achievement(item), 201, {"Location": url_for("api.update_achievement", item_id=item.id)}
+
+
+@operation(
+    ACHIEVEMENT,
+    "PATCH",
+    summary="Change an achievement",
+    tag="my provider",
+    body=Body(lambda: achievement_body(partial=True), "Any AchievementForm fields"),
+    response=ref("Achievement"),
+    errors=(404,),
+)
+def update_achievement(item_id: int) -> JSON:
+    actor = require_user()
+    item = services.get_own_item(actor, Achievement, item_id)
+    payload = json_object()
+    check_shape(payload, achievement_body(partial=True))
+    form = validated(AchievementForm, {**achievement_values(item), **payload})
+    return serialize.achievement(services.update_achievement(actor, item, form.values()))
+
+
+@operation(
+    ACHIEVEMENT,
+    "DELETE",
+    summary="Delete an achievement",
+    tag="my provider",
+    status=204,
+    errors=(404,),
+)
+def delete_achievement(item_id: int) -> tuple[str, int]:
+    actor = require_user()
+    services.delete_achievement(actor, services.get_own_item(actor, Achievement, item_id))
+    return "", 204
+
+
+@operation(
+    "/me/provider/services",
+    "POST",
+    summary="Add a service to the menu (服务清单)",
+    tag="my provider",
+    body=Body(service_body, "ServiceForm fields"),
+    status=201,
+    response=ref("Service"),
+    errors=(404,),
+)
+def create_service() -> tuple[JSON, int, dict[str, str]]:
+    _actor, item = _create(ServiceForm, service_body, services.add_service)
+    return serialize.service(item), 201, {"Location": url_for("api.update_service", item_id=item.id)}
+
+
+@operation(
+    SERVICE,
+    "PATCH",
+    summary="Change a service",
+    tag="my provider",
+    body=Body(lambda: service_body(partial=True), "Any ServiceForm fields"),
+    response=ref("Service"),
+    errors=(404,),
+)
+def update_service(item_id: int) -> JSON:
+    actor = require_user()
+    item = services.get_own_item(actor, ServiceItem, item_id)
+    payload = json_object()
+    check_shape(payload, service_body(partial=True))
+    form = validated(ServiceForm, {**service_values(item), **payload})
+    return serialize.service(services.update_service(actor, item, form.values()))
+
+
+@operation(
+    SERVICE,
+    "DELETE",
+    summary="Delete a service",
+    tag="my provider",
+    status=204,
+    errors=(404,),
+)
+def delete_service(item_id: int) -> tuple[str, int]:
+    actor = require_user()
+    services.delete_service(actor, services.get_own_item(actor, ServiceItem, item_id))
+    return "", 204

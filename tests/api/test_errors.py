@@ -1,0 +1,79 @@
+"""Every error is JSON in the documented shape, never HTML and never a 500."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from flask.testing import FlaskClient
+
+from tests.api.conftest import VALID_NEED, Api
+
+
+def _assert_error(response: Any, status: int) -> dict[str, Any]:
+    assert response.status_code == status
+    assert response.mimetype == "application/json"
+    body: dict[str, Any] = response.get_json()
+    assert body["status"] == status and isinstance(body["error"], str) and body["error"]
+    return body
+
+
+def test_unknown_api_path_is_json_404(client: FlaskClient) -> None:
+    _assert_error(client.get("/api/v1/nothing-here"), 404)
+    _assert_error(client.get("/api/v1/needs/1/nothing"), 404)
+
+
+def test_wrong_method_is_json_405(client: FlaskClient) -> None:
+    _assert_error(client.put("/api/v1/needs", json={}), 405)
+    _assert_error(client.delete("/api/v1/needs"), 405)
+
+
+def test_body_too_large_is_json_413(client: FlaskClient, make: Any, token: Any) -> None:
+    secret = token(make.user("enterprise"))
+    response = client.post(
+        "/api/v1/needs",
+        data=b"{" + b" " * (11 * 1024 * 1024) + b"}",
+        headers={"Authorization": f"Bearer {secret}", "Content-Type": "application/json"},
+    )
+    _assert_error(response, 413)
+
+
+def test_each_error_class(api: Api, make: Any, token: Any) -> None:
+    owner = make.user("enterprise")
+    secret = token(owner)
+    _assert_error(
+        api.post("/needs", secret, data="not json", headers={"Content-Type": "application/json"}), 400
+    )
+    _assert_error(api.get("/me/needs"), 401)
+    _assert_error(api.post("/needs", token(make.user("provider")), json=VALID_NEED), 403)
+    _assert_error(api.get("/needs/424242"), 404)
+    need_id = make.need(owner, status="approved")
+    _assert_error(api.patch(f"/needs/{need_id}", secret, json={}), 409)
+    body = _assert_error(api.post("/needs", secret, json={**VALID_NEED, "title": "x"}), 422)
+    assert isinstance(body["fields"]["title"], list) and body["fields"]["title"]
+
+
+def test_wrong_type_message_names_the_field(api: Api, make: Any, token: Any) -> None:
+    body = _assert_error(
+        api.post("/needs", token(make.user("enterprise")), json={**VALID_NEED, "title": []}), 400
+    )
+    assert list(body["fields"]) == ["title"]
+
+
+def test_lone_surrogate_in_json_is_400(api: Api, make: Any, token: Any) -> None:
+    raw = '{"title": "\\ud800 surrogate title", "description": "x"}'
+    response = api.post(
+        "/needs", token(make.user("enterprise")), data=raw, headers={"Content-Type": "application/json"}
+    )
+    _assert_error(response, 400)
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_errors_in_either_language_are_json(api: Api, lang: str) -> None:
+    _assert_error(api.get("/me", query={"lang": lang}), 401)
+
+
+def test_failed_requests_write_nothing(api: Api, make: Any, token: Any) -> None:
+    secret = token(make.user("enterprise"))
+    api.post("/needs", secret, json={**VALID_NEED, "budget_max": -5})
+    assert api.get("/me/needs", secret).get_json()["total"] == 0

@@ -1,0 +1,352 @@
+"""Roles × endpoints: nobody reads or changes another organisation's drafts or confidential details.
+
+Roles: anonymous, enterprise A (owns the needs), enterprise B, provider (owns a draft profile),
+broker in the objects' region (32), broker elsewhere (11), admin.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+
+from market.needs.models import Need
+from market.providers.models import Achievement, Provider
+from tests.api.conftest import Api
+from tests.factories import APPROVED
+
+ROLES = ("anonymous", "enterprise_a", "enterprise_b", "provider", "broker_in", "broker_out", "admin")
+SECRET = "机密：客户为某快递公司"
+DRAFT_TITLE = "企业A尚未公开的草稿需求"
+FORBIDDEN_WORDS = ("password", "token_hash", "session_token", "pbkdf2", "scrypt")
+
+
+@dataclass
+class World:
+    make: Any
+    tokens: dict[str, str | None]
+    users: dict[str, int]
+    provider_profile: int
+    other_profile: int
+    other_achievement: int
+
+    def need(self, status: str, owner: str = "enterprise_a") -> int:
+        return int(
+            self.make.need(
+                self.users[owner],
+                status=status,
+                title=DRAFT_TITLE if status != APPROVED else "企业A已公开的需求",
+                confidential_details=SECRET,
+            )
+        )
+
+
+@pytest.fixture
+def world(make: Any, token: Any) -> World:
+    users = {
+        "enterprise_a": make.user("enterprise"),
+        "enterprise_b": make.user("enterprise"),
+        "provider": make.user("provider"),
+        "broker_in": make.user("broker", regions=("32",)),
+        "broker_out": make.user("broker", regions=("11",)),
+        "admin": make.user("admin"),
+    }
+    tokens: dict[str, str | None] = {"anonymous": None, **{role: token(uid) for role, uid in users.items()}}
+    other = make.provider_id_of(make.user("provider"))
+    make.set_provider_status(other, "pending")
+    return World(make, tokens, users, make.provider_id_of(users["provider"]), other, make.achievement(other))
+
+
+def _text(response: Any) -> str:
+    """The body with non-ASCII characters decoded (JSON escapes them as \\uXXXX)."""
+    if response.is_json:
+        return json.dumps(response.get_json(), ensure_ascii=False)
+    return str(response.get_data(as_text=True))
+
+
+def _matrix(world: World, api: Api, expected: dict[str, int], call: Any) -> None:
+    got = {role: call(api, world.tokens[role], role) for role in ROLES}
+    assert got == expected
+
+
+# ---- reading needs -------------------------------------------------------------------------------------
+
+NOT_PUBLIC_NEED = {
+    "anonymous": 404,
+    "enterprise_a": 200,
+    "enterprise_b": 404,
+    "provider": 404,
+    "broker_in": 200,
+    "broker_out": 404,
+    "admin": 200,
+}
+CONFIDENTIAL_READERS = {"enterprise_a", "broker_in", "admin"}
+
+
+@pytest.mark.parametrize("status", ["draft", "pending", "returned", "withdrawn"])
+def test_read_non_public_need(api: Api, world: World, status: str) -> None:
+    need_id = world.need(status)
+
+    def read(api: Api, token: str | None, role: str) -> int:
+        response = api.get(f"/needs/{need_id}", token)
+        text = _text(response)
+        assert (SECRET in text) == (response.status_code == 200 and role in CONFIDENTIAL_READERS), role
+        assert (DRAFT_TITLE in text) == (response.status_code == 200), role
+        return response.status_code
+
+    _matrix(world, api, NOT_PUBLIC_NEED, read)
+
+
+def test_read_public_need(api: Api, world: World) -> None:
+    need_id = world.need(APPROVED)
+
+    def read(api: Api, token: str | None, role: str) -> int:
+        response = api.get(f"/needs/{need_id}", token)
+        body = response.get_json()
+        assert ("confidential_details" in body) == (role in CONFIDENTIAL_READERS), role
+        assert ("history" in body) == (role in CONFIDENTIAL_READERS), role
+        assert (SECRET in _text(response)) == (role in CONFIDENTIAL_READERS), role
+        return response.status_code
+
+    _matrix(world, api, dict.fromkeys(ROLES, 200), read)
+
+
+def test_lists_never_show_drafts_or_secrets(api: Api, world: World) -> None:
+    public = world.need(APPROVED)
+    for status in ("draft", "pending", "returned"):
+        world.need(status)
+    world.need("draft", owner="enterprise_b")
+    for role in ROLES:
+        for path in ("/needs", "/providers", "/services", "/needs?q=需求"):
+            text = _text(api.get(path, world.tokens[role]))
+            assert DRAFT_TITLE not in text and SECRET not in text, (role, path)
+        assert [n["id"] for n in api.get("/needs", world.tokens[role]).get_json()["items"]] == [public]
+
+
+def test_my_needs_lists_only_own_organisation(api: Api, world: World) -> None:
+    own = {world.need("draft"), world.need("pending")}
+    b_need = world.need("draft", owner="enterprise_b")
+
+    def mine(api: Api, token: str | None, role: str) -> int:
+        response = api.get("/me/needs", token)
+        if response.status_code == 200:
+            ids = {n["id"] for n in response.get_json()["items"]}
+            assert ids == (own if role == "enterprise_a" else {b_need}), role
+        return response.status_code
+
+    _matrix(
+        world,
+        api,
+        {
+            "anonymous": 401,
+            "enterprise_a": 200,
+            "enterprise_b": 200,
+            "provider": 403,
+            "broker_in": 403,
+            "broker_out": 403,
+            "admin": 403,
+        },
+        mine,
+    )
+
+
+# ---- changing needs ------------------------------------------------------------------------------------
+
+CHANGE_DRAFT = {
+    "anonymous": 401,
+    "enterprise_a": 200,
+    "enterprise_b": 404,
+    "provider": 404,
+    "broker_in": 403,
+    "broker_out": 404,
+    "admin": 403,
+}
+
+
+@pytest.mark.parametrize("action", ["patch", "submit"])
+def test_change_draft_need(api: Api, world: World, action: str) -> None:
+    def change(api: Api, token: str | None, role: str) -> int:
+        need_id = world.need("draft")
+        if action == "patch":
+            response = api.patch(f"/needs/{need_id}", token, json={"title": "被人改过的标题"})
+        else:
+            response = api.post(f"/needs/{need_id}/submit", token)
+        need = world.make.get(Need, need_id)
+        changed = need.title == "被人改过的标题" or need.status != "draft"
+        assert changed == (role == "enterprise_a"), role
+        assert SECRET not in _text(response) or role in CONFIDENTIAL_READERS
+        return response.status_code
+
+    _matrix(world, api, CHANGE_DRAFT, change)
+
+
+def test_withdraw_public_need(api: Api, world: World) -> None:
+    def withdraw(api: Api, token: str | None, role: str) -> int:
+        need_id = world.need(APPROVED)
+        response = api.post(f"/needs/{need_id}/withdraw", token)
+        assert (world.make.get(Need, need_id).status == "withdrawn") == (role == "enterprise_a"), role
+        return response.status_code
+
+    _matrix(
+        world,
+        api,
+        {
+            "anonymous": 401,
+            "enterprise_a": 200,
+            "enterprise_b": 403,
+            "provider": 403,
+            "broker_in": 403,
+            "broker_out": 403,
+            "admin": 403,
+        },
+        withdraw,
+    )
+
+
+def test_create_need(api: Api, world: World) -> None:
+    from tests.api.conftest import VALID_NEED
+
+    def create(api: Api, token: str | None, role: str) -> int:
+        return api.post("/needs", token, json=VALID_NEED).status_code
+
+    _matrix(
+        world,
+        api,
+        {
+            "anonymous": 401,
+            "enterprise_a": 201,
+            "enterprise_b": 201,
+            "provider": 403,
+            "broker_in": 403,
+            "broker_out": 403,
+            "admin": 403,
+        },
+        create,
+    )
+
+
+# ---- providers -----------------------------------------------------------------------------------------
+
+
+def test_read_draft_profile(api: Api, world: World) -> None:
+    def read(api: Api, token: str | None, role: str) -> int:
+        return api.get(f"/providers/{world.provider_profile}", token).status_code
+
+    _matrix(
+        world,
+        api,
+        {
+            "anonymous": 404,
+            "enterprise_a": 404,
+            "enterprise_b": 404,
+            "provider": 200,
+            "broker_in": 200,
+            "broker_out": 404,
+            "admin": 200,
+        },
+        read,
+    )
+
+
+def test_own_profile_endpoints(api: Api, world: World) -> None:
+    def mine(api: Api, token: str | None, role: str) -> int:
+        response = api.get("/me/provider", token)
+        if response.status_code == 200:
+            assert response.get_json()["id"] == world.provider_profile
+        return response.status_code
+
+    _matrix(
+        world,
+        api,
+        {
+            "anonymous": 401,
+            "enterprise_a": 404,
+            "enterprise_b": 404,
+            "provider": 200,
+            "broker_in": 404,
+            "broker_out": 404,
+            "admin": 404,
+        },
+        mine,
+    )
+
+
+def test_other_providers_items_are_untouchable(api: Api, world: World) -> None:
+    item = world.other_achievement
+
+    def change(api: Api, token: str | None, role: str) -> int:
+        patched = api.patch(f"/me/provider/achievements/{item}", token, json={"title": "被别人改掉的成果"})
+        deleted = api.delete(f"/me/provider/achievements/{item}", token)
+        assert patched.status_code == deleted.status_code
+        return patched.status_code
+
+    _matrix(world, api, {"anonymous": 401, **dict.fromkeys(ROLES[1:], 404)}, change)
+    assert world.make.get(Achievement, item).title != "被别人改掉的成果"
+
+
+# ---- review --------------------------------------------------------------------------------------------
+
+REVIEW = {
+    "anonymous": 401,
+    "enterprise_a": 403,
+    "enterprise_b": 403,
+    "provider": 403,
+    "broker_in": 200,
+    "broker_out": 403,
+    "admin": 200,
+}
+
+
+@pytest.mark.parametrize("decision", ["approve", "return"])
+def test_review_need(api: Api, world: World, decision: str) -> None:
+    def review(api: Api, token: str | None, role: str) -> int:
+        need_id = world.need("pending")
+        response = api.post(
+            f"/review/need/{need_id}/{decision}",
+            token,
+            json={"reason": "请补充"} if decision == "return" else {},
+        )
+        assert (world.make.get(Need, need_id).status != "pending") == (role in ("broker_in", "admin")), role
+        return response.status_code
+
+    _matrix(world, api, REVIEW, review)
+
+
+def test_review_profile(api: Api, world: World) -> None:
+    def review(api: Api, token: str | None, role: str) -> int:
+        world.make.set_provider_status(world.other_profile, "pending")
+        response = api.post(f"/review/provider/{world.other_profile}/approve", token)
+        approved = world.make.get(Provider, world.other_profile).status == APPROVED
+        assert approved == (role in ("broker_in", "admin")), role
+        return response.status_code
+
+    _matrix(world, api, REVIEW, review)
+
+
+def test_review_queue(api: Api, world: World) -> None:
+    pending = world.need("pending")
+
+    def queue(api: Api, token: str | None, role: str) -> int:
+        response = api.get("/review/queue", token)
+        if response.status_code == 200:
+            seen = {(i["kind"], i["id"]) for i in response.get_json()["items"]}
+            expected = (
+                set() if role == "broker_out" else {("need", pending), ("provider", world.other_profile)}
+            )
+            assert seen == expected, role
+        return response.status_code
+
+    _matrix(world, api, {**REVIEW, "broker_out": 200}, queue)
+
+
+def test_no_secrets_in_any_response(api: Api, world: World) -> None:
+    world.need("draft")
+    world.need(APPROVED)
+    for role in ROLES:
+        for path in ("/me", "/tokens", "/needs", "/me/needs", "/providers", "/me/provider", "/review/queue"):
+            text = _text(api.get(path, world.tokens[role])).lower()
+            assert not any(word in text for word in FORBIDDEN_WORDS), (role, path)
+            token = world.tokens[role]
+            assert token is None or token not in text, (role, path)
