@@ -10,7 +10,7 @@ from werkzeug.routing import IntegerConverter, Map
 
 from market.config import ROOT, load_config
 from market.db import db
-from market.extensions import csrf, limiter, login_manager, migrate
+from market.extensions import babel, csrf, limiter, login_manager, migrate
 
 
 def create_app(overrides: dict[str, object] | None = None) -> Flask:
@@ -30,6 +30,7 @@ def create_app(overrides: dict[str, object] | None = None) -> Flask:
     # Batch mode lets the same migrations alter tables on SQLite, which lacks most ALTER TABLE forms.
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
     csrf.init_app(app)
+    babel.init_app(app, locale_selector=_wtforms_locale)
     limiter.init_app(app)
     _init_login(app)
     _register_blueprints(app)
@@ -48,6 +49,12 @@ def create_app(overrides: dict[str, object] | None = None) -> Flask:
 
     register_commands(app)
     return app
+
+
+def _wtforms_locale() -> str:
+    from market.i18n import current_language
+
+    return "zh" if current_language() == "zh" else "en"
 
 
 class DatabaseIdConverter(IntegerConverter):

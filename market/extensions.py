@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import request
+from flask_babel import Babel
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
@@ -11,6 +12,9 @@ from flask_wtf.csrf import CSRFProtect
 
 login_manager = LoginManager()
 csrf = CSRFProtect()
+# Only for WTForms' built-in validation messages (Flask-WTF reads the locale from Flask-Babel);
+# our own interface text goes through market.i18n.
+babel = Babel()
 migrate = Migrate()
 
 

@@ -41,6 +41,10 @@ def budget(low: int | None, high: int | None) -> str:
     return gettext("{high} 万元以内", high=high)
 
 
+def list_sep() -> str:
+    return "、" if current_language() == "zh" else ", "
+
+
 def nl2br(text: str) -> Markup:
     return Markup("<br>").join(escape(line) for line in (text or "").splitlines())
 
@@ -67,6 +71,7 @@ def register(app: Flask) -> None:
             "status_badge": status_badge,
             "budget": budget,
             "page_url": page_url,
+            "list_sep": list_sep,
         }
     )
 

@@ -33,7 +33,7 @@ class ProviderForm(FlaskForm):
         self.affiliation.label.text = _("所在单位")
         self.province.label.text = _("省份")
         self.city.label.text = _("城市")
-        self.fields.label.text = _("技术领域（最多 3 个，第一个为主领域）")
+        self.fields.label.text = _("技术领域（最多 3 个）")
         self.expertise.label.text = _("专长与能力介绍")
         self.available.label.text = _("当前可接单")
         self.province.choices = province_choices(_("请选择省份"))
