@@ -165,8 +165,15 @@ def index_sync_command() -> None:
 
 
 def register_commands(app: Flask) -> None:
+    from market.backup_cli import backup_command, restore_command
+
+    for command in (backup_command, restore_command):
+        app.cli.add_command(command)
+    from market.imports.cli import import_command
+    from market.orders.expiry import orders_group
+
     for command in (init_db_command, create_user_command, create_admin_command, load_demo_command,
-                    reindex_command, eval_command, index_group):
+                    reindex_command, eval_command, index_group, orders_group, import_command):
         app.cli.add_command(command)
 
 

@@ -13,7 +13,8 @@ MAX_QUERY = 100
 
 
 def arg(name: str, max_length: int = MAX_QUERY) -> str:
-    return (request.args.get(name) or "").strip()[:max_length]
+    # NUL is never meaningful in a filter and PostgreSQL refuses it in a string literal.
+    return (request.args.get(name) or "").replace("\x00", "").strip()[:max_length]
 
 
 def flag(name: str) -> bool:

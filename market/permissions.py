@@ -65,9 +65,13 @@ def can_view_need(user: Any, need: Need) -> bool:
 
 
 def can_view_need_confidential(user: Any, need: Need) -> bool:
-    # Providers gain access through an accepted order (see orders.permissions); here: owner and reviewers.
+    """The owner and brokers of the region; a provider once its invited/dispatched order is accepted."""
     u = _user(user)
-    return _owns_need(u, need) or is_broker_for(u, need.province)
+    if _owns_need(u, need) or is_broker_for(u, need.province):
+        return True
+    from market.orders.queries import provider_has_engaged_order  # late: market.orders imports this module
+
+    return provider_has_engaged_order(u, need)
 
 
 def can_edit_need(user: Any, need: Need) -> bool:

@@ -27,13 +27,19 @@ _SECURITY: dict[str, list[JSON]] = {"public": [], "optional": [{}, {"bearer": []
 
 
 def document() -> JSON:
+    from market.orders.api import OPENAPI_PATHS as ORDER_PATHS
+    from market.orders.api import OPENAPI_TAGS as ORDER_TAGS
+
     paths: JSON = {}
     for op in OPERATIONS:
         paths.setdefault(op.path, {})[op.method] = _operation(op)
+    # Feature modules with their own API blueprint contribute their path items here.
+    for path, item in ORDER_PATHS.items():
+        paths.setdefault(path, {}).update(item)
     return {
         "openapi": "3.1.0",
         "info": {"title": "科创对接 API", "version": "1", "description": DESCRIPTION},
-        "tags": TAGS,
+        "tags": TAGS + list(ORDER_TAGS),
         "paths": paths,
         "components": {
             "schemas": SCHEMAS,

@@ -1,0 +1,173 @@
+"""Orders (点单/派单), proposals (答题), deals (签约), reviews (评单), follow-ups, audit, notices."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+from typing import TYPE_CHECKING
+
+from sqlalchemy import CheckConstraint, Date, DateTime, ForeignKey, Numeric, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from market.db import Timestamped, db, utcnow
+
+if TYPE_CHECKING:
+    from market.auth.models import Organisation, User
+    from market.needs.models import Need
+    from market.providers.models import Provider, ServiceItem
+
+
+class Order(Timestamped, db.Model):
+    """One provider engaged on one request. `status` is written only by market.orders.transitions."""
+
+    __tablename__ = "orders"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    origin: Mapped[str] = mapped_column(String(20))  # ordered | dispatched | proposal
+    status: Mapped[str] = mapped_column(String(20), index=True)
+    # Bumped on every UPDATE; a stale write fails instead of overwriting (optimistic check).
+    version: Mapped[int] = mapped_column(default=1)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), index=True)
+    provider_id: Mapped[int] = mapped_column(ForeignKey("providers.id"), index=True)
+    need_id: Mapped[int | None] = mapped_column(ForeignKey("needs.id"), index=True)
+    service_id: Mapped[int | None] = mapped_column(ForeignKey("service_items.id"))
+    proposal_id: Mapped[int | None] = mapped_column(ForeignKey("proposals.id"))
+    created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    broker_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    province: Mapped[str] = mapped_column(ForeignKey("regions.code"), index=True)
+    title: Mapped[str] = mapped_column(String(200))
+    message: Mapped[str] = mapped_column(Text, default="")
+    closing_reason: Mapped[str] = mapped_column(Text, default="")
+    status_changed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)
+
+    organisation: Mapped[Organisation] = relationship()
+    provider: Mapped[Provider] = relationship()
+    need: Mapped[Need | None] = relationship()
+    service: Mapped[ServiceItem | None] = relationship()
+    created_by: Mapped[User] = relationship(foreign_keys=[created_by_id])
+    broker: Mapped[User | None] = relationship(foreign_keys=[broker_id])
+    deal: Mapped[Deal | None] = relationship(back_populates="order", uselist=False)
+    review: Mapped[Review | None] = relationship(back_populates="order", uselist=False)
+    follow_ups: Mapped[list[FollowUp]] = relationship(back_populates="order", order_by="FollowUp.id")
+
+    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012
+
+
+class Proposal(Timestamped, db.Model):
+    """科技答题: a provider's answer to an open-call need."""
+
+    __tablename__ = "proposals"
+    __table_args__ = (UniqueConstraint("need_id", "provider_id", name="uq_proposals_need_provider"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    need_id: Mapped[int] = mapped_column(ForeignKey("needs.id"), index=True)
+    provider_id: Mapped[int] = mapped_column(ForeignKey("providers.id"), index=True)
+    author_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    approach: Mapped[str] = mapped_column(Text)
+    team: Mapped[str] = mapped_column(Text, default="")
+    timeline: Mapped[str] = mapped_column(String(200), default="")
+    price_min: Mapped[int | None]  # 万元
+    price_max: Mapped[int | None]
+    status: Mapped[str] = mapped_column(String(20), default="submitted", index=True)
+    reject_reason: Mapped[str] = mapped_column(Text, default="")
+
+    need: Mapped[Need] = relationship()
+    provider: Mapped[Provider] = relationship()
+    author: Mapped[User] = relationship()
+
+
+class Deal(Timestamped, db.Model):
+    """签约 / 成交: the contract behind a signed order."""
+
+    __tablename__ = "deals"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    order_id: Mapped[int] = mapped_column(ForeignKey("orders.id"), unique=True)
+    contract_type: Mapped[str] = mapped_column(String(20))
+    value_wan: Mapped[Decimal] = mapped_column(Numeric(12, 2))  # 万元
+    signed_on: Mapped[date] = mapped_column(Date)
+    note: Mapped[str] = mapped_column(Text, default="")
+    recorded_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+
+    order: Mapped[Order] = relationship(back_populates="deal")
+    recorded_by: Mapped[User] = relationship()
+
+
+class Review(Timestamped, db.Model):
+    """评单: the enterprise's rating of a delivered order."""
+
+    __tablename__ = "reviews"
+    __table_args__ = (CheckConstraint("rating BETWEEN 1 AND 5", name="rating_range"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    order_id: Mapped[int] = mapped_column(ForeignKey("orders.id"), unique=True)
+    provider_id: Mapped[int] = mapped_column(ForeignKey("providers.id"), index=True)
+    author_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    rating: Mapped[int]
+    body: Mapped[str] = mapped_column(Text, default="")
+
+    order: Mapped[Order] = relationship(back_populates="review")
+    author: Mapped[User] = relationship()
+
+
+class FollowUp(Timestamped, db.Model):
+    """跟进记录: a dated note; `kind` is note (written by a person) or transition (written by the system)."""
+
+    __tablename__ = "follow_ups"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    order_id: Mapped[int] = mapped_column(ForeignKey("orders.id"), index=True)
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    kind: Mapped[str] = mapped_column(String(20), default="note")
+    body: Mapped[str] = mapped_column(Text)
+    next_follow_up_on: Mapped[date | None] = mapped_column(Date)
+
+    order: Mapped[Order] = relationship(back_populates="follow_ups")
+    author: Mapped[User | None] = relationship()
+
+
+class AuditLog(db.Model):
+    """Every order transition: who (None = the system), when, from, to, why. Append-only."""
+
+    __tablename__ = "order_audit_log"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    order_id: Mapped[int] = mapped_column(ForeignKey("orders.id"), index=True)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    party: Mapped[str] = mapped_column(String(20))
+    action: Mapped[str] = mapped_column(String(20))
+    from_status: Mapped[str] = mapped_column(String(20))
+    to_status: Mapped[str] = mapped_column(String(20))
+    reason: Mapped[str] = mapped_column(Text, default="")
+    version: Mapped[int]
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    actor: Mapped[User | None] = relationship()
+
+
+class Notification(db.Model):
+    """An in-app notice to one user; unread while read_at is empty."""
+
+    __tablename__ = "notifications"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    order_id: Mapped[int | None] = mapped_column(ForeignKey("orders.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(30))
+    text: Mapped[str] = mapped_column(Text)
+    link: Mapped[str] = mapped_column(String(300), default="")
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    read_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class EmailOutbox(db.Model):
+    """Mail waiting for a mailer: it sends rows with no sent_at and stamps them."""
+
+    __tablename__ = "email_outbox"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    to: Mapped[str] = mapped_column(String(254))
+    subject: Mapped[str] = mapped_column(String(200))
+    body: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    sent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), index=True)

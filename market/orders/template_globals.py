@@ -1,0 +1,69 @@
+"""Helpers every template may call: unread counts, ratings, a need's orders and proposals, labels."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint
+from flask_login import current_user
+from markupsafe import Markup
+
+from market.i18n import current_language
+from market.needs.models import Need
+from market.orders import permissions as order_permissions
+from market.orders import queries, transitions
+from market.orders.models import Order, Proposal
+from market.orders.vocab import CONTRACT_TYPES, ORDER_STATES, ORIGINS, PROPOSAL_STATES, STATE_COLOURS
+from market.providers.models import Provider
+from market.providers.services import provider_of
+from market.taxonomy import Term, label
+
+
+def order_state(status: str, proposal: bool = False) -> Markup:
+    text = label(PROPOSAL_STATES if proposal else ORDER_STATES, status, current_language())
+    return Markup('<span class="badge text-bg-{}" data-state="{}">{}</span>').format(
+        STATE_COLOURS.get(status, "secondary"), status, text
+    )
+
+
+def order_term(vocabulary: str, code: str | None) -> str:
+    terms: dict[str, tuple[Term, ...]] = {
+        "contract_types": CONTRACT_TYPES,
+        "origins": ORIGINS,
+        "states": ORDER_STATES,
+    }
+    return label(terms[vocabulary], code, current_language())
+
+
+def my_provider() -> Provider | None:
+    return provider_of(current_user)
+
+
+def my_proposal(need: Need) -> Proposal | None:
+    return queries.proposal_of(need, my_provider())
+
+
+def provider_rating(provider: Provider) -> tuple[float | None, int]:
+    return queries.provider_rating(provider.id)
+
+
+def visible_need_orders(need: Need) -> list[Order]:
+    return queries.need_orders(need) if order_permissions.can_list_need_orders(current_user, need) else []
+
+
+def register(bp: Blueprint) -> None:
+    helpers: dict[str, Any] = {
+        "orders_unread": lambda: queries.unread_count(current_user),
+        "order_state": order_state,
+        "order_term": order_term,
+        "order_action_label": transitions.action_label,
+        "order_perm": order_permissions,
+        "my_provider": my_provider,
+        "my_proposal": my_proposal,
+        "provider_rating": provider_rating,
+        "provider_reviews": lambda provider: queries.provider_reviews(provider.id),
+        "need_orders": visible_need_orders,
+        "need_proposals": queries.need_proposals,
+    }
+    for name, helper in helpers.items():
+        bp.add_app_template_global(helper, name)

@@ -1,0 +1,208 @@
+"""The order state machine: the ONLY module that assigns Order.status.
+
+TABLE maps (state, action) to the next state and the parties allowed to take that step.
+`fire` checks the step, assigns the status and records it (audit log + follow-up) in one go.
+Callers lock the row first (market.orders.services.lock_order) so concurrent requests serialise.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+
+from market.auth.models import User
+from market.db import db, utcnow
+from market.errors import Conflict, Forbidden, ValidationFailed
+from market.i18n import gettext as _
+from market.orders.models import AuditLog, FollowUp, Order
+
+
+class State(enum.StrEnum):
+    ORDERED = "ordered"  # 点单 (or invitation, or a proposal picked): waiting for the provider
+    DISPATCHED = "dispatched"  # 派单 by a broker: waiting for the provider
+    ACCEPTED = "accepted"  # 接单
+    NEGOTIATING = "negotiating"
+    SIGNED = "signed"  # 签约 (a Deal exists)
+    DELIVERED = "delivered"
+    REVIEWED = "reviewed"  # 评单 (a Review exists)
+    DECLINED = "declined"  # 拒单, with a reason
+    CANCELLED = "cancelled"
+    EXPIRED = "expired"  # no answer within ORDER_EXPIRY_DAYS
+
+
+class Action(enum.StrEnum):
+    ACCEPT = "accept"
+    DECLINE = "decline"
+    NEGOTIATE = "negotiate"
+    SIGN = "sign"
+    DELIVER = "deliver"
+    REVIEW = "review"
+    CANCEL = "cancel"
+    EXPIRE = "expire"
+
+
+class Party(enum.StrEnum):
+    ENTERPRISE = "enterprise"  # the need's / ordering organisation
+    PROVIDER = "provider"  # the engaged provider
+    BROKER = "broker"  # a broker of the order's province, or an admin
+    SYSTEM = "system"  # the expiry job
+
+
+@dataclass(frozen=True)
+class Step:
+    to: State
+    parties: frozenset[Party]
+
+
+def _step(to: State, *parties: Party) -> Step:
+    return Step(to, frozenset(parties))
+
+
+E, P, B, S = Party.ENTERPRISE, Party.PROVIDER, Party.BROKER, Party.SYSTEM
+WAITING = (State.ORDERED, State.DISPATCHED)
+
+TABLE: dict[tuple[State, Action], Step] = {
+    **{(s, Action.ACCEPT): _step(State.ACCEPTED, P) for s in WAITING},
+    **{(s, Action.DECLINE): _step(State.DECLINED, P) for s in WAITING},
+    **{(s, Action.CANCEL): _step(State.CANCELLED, E, B) for s in WAITING},
+    **{(s, Action.EXPIRE): _step(State.EXPIRED, S) for s in WAITING},
+    (State.ACCEPTED, Action.NEGOTIATE): _step(State.NEGOTIATING, E, P, B),
+    (State.ACCEPTED, Action.CANCEL): _step(State.CANCELLED, E, P, B),
+    (State.NEGOTIATING, Action.SIGN): _step(State.SIGNED, E, B),
+    (State.NEGOTIATING, Action.CANCEL): _step(State.CANCELLED, E, P, B),
+    (State.SIGNED, Action.DELIVER): _step(State.DELIVERED, E, P, B),
+    (State.DELIVERED, Action.REVIEW): _step(State.REVIEWED, E),
+}
+
+REASON_REQUIRED = frozenset({Action.DECLINE, Action.CANCEL})
+INITIAL: dict[str, State] = {
+    "ordered": State.ORDERED,
+    "proposal": State.ORDERED,
+    "dispatched": State.DISPATCHED,
+}
+# States after the provider said yes: they see the need's confidential details from then on.
+ENGAGED = frozenset({State.ACCEPTED, State.NEGOTIATING, State.SIGNED, State.DELIVERED, State.REVIEWED})
+OPEN = frozenset(
+    {State.ORDERED, State.DISPATCHED, State.ACCEPTED, State.NEGOTIATING, State.SIGNED, State.DELIVERED}
+)
+FINAL = frozenset(State) - OPEN
+REASON_MAX = 1000
+
+ACTION_LABELS: dict[Action, str] = {
+    Action.ACCEPT: "接单",
+    Action.DECLINE: "拒单",
+    Action.NEGOTIATE: "开始洽谈",
+    Action.SIGN: "签约",
+    Action.DELIVER: "确认交付",
+    Action.REVIEW: "评单",
+    Action.CANCEL: "取消",
+    Action.EXPIRE: "过期",
+}
+
+
+def action_label(action: str) -> str:
+    return _(ACTION_LABELS.get(Action(action), action)) if action in Action.__members__.values() else action
+
+
+def step_for(status: str, action: str) -> Step | None:
+    try:
+        return TABLE.get((State(status), Action(action)))
+    except ValueError:
+        return None
+
+
+def allowed_actions(status: str, parties: set[Party]) -> list[Action]:
+    """The actions these parties may take now, in table order (the system's expiry excluded)."""
+    return [
+        action
+        for (state, action), step in TABLE.items()
+        if state == status and step.parties & parties and action != Action.EXPIRE
+    ]
+
+
+def initial_status(origin: str) -> str:
+    return INITIAL[origin].value
+
+
+def start(order: Order, actor: User, party: Party) -> AuditLog:
+    """Give a new order its first status (by origin) and record its creation."""
+    order.status = INITIAL[order.origin].value
+    order.status_changed_at = utcnow()
+    db.session.add(order)
+    db.session.flush()
+    entry = AuditLog(
+        order_id=order.id,
+        actor_id=actor.id,
+        party=party.value,
+        action="create",
+        from_status="",
+        to_status=order.status,
+        reason="",
+        version=order.version,
+    )
+    db.session.add(entry)
+    db.session.flush()
+    return entry
+
+
+def check(order: Order, action: str, parties: set[Party], reason: str = "") -> Step:
+    """The step to take, or the error that says why not: 409 wrong state, 403 wrong party, 422 no reason."""
+    step = step_for(order.status, action)
+    if step is None:
+        raise Conflict(
+            _("订单当前状态（{state}）不能执行“{action}”。", state=order.status, action=action_label(action))
+        )
+    if not step.parties & parties:
+        raise Forbidden(_("你不能对该订单执行“{action}”。", action=action_label(action)))
+    reason = reason.strip()
+    if Action(action) in REASON_REQUIRED and not reason:
+        raise ValidationFailed(_("请填写原因。"), field_errors={"reason": [_("必须填写原因。")]})
+    if len(reason) > REASON_MAX:
+        raise ValidationFailed(_("原因过长。"), field_errors={"reason": [_("最多 1000 字。")]})
+    return step
+
+
+def fire(order: Order, action: str, actor: User | None, parties: set[Party], reason: str = "") -> AuditLog:
+    """Take the step: assign the status, write the audit entry and the automatic follow-up."""
+    step = check(order, action, parties, reason)
+    party = _acting_party(step, parties)
+    before = order.status
+    order.status = step.to.value
+    order.status_changed_at = utcnow()
+    if Action(action) in REASON_REQUIRED:
+        order.closing_reason = reason.strip()
+    db.session.flush()  # bumps order.version; a stale row raises here (see services.lock_order)
+    entry = AuditLog(
+        order_id=order.id,
+        actor_id=actor.id if actor else None,
+        party=party.value,
+        action=action,
+        from_status=before,
+        to_status=order.status,
+        reason=reason.strip(),
+        version=order.version,
+    )
+    note = _(
+        "状态变更：{action}（{before} → {after}）",
+        action=action_label(action),
+        before=before,
+        after=order.status,
+    )
+    db.session.add(entry)
+    db.session.add(
+        FollowUp(
+            order_id=order.id,
+            author_id=actor.id if actor else None,
+            kind="transition",
+            body=f"{note} {reason.strip()}".strip(),
+        )
+    )
+    db.session.flush()
+    return entry
+
+
+def _acting_party(step: Step, parties: set[Party]) -> Party:
+    for party in (Party.SYSTEM, Party.PROVIDER, Party.ENTERPRISE, Party.BROKER):
+        if party in parties and party in step.parties:
+            return party
+    raise AssertionError("check() admitted no party")
