@@ -1,22 +1,31 @@
-"""Admin: users, their roles and brokers' regions."""
+"""Admin: users and their roles, brokers' regions, the taxonomy (fields, regions) and the audit trail."""
 
 from __future__ import annotations
+
+from collections.abc import Callable
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import or_, select
+from sqlalchemy.orm import selectinload
 from werkzeug.wrappers import Response
 
 from market import permissions
+from market.admin import audit, taxonomy
+from market.admin.models import AdminEvent
 from market.auth import services as auth
 from market.auth.models import Role, User
 from market.db import db
-from market.errors import Forbidden, NotFound, ValidationFailed
+from market.errors import DomainError, Forbidden, NotFound, ValidationFailed
 from market.forms import province_choices
 from market.i18n import gettext as _
 from market.pagination import arg, paginate
+from market.reference.models import Field, Region
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
+bp.before_app_request(audit.refresh_if_changed)
+
+ROLE_LABELS = {"enterprise": "企业", "provider": "服务方", "broker": "经纪人（科协）", "admin": "管理员"}
 
 
 def _require_admin() -> None:
@@ -24,17 +33,40 @@ def _require_admin() -> None:
         raise Forbidden(_("只有管理员可以管理用户。"))
 
 
+def _attempt(change: Callable[[], str], back: str) -> Response:
+    """Run a taxonomy change; a refusal (e.g. a field in use) is shown as a message, nothing written."""
+    try:
+        message = change()
+    except DomainError as error:
+        db.session.rollback()
+        flash(error.message, "danger")
+    else:
+        if message:
+            flash(message, "success")
+    return redirect(back)
+
+
+# --- users --------------------------------------------------------------------------------------
+
+
 @bp.route("/users")
 @login_required
 def users() -> str:
     _require_admin()
-    query = select(User).order_by(User.id)
+    query = (
+        select(User).options(selectinload(User.regions), selectinload(User.organisation)).order_by(User.id)
+    )
     if q := arg("q"):
         query = query.where(or_(User.email.ilike(f"%{q}%"), User.name.ilike(f"%{q}%")))
     if role := arg("role", 20):
         query = query.where(User.role == role)
-    return render_template("admin/users.html", page=paginate(query), roles=[r.value for r in Role],
-                           provinces=province_choices())
+    return render_template(
+        "admin/users.html",
+        page=paginate(query),
+        roles=[r.value for r in Role],
+        role_labels=ROLE_LABELS,
+        provinces=province_choices(),
+    )
 
 
 @bp.route("/users/<int:user_id>", methods=["POST"])
@@ -49,8 +81,144 @@ def update_user(user_id: int) -> Response:
         raise ValidationFailed(_("未知角色。"))
     if user.id == current_user.id and role != Role.ADMIN:
         raise ValidationFailed(_("不能取消自己的管理员身份。"))
+    before = (user.role, user.active, sorted(user.region_codes))
     user.role = role
     user.active = request.form.get("active") == "y"
     auth.set_broker_regions(user, request.form.getlist("regions") if role == Role.BROKER else [])
+    after = (user.role, user.active, sorted(user.region_codes))
+    if after != before:
+        audit.record(
+            current_user,
+            "user.update",
+            user.email,
+            f"role {before[0]}→{after[0]}; active {before[1]}→{after[1]}; "
+            f"regions {','.join(before[2]) or '-'}→{','.join(after[2]) or '-'}",
+        )
     flash(_("用户 {email} 已更新。", email=user.email), "success")
     return redirect(url_for("admin.users", **request.args))
+
+
+# --- fields -------------------------------------------------------------------------------------
+
+
+@bp.route("/fields")
+@login_required
+def fields() -> str:
+    _require_admin()
+    rows = list(db.session.scalars(select(Field).order_by(Field.position, Field.code)))
+    return render_template(
+        "admin/fields.html", fields=rows, usage={f.code: taxonomy.field_usage(f.code) for f in rows}
+    )
+
+
+@bp.route("/fields", methods=["POST"])
+@login_required
+def add_field() -> Response:
+    _require_admin()
+    form = request.form
+    return _attempt(
+        lambda: _(
+            "已添加领域：{name}。",
+            name=taxonomy.add_field(
+                current_user, form.get("code", ""), form.get("name_zh", ""), form.get("name_en", "")
+            ).name_zh,
+        ),
+        url_for("admin.fields"),
+    )
+
+
+@bp.route("/fields/<code>", methods=["POST"])
+@login_required
+def rename_field(code: str) -> Response:
+    _require_admin()
+    form = request.form
+    return _attempt(
+        lambda: _(
+            "已更新领域：{name}。",
+            name=taxonomy.rename_field(
+                current_user, code, form.get("name_zh", ""), form.get("name_en", "")
+            ).name_zh,
+        ),
+        url_for("admin.fields"),
+    )
+
+
+@bp.route("/fields/<code>/move", methods=["POST"])
+@login_required
+def move_field(code: str) -> Response:
+    _require_admin()
+    direction = 1 if request.form.get("direction") == "down" else -1
+    return _attempt(lambda: taxonomy.move_field(current_user, code, direction) or "", url_for("admin.fields"))
+
+
+@bp.route("/fields/<code>/delete", methods=["POST"])
+@login_required
+def delete_field(code: str) -> Response:
+    _require_admin()
+    return _attempt(
+        lambda: taxonomy.delete_field(current_user, code) or _("已删除领域 {code}。", code=code),
+        url_for("admin.fields"),
+    )
+
+
+# --- regions ------------------------------------------------------------------------------------
+
+
+@bp.route("/regions")
+@login_required
+def regions() -> str:
+    _require_admin()
+    provinces = list(
+        db.session.scalars(select(Region).where(Region.parent_code.is_(None)).order_by(Region.code))
+    )
+    chosen = arg("province", 12) or (provinces[0].code if provinces else "")
+    cities = list(
+        db.session.scalars(select(Region).where(Region.parent_code == chosen).order_by(Region.code))
+    )
+    return render_template("admin/regions.html", provinces=provinces, chosen=chosen, cities=cities)
+
+
+@bp.route("/regions/<province>/cities", methods=["POST"])
+@login_required
+def add_city(province: str) -> Response:
+    _require_admin()
+    form = request.form
+    return _attempt(
+        lambda: _(
+            "已添加城市：{name}。",
+            name=taxonomy.add_city(
+                current_user, province, form.get("code", ""), form.get("name_zh", ""), form.get("name_en", "")
+            ).name_zh,
+        ),
+        url_for("admin.regions", province=province),
+    )
+
+
+@bp.route("/regions/<code>", methods=["POST"])
+@login_required
+def rename_region(code: str) -> Response:
+    _require_admin()
+    form = request.form
+    back = url_for("admin.regions", province=code[:2])
+    return _attempt(
+        lambda: _(
+            "已更新地区：{name}。",
+            name=taxonomy.rename_region(
+                current_user, code, form.get("name_zh", ""), form.get("name_en", "")
+            ).name_zh,
+        ),
+        back,
+    )
+
+
+# --- audit trail --------------------------------------------------------------------------------
+
+
+@bp.route("/events")
+@login_required
+def events() -> str:
+    _require_admin()
+    query = select(AdminEvent).options(selectinload(AdminEvent.actor)).order_by(AdminEvent.id.desc())
+    if action := arg("action", 40):
+        query = query.where(AdminEvent.action.startswith(action))
+    return render_template("admin/events.html", page=paginate(query))

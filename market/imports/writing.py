@@ -1,0 +1,155 @@
+"""Writing validated records: needs (with their enterprises) and providers with achievements and services.
+
+Everything is added to the current session and flushed; the caller commits once, so an import
+writes all of its rows or none. The search index is not updated row by row (see `detach_index_changes`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from sqlalchemy import select
+
+from market.auth.models import Organisation, OrgKind, User
+from market.auth.services import PROVIDER_ORG_KIND
+from market.db import db, utcnow
+from market.needs.models import Need
+from market.postings import PostingStatus
+from market.providers.models import Achievement, Provider, ServiceItem
+from market.reference.models import Field
+
+Progress = Callable[[int], None]
+_CHUNK = 500
+
+
+@dataclass(frozen=True)
+class Validated:
+    """A valid record ready to write: its type, values and, for achievements and services, its provider."""
+
+    ordinal: int
+    record: str
+    values: dict[str, Any]
+    parent: int | None = None
+
+
+@dataclass
+class WriteResult:
+    needs: int = 0
+    providers: int = 0
+    achievements: int = 0
+    services: int = 0
+    organisations: int = 0
+
+    def as_dict(self) -> dict[str, int]:
+        return dict(self.__dict__)
+
+
+def _stamp(posting: Need | Provider, publish: bool) -> None:
+    now = utcnow()
+    posting.submitted_at = now
+    posting.status = (PostingStatus.APPROVED if publish else PostingStatus.PENDING).value
+    if publish:
+        posting.approved_at = now
+
+
+def write_needs(
+    actor: User, records: Iterable[Validated], publish: bool, progress: Progress | None = None
+) -> WriteResult:
+    rows = [r.values for r in records]
+    result = WriteResult()
+    orgs = _enterprises(rows, result)
+    for start in range(0, len(rows), _CHUNK):
+        chunk = rows[start : start + _CHUNK]
+        for values in chunk:
+            fields = {k: v for k, v in values.items() if k != "organisation"}
+            fields["deadline"] = date.fromisoformat(fields["deadline"]) if fields["deadline"] else None
+            need = Need(organisation_id=orgs[values["organisation"]].id, author_id=actor.id, **fields)
+            _stamp(need, publish)
+            db.session.add(need)
+        db.session.flush()
+        result.needs += len(chunk)
+        if progress:
+            progress(len(chunk))
+    return result
+
+
+def _enterprises(rows: list[dict[str, Any]], result: WriteResult) -> dict[str, Organisation]:
+    """Existing enterprise organisations by exact name (the oldest if several), new ones for the rest."""
+    names = sorted({values["organisation"] for values in rows})
+    found: dict[str, Organisation] = {}
+    for start in range(0, len(names), _CHUNK):
+        query = (
+            select(Organisation)
+            .where(
+                Organisation.kind == OrgKind.ENTERPRISE.value,
+                Organisation.name.in_(names[start : start + _CHUNK]),
+            )
+            .order_by(Organisation.id.desc())
+        )
+        found.update({org.name: org for org in db.session.scalars(query)})
+    for values in rows:
+        name = values["organisation"]
+        if name not in found:
+            found[name] = Organisation(
+                name=name, kind=OrgKind.ENTERPRISE.value, province=values["province"], city=values["city"]
+            )
+            db.session.add(found[name])
+            result.organisations += 1
+    db.session.flush()
+    return found
+
+
+def write_providers(
+    actor: User, records: Iterable[Validated], publish: bool, progress: Progress | None = None
+) -> WriteResult:
+    del actor  # imported profiles have no owner account; brokers keep them (docs/import.md)
+    fields = {f.code: f for f in db.session.scalars(select(Field))}
+    result = WriteResult()
+    providers: dict[int, Provider] = {}
+    pending = 0
+    for record in records:
+        if record.record == "provider":
+            providers[record.ordinal] = _provider(record.values, fields, publish, result)
+        elif record.record == "achievement" and record.parent is not None:
+            providers[record.parent].achievements.append(Achievement(**record.values))
+            result.achievements += 1
+        elif record.record == "service" and record.parent is not None:
+            providers[record.parent].services.append(ServiceItem(**record.values))
+            result.services += 1
+        pending += 1
+        if pending == _CHUNK:
+            db.session.flush()
+            if progress:
+                progress(pending)
+            pending = 0
+    db.session.flush()
+    if progress and pending:
+        progress(pending)
+    return result
+
+
+def _provider(
+    values: dict[str, Any], fields: dict[str, Field], publish: bool, result: WriteResult
+) -> Provider:
+    values = dict(values)
+    codes = values.pop("field_codes")
+    provider = Provider(**values)
+    provider.fields = [fields[code] for code in codes]
+    if provider.kind != "expert":
+        provider.organisation = Organisation(
+            name=provider.name,
+            kind=PROVIDER_ORG_KIND[provider.kind].value,
+            province=provider.province,
+            city=provider.city,
+        )
+        result.organisations += 1
+    _stamp(provider, publish)
+    db.session.add(provider)
+    result.providers += 1
+    return provider
+
+
+WRITERS = {"needs": write_needs, "providers": write_providers}
