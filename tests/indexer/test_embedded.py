@@ -119,7 +119,7 @@ def test_vectors_are_int8_with_encoder_recorded(tmp_path: Path, encoder: Encoder
     view = index.view()
     assert view.base is not None
     assert view.base.vec_i8.dtype == np.int8
-    assert isinstance(view.base.vec_i8, np.memmap)
+    assert isinstance(view.base.vec_i8.base, np.memmap), "the base segment must be memory-mapped, not loaded"
     assert view.base.encoder == encoder.name and view.base.dim == encoder.dim
     assert view.base.n_vectors == len(PROVIDERS) + sum(len(doc.passages) for doc in PROVIDERS)
 

@@ -1,0 +1,694 @@
+"""The default backend: a directory of memory-mapped files plus a small SQLite delta.
+
+Several gunicorn workers open the same directory. The big base segment is memory-mapped, so all
+of them share one copy in the page cache; recent upserts and deletes live in `state.sqlite` and
+every search first compares the generation counter (one indexed SELECT) and reloads the small
+delta when it moved. Writers serialise on a file lock. The base is rewritten by `rebuild()` and
+by compaction once the delta grows past `auto_compact_docs`.
+
+Dense search over a large segment is two-stage: Hamming distance on sign bits over every vector
+(docs and passages; `np.bitwise_count`, about 2 ms per 100k vectors on 2 cores), then int8 cosine
+rescoring of the best `rescore_pool` vectors' documents. Small segments are scored exactly.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import shutil
+import threading
+import time
+from collections import Counter
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import AbstractContextManager, nullcontext
+from dataclasses import dataclass
+from itertools import islice
+from pathlib import Path
+
+import numpy as np
+
+from indexer.analysis import display_terms, query_terms
+from indexer.backends.base import EncoderMismatch, Progress
+from indexer.backends.segment import (
+    Segment,
+    SegmentData,
+    concat_segment_data,
+    hash_key,
+    sign_bits,
+    write_segment,
+)
+from indexer.backends.store import DeltaRow, Snapshot, StateStore
+from indexer.documents import Document, Hit, Passage, Query, document_to_record, passages_from_record
+from indexer.encoders import Encoder
+from indexer.fusion import FusionConfig, boost_amounts, combine_dense, fuse
+from indexer.preparation import TermHasher, document_terms, encode_documents, segment_data_from
+
+BM25_K1 = 1.2
+BM25_B = 0.75
+_BATCH_DOCS = 64
+_BASE_PREFIX = "base-"
+_BUILDING_PREFIX = "building-"
+
+
+@dataclass
+class _Candidates:
+    """Candidates of one segment with their evidence; rows index that segment's documents."""
+
+    segment: Segment
+    rows: np.ndarray
+    lexical: np.ndarray
+    doc_cos: np.ndarray
+    passage_cos: np.ndarray  # NaN where the document has no passage
+    passage_slot: np.ndarray  # -1 where none
+    matched: np.ndarray  # bool [candidates, query terms]: which query terms occur in the document
+
+
+@dataclass
+class _View:
+    """What a searcher uses at one generation: open segments and which base rows are still alive."""
+
+    generation: int
+    encoder: str
+    dim: int
+    base: Segment | None
+    base_alive: np.ndarray | None  # None: every base row alive
+    delta: Segment | None
+    n_live: int
+    avg_len: float
+
+
+class EmbeddedIndex:
+    def __init__(
+        self,
+        path: Path | str,
+        encoder: Encoder,
+        fusion: FusionConfig | None = None,
+        *,
+        allow_mismatch: bool = False,
+        auto_compact_docs: int = 2000,
+        rescore_pool: int = 4000,
+        rescore_fraction: float = 0.01,
+        exact_vectors: int = 20000,
+    ) -> None:
+        """Open (creating if needed) the index in `path`.
+
+        An index built with another encoder raises `EncoderMismatch`, unless `allow_mismatch` is
+        set: then `needs_rebuild` is true, searches raise, and `rebuild()` switches the encoder.
+        """
+        self.path = Path(path)
+        self.path.mkdir(parents=True, exist_ok=True)
+        self.encoder = encoder
+        self.fusion = fusion or FusionConfig()
+        self.auto_compact_docs = auto_compact_docs
+        self.rescore_pool = rescore_pool
+        self.rescore_fraction = rescore_fraction
+        self.exact_vectors = exact_vectors
+        self._store = StateStore(self.path)
+        self._view: _View | None = None
+        self._view_lock = threading.Lock()
+        self._claim_empty_index()
+        meta = self._store.meta()
+        self.needs_rebuild = (meta["encoder"], int(meta["dim"])) != (encoder.name, encoder.dim)
+        if self.needs_rebuild and not allow_mismatch:
+            raise self._mismatch(meta["encoder"], int(meta["dim"]))
+
+    # -- state ---------------------------------------------------------------------------------
+
+    def _claim_empty_index(self) -> None:
+        """A fresh directory takes the encoder of whoever opens it first."""
+        if "encoder" in self._store.meta():
+            return
+        with self._store.lock.held():
+            if "encoder" not in self._store.meta():
+                self._store.set_encoder(self.encoder.name, self.encoder.dim)
+
+    def _mismatch(self, stored: str, stored_dim: int) -> EncoderMismatch:
+        return EncoderMismatch(stored, stored_dim, self.encoder.name, self.encoder.dim)
+
+    def _current_view(self) -> _View:
+        generation = self._store.generation()
+        view = self._view
+        if view is not None and view.generation == generation:
+            return view
+        with self._view_lock:
+            if self._view is None or self._view.generation != generation:
+                self._view = self._load_view()
+            return self._view
+
+    def _load_view(self) -> _View:
+        for attempt in range(3):
+            snapshot = self._store.snapshot()
+            try:
+                return self._view_from(snapshot)
+            except FileNotFoundError:
+                # A compaction in another process replaced the base between our two reads.
+                if attempt == 2:
+                    raise
+                time.sleep(0.05)
+        raise AssertionError("unreachable")
+
+    def _view_from(self, snapshot: Snapshot) -> _View:
+        base = Segment.open(self.path / snapshot.base) if snapshot.base else None
+        delta_ids = [row.id for row in snapshot.delta]
+        delta = (
+            self._delta_segment(snapshot.delta, snapshot.encoder, snapshot.dim) if snapshot.delta else None
+        )
+        base_alive = None
+        n_live = len(delta_ids)
+        total_len = float(sum(row.doc_len for row in snapshot.delta))
+        if base is not None:
+            dead = base.rows_of([*delta_ids, *snapshot.tombstones])
+            if len(dead):
+                base_alive = np.ones(base.n_docs, dtype=bool)
+                base_alive[dead] = False
+            n_dead = len(np.unique(dead))
+            n_live += base.n_docs - n_dead
+            total_len += base.total_len - float(np.asarray(base.doc_len[dead]).sum())
+        avg_len = total_len / n_live if n_live else 1.0
+        return _View(
+            snapshot.generation, snapshot.encoder, snapshot.dim, base, base_alive, delta, n_live, avg_len
+        )
+
+    @staticmethod
+    def _delta_segment(rows: Sequence[DeltaRow], encoder: str, dim: int) -> Segment:
+        docs = [_document_from_json(row.document) for row in rows]
+        terms = [Counter(row.terms) for row in rows]
+        data = segment_data_from(docs, [row.vectors for row in rows], terms, dim)
+        return Segment.in_memory(data, encoder, dim)
+
+    def _checked_view(self) -> _View:
+        view = self._current_view()
+        if (view.encoder, view.dim) != (self.encoder.name, self.encoder.dim):
+            self.needs_rebuild = True
+            raise self._mismatch(view.encoder, view.dim)
+        self.needs_rebuild = False
+        return view
+
+    # -- writing -------------------------------------------------------------------------------
+
+    def upsert(self, docs: Iterable[Document], progress: Progress | None = None) -> None:
+        """Add or replace documents. Encoding happens outside the writer lock; rows land in the delta."""
+        self._checked_view()
+        for batch in _batches(docs, _BATCH_DOCS):
+            batch = _last_version_per_id(batch)
+            vectors = encode_documents(batch, self.encoder)
+            rows = [_delta_row(doc, doc_vectors) for doc, doc_vectors in zip(batch, vectors, strict=True)]
+            with self._store.lock.held():
+                self._ensure_same_encoder()
+                self._store.write_delta(rows)
+            if progress:
+                progress(len(batch))
+        if self._store.delta_size() > self.auto_compact_docs:
+            self.compact()
+
+    def delete(self, ids: Iterable[str]) -> None:
+        ids = list(dict.fromkeys(ids))
+        if not ids:
+            return
+        with self._store.lock.held():
+            self._store.delete(ids)
+
+    def _ensure_same_encoder(self) -> None:
+        meta = self._store.meta()
+        if (meta["encoder"], int(meta["dim"])) != (self.encoder.name, self.encoder.dim):
+            raise self._mismatch(meta["encoder"], int(meta["dim"]))
+
+    def compact(self) -> None:
+        """Fold the delta and tombstones into a new base segment (skipped while a rebuild runs,
+        since the rebuild's swap would drop what compaction folded in)."""
+        with self._store.lock.held():
+            if self._rebuild_running():
+                return
+            self._ensure_same_encoder()
+            snapshot = self._store.snapshot()
+            if not snapshot.delta and not snapshot.tombstones:
+                return
+            view = self._view_from(snapshot)
+            parts: list[SegmentData] = []
+            if view.base is not None:
+                alive = view.base_alive if view.base_alive is not None else np.ones(view.base.n_docs, bool)
+                parts.append(view.base.to_data(np.flatnonzero(alive)))
+            if snapshot.delta:
+                docs = [_document_from_json(row.document) for row in snapshot.delta]
+                terms = [Counter(row.terms) for row in snapshot.delta]
+                parts.append(
+                    segment_data_from(docs, [row.vectors for row in snapshot.delta], terms, view.dim)
+                )
+            name = self._write_base(concat_segment_data(parts, view.dim), view.encoder, view.dim)
+            self._store.swap_base(name, snapshot.generation)
+            self._remove_old_bases(keep={name, snapshot.base})
+
+    def rebuild(
+        self, docs: Iterable[Document], total: int | None = None, progress: Progress | None = None
+    ) -> None:
+        """Replace the content with `docs`, using this index's encoder (this is how an index built
+        with another encoder is converted). Writes made while it runs are kept: they stay in the
+        delta, which shadows the new base."""
+        with self._store.lock.held():
+            start_generation = self._store.generation()
+            self._store.set_value("rebuild_pid", str(os.getpid()))
+        try:
+            data = self._prepare_all(docs, progress)
+            name = self._write_base(data, self.encoder.name, self.encoder.dim)
+            with self._store.lock.held():
+                previous = self._store.meta()
+                self._reencode_newer_delta_rows(previous)
+                self._store.swap_base(name, start_generation, self.encoder.name, self.encoder.dim)
+                self._remove_old_bases(keep={name, previous["base"]})
+        finally:
+            with self._store.lock.held():
+                self._store.set_value("rebuild_pid", "")
+        self.needs_rebuild = False
+
+    def _prepare_all(self, docs: Iterable[Document], progress: Progress | None) -> SegmentData:
+        hasher = TermHasher()
+        parts: list[SegmentData] = []
+        seen: dict[str, int] = {}
+        for batch in _batches(docs, _BATCH_DOCS):
+            batch = _last_version_per_id(batch)
+            terms = [document_terms(doc) for doc in batch]
+            parts.append(
+                segment_data_from(
+                    batch, encode_documents(batch, self.encoder), terms, self.encoder.dim, hasher
+                )
+            )
+            for doc in batch:
+                seen[doc.id] = seen.get(doc.id, 0) + 1
+            if progress:
+                progress(len(batch))
+        if any(count > 1 for count in seen.values()):
+            raise ValueError("rebuild() got the same document id in two batches")
+        return concat_segment_data(parts, self.encoder.dim)
+
+    def _reencode_newer_delta_rows(self, meta: Mapping[str, str]) -> None:
+        """Rows written during a rebuild that switched encoders carry old vectors: encode them again."""
+        if (meta["encoder"], int(meta["dim"])) == (self.encoder.name, self.encoder.dim):
+            return
+        snapshot = self._store.snapshot()
+        docs = [_document_from_json(row.document) for row in snapshot.delta]
+        if docs:
+            vectors = encode_documents(docs, self.encoder)
+            self._store.write_delta(_delta_row(doc, v) for doc, v in zip(docs, vectors, strict=True))
+
+    def _rebuild_running(self) -> bool:
+        pid = self._store.meta().get("rebuild_pid", "")
+        return bool(pid) and _process_alive(int(pid))
+
+    def _write_base(self, data: SegmentData, encoder: str, dim: int) -> str:
+        stamp = f"{time.time_ns()}-{os.getpid()}"
+        building = self.path / f"{_BUILDING_PREFIX}{stamp}"
+        write_segment(building, data, encoder, dim)
+        name = f"{_BASE_PREFIX}{stamp}"
+        os.replace(building, self.path / name)
+        return name
+
+    def _remove_old_bases(self, keep: set[str]) -> None:
+        """Keep the new base and the previous one: a searcher may be opening it right now. Older
+        ones can go; processes that still map them keep their pages until they reload."""
+        for entry in self.path.iterdir():
+            if entry.name in keep or not entry.is_dir():
+                continue
+            if entry.name.startswith(_BASE_PREFIX) or _abandoned_build(entry):
+                shutil.rmtree(entry, ignore_errors=True)
+
+    # -- reading -------------------------------------------------------------------------------
+
+    def count(self) -> int:
+        return self._current_view().n_live
+
+    def ids(self) -> set[str]:
+        view = self._current_view()
+        result: set[str] = set()
+        if view.base is not None:
+            all_ids = view.base.all_ids()
+            alive = view.base_alive
+            result.update(doc_id for row, doc_id in enumerate(all_ids) if alive is None or alive[row])
+        if view.delta is not None:
+            result.update(view.delta.all_ids())
+        return result
+
+    def close(self) -> None:
+        self._view = None
+        self._store.close()
+
+    def search(self, query: Query, k: int = 20, fusion: FusionConfig | None = None) -> list[Hit]:
+        """Top `k` documents for `query`; `fusion` overrides the index's fusion config for this call."""
+        view = self._checked_view()
+        config = fusion or self.fusion
+        if not query.text.strip() or view.n_live == 0:
+            return []
+        terms = query_terms(query.text)
+        vector = self.encoder.encode_queries([query.text])[0]
+        return self.search_vector(view, query, terms, vector, k, config)
+
+    def search_vector(
+        self, view: _View, query: Query, terms: list[str], vector: np.ndarray, k: int, config: FusionConfig
+    ) -> list[Hit]:
+        """Search with an already encoded query (benchmarks time this part alone)."""
+        with _single_threaded_blas():
+            return self._search_vector(view, query, terms, vector, k, config)
+
+    def _search_vector(
+        self, view: _View, query: Query, terms: list[str], vector: np.ndarray, k: int, config: FusionConfig
+    ) -> list[Hit]:
+        term_hashes = [hash_key(term) for term in terms]
+        segments = [(view.base, view.base_alive), (view.delta, None)]
+        document_frequency = _document_frequencies(term_hashes, [segment for segment, _ in segments])
+        candidates = [
+            self._segment_candidates(
+                segment, alive, query, term_hashes, document_frequency, vector, view, config
+            )
+            for segment, alive in segments
+            if segment is not None and segment.n_docs
+        ]
+        return _rank(candidates, query, terms, term_hashes, k, config)
+
+    def view(self) -> _View:
+        """The current view (for benchmarks that call `search_vector`)."""
+        return self._checked_view()
+
+    def _segment_candidates(
+        self,
+        segment: Segment,
+        alive: np.ndarray | None,
+        query: Query,
+        term_hashes: list[int],
+        document_frequency: dict[int, int],
+        vector: np.ndarray,
+        view: _View,
+        config: FusionConfig,
+    ) -> _Candidates:
+        allowed = _allowed_rows(segment, alive, query.filters)
+        postings = [segment.term_postings(term_hash) for term_hash in term_hashes]
+        lexical = _bm25(segment, postings, term_hashes, document_frequency, view.n_live, view.avg_len)
+        if allowed is not None:
+            lexical[~allowed] = 0.0
+        pool = config.candidates
+        rows: list[np.ndarray] = []
+        if config.method != "dense":
+            rows.append(_top_positive(lexical, pool))
+        if config.method != "bm25":
+            rows.append(self._dense_candidate_rows(segment, allowed, vector, pool))
+        union = np.unique(np.concatenate(rows)) if rows else np.zeros(0, np.int64)
+        doc_cos, passage_cos, passage_slot = _dense_evidence(segment, union, vector)
+        matched = _term_presence(postings, union)
+        return _Candidates(segment, union, lexical[union], doc_cos, passage_cos, passage_slot, matched)
+
+    def _dense_candidate_rows(
+        self, segment: Segment, allowed: np.ndarray | None, vector: np.ndarray, n_candidates: int
+    ) -> np.ndarray:
+        """Documents whose best vector (whole document or a passage) is nearest to the query."""
+        vector_rows = self._vector_pool(segment, allowed, vector)
+        if len(vector_rows) == 0:
+            return np.zeros(0, np.int64)
+        cosines = segment.cosines(vector_rows, vector)
+        owners = np.asarray(segment.vec_owner[vector_rows], dtype=np.int64)
+        # Rows come in ascending order and vectors are grouped by document, so owners are sorted.
+        docs, starts = np.unique(owners, return_index=True)
+        best = np.maximum.reduceat(cosines, starts)
+        return docs[_top_indices(best, n_candidates)]
+
+    def _vector_pool(self, segment: Segment, allowed: np.ndarray | None, vector: np.ndarray) -> np.ndarray:
+        """Vector rows to score with int8: all of them when few, else the sign-bit nearest."""
+        if allowed is None:
+            if segment.n_vectors <= self.exact_vectors:
+                return np.arange(segment.n_vectors)
+            return _hamming_pool(segment, None, vector, self._pool_size(segment.n_vectors))
+        allowed_rows = np.flatnonzero(allowed)
+        offsets = segment.doc_vec_offsets
+        allowed_vectors = int(np.sum(offsets[allowed_rows + 1] - offsets[allowed_rows]))
+        if allowed_vectors <= self.exact_vectors:
+            return segment.vector_rows(allowed_rows)
+        vector_allowed = allowed[np.asarray(segment.vec_owner)]
+        return _hamming_pool(segment, vector_allowed, vector, self._pool_size(segment.n_vectors))
+
+    def _pool_size(self, n_vectors: int) -> int:
+        return max(self.rescore_pool, int(self.rescore_fraction * n_vectors))
+
+
+# -- scoring helpers (pure functions over one segment) ----------------------------------------
+
+
+def _document_frequencies(term_hashes: list[int], segments: Sequence[Segment | None]) -> dict[int, int]:
+    """Document frequency over all segments; rows deleted since the last compaction still count,
+    a small bias that compaction removes."""
+    frequency = dict.fromkeys(term_hashes, 0)
+    for segment in segments:
+        if segment is None:
+            continue
+        for term_hash in frequency:
+            docs, _ = segment.term_postings(term_hash)
+            frequency[term_hash] += len(docs)
+    return frequency
+
+
+def _bm25(
+    segment: Segment,
+    postings: list[tuple[np.ndarray, np.ndarray]],
+    term_hashes: list[int],
+    document_frequency: dict[int, int],
+    n_docs: int,
+    avg_len: float,
+) -> np.ndarray:
+    """BM25 of every document of the segment; `postings` are the query terms' (docs, tf), in
+    `term_hashes` order (query terms are distinct)."""
+    scores = np.zeros(segment.n_docs, dtype=np.float32)
+    for term_hash, (docs, tf) in zip(term_hashes, postings, strict=True):
+        if len(docs) == 0:
+            continue
+        df = document_frequency[term_hash]
+        idf = math.log(1.0 + (n_docs - df + 0.5) / (df + 0.5))
+        lengths = np.asarray(segment.doc_len[docs])
+        tf = np.asarray(tf)
+        scores[docs] += idf * tf * (BM25_K1 + 1) / (tf + BM25_K1 * (1 - BM25_B + BM25_B * lengths / avg_len))
+    return scores
+
+
+def _term_presence(postings: list[tuple[np.ndarray, np.ndarray]], rows: np.ndarray) -> np.ndarray:
+    """bool [rows, terms]: binary search of each candidate in each term's sorted posting list."""
+    matched = np.zeros((len(rows), len(postings)), dtype=bool)
+    for column, (docs, _) in enumerate(postings):
+        if len(docs) and len(rows):
+            positions = np.minimum(np.searchsorted(docs, rows), len(docs) - 1)
+            matched[:, column] = docs[positions] == rows
+    return matched
+
+
+def _allowed_rows(
+    segment: Segment, alive: np.ndarray | None, filters: Mapping[str, Sequence[str]]
+) -> np.ndarray | None:
+    """Boolean mask of documents passing the hard filters (AND across keys, OR within a key), or
+    None when every document passes."""
+    mask = None if alive is None else alive.copy()
+    for key, values in filters.items():
+        key_mask = np.zeros(segment.n_docs, dtype=bool)
+        for value in values:
+            key_mask[segment.filter_rows(key, value)] = True
+        mask = key_mask if mask is None else mask & key_mask
+    return mask
+
+
+def _hamming_pool(
+    segment: Segment, vector_allowed: np.ndarray | None, vector: np.ndarray, pool: int
+) -> np.ndarray:
+    """Ascending vector rows within the `pool` smallest Hamming distances between centred sign bits
+    (ties at the cut-off included, so slightly more than `pool` may come back)."""
+    query_words = sign_bits(vector[None, :], np.asarray(segment.mean)).view(np.uint64)[0]
+    distance = np.zeros(segment.n_vectors, dtype=np.uint16)
+    for word, bits in zip(query_words, segment.vec_bits, strict=True):
+        distance += np.bitwise_count(bits ^ word)
+    if vector_allowed is not None:
+        distance[~vector_allowed] = np.iinfo(np.uint16).max
+    if pool >= len(distance):
+        nearest = np.arange(len(distance))
+    else:
+        # Distances are small integers: a histogram finds the cut-off faster than argpartition.
+        histogram = np.bincount(distance, minlength=int(distance.max()) + 1)
+        cutoff = int(np.searchsorted(np.cumsum(histogram), pool))
+        nearest = np.flatnonzero(distance <= cutoff)
+    if vector_allowed is not None:
+        nearest = nearest[vector_allowed[nearest]]
+    return nearest
+
+
+def _dense_evidence(
+    segment: Segment, rows: np.ndarray, vector: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per document: cosine of the whole document, of its best passage (NaN if none) and that
+    passage's index."""
+    n = len(rows)
+    doc_cos = np.zeros(n, dtype=np.float32)
+    passage_cos = np.full(n, np.nan, dtype=np.float32)
+    passage_slot = np.full(n, -1, dtype=np.int64)
+    if n == 0:
+        return doc_cos, passage_cos, passage_slot
+    rows = np.asarray(rows, dtype=np.int64)
+    vector_rows = segment.vector_rows(rows)
+    cos = segment.cosines(vector_rows, vector)
+    slots = np.asarray(segment.vec_slot[vector_rows], dtype=np.int64)
+    counts = np.asarray(segment.doc_vec_offsets[rows + 1] - segment.doc_vec_offsets[rows], dtype=np.int64)
+    group = np.repeat(np.arange(n), counts)
+    is_doc = slots < 0
+    doc_cos[group[is_doc]] = cos[is_doc]
+    passage_group = group[~is_doc]
+    if len(passage_group):
+        passage_scores = cos[~is_doc]
+        order = np.lexsort((-passage_scores, passage_group))
+        first = np.ones(len(order), dtype=bool)
+        first[1:] = passage_group[order][1:] != passage_group[order][:-1]
+        best = order[first]
+        passage_cos[passage_group[best]] = passage_scores[best]
+        passage_slot[passage_group[best]] = slots[~is_doc][best]
+    return doc_cos, passage_cos, passage_slot
+
+
+def _top_indices(scores: np.ndarray, k: int) -> np.ndarray:
+    if len(scores) <= k:
+        return np.argsort(-scores, kind="stable")
+    top = np.argpartition(-scores, k - 1)[:k]
+    return top[np.argsort(-scores[top], kind="stable")]
+
+
+def _top_positive(scores: np.ndarray, k: int) -> np.ndarray:
+    positive = np.flatnonzero(scores > 0)
+    return positive[_top_indices(scores[positive], k)]
+
+
+def _rank(
+    candidates: list[_Candidates],
+    query: Query,
+    terms: list[str],
+    term_hashes: list[int],
+    k: int,
+    config: FusionConfig,
+) -> list[Hit]:
+    candidates = [c for c in candidates if len(c.rows)]
+    if not candidates:
+        return []
+    lexical = np.concatenate([c.lexical for c in candidates])
+    doc_cos = np.concatenate([c.doc_cos for c in candidates])
+    passage_cos = np.concatenate([c.passage_cos for c in candidates])
+    dense = combine_dense(doc_cos, passage_cos, config)
+    fused = fuse(lexical, dense, config)
+    boosts = _boosts(candidates, query, config)
+    final = fused.score + np.array([sum(applied.values()) for applied in boosts], dtype=np.float32)
+    owners = [(c, i) for c in candidates for i in range(len(c.rows))]
+    hits = []
+    for position in _top_indices(final, k):
+        owner, index = owners[position]
+        hits.append(_hit(owner, index, terms, term_hashes, final, fused.lexical, dense, boosts, position))
+    return hits
+
+
+def _boosts(candidates: list[_Candidates], query: Query, config: FusionConfig) -> list[dict[str, float]]:
+    result: list[dict[str, float]] = []
+    active = {key: tuple(values) for key, values in query.boosts.items() if values}
+    for c in candidates:
+        if not active:
+            result.extend({} for _ in c.rows)
+            continue
+        matched_keys = {key: _rows_with_any(c.segment, key, values, c.rows) for key, values in active.items()}
+        for i in range(len(c.rows)):
+            doc_filters = {key: values for key, values in active.items() if matched_keys[key][i]}
+            result.append(boost_amounts(doc_filters, active, config))
+    return result
+
+
+def _rows_with_any(segment: Segment, key: str, values: Sequence[str], rows: np.ndarray) -> np.ndarray:
+    matched = np.zeros(len(rows), dtype=bool)
+    for value in values:
+        matched |= np.isin(rows, segment.filter_rows(key, value))
+    return matched
+
+
+def _hit(
+    c: _Candidates,
+    index: int,
+    terms: list[str],
+    term_hashes: list[int],
+    final: np.ndarray,
+    lexical: np.ndarray,
+    dense: np.ndarray,
+    boosts: list[dict[str, float]],
+    position: int,
+) -> Hit:
+    row = int(c.rows[index])
+    record = c.segment.record(row)
+    passages = passages_from_record(record)
+    slot = int(c.passage_slot[index])
+    best_passage: Passage | None = passages[slot] if 0 <= slot < len(passages) else None
+    return Hit(
+        id=record["id"],
+        score=float(final[position]),
+        lexical=float(lexical[position]),
+        dense=float(dense[position]),
+        matched_terms=display_terms(term for term, hit in zip(terms, c.matched[index], strict=True) if hit),
+        best_passage=best_passage,
+        best_passage_score=float(c.passage_cos[index]) if best_passage is not None else 0.0,
+        boosts=boosts[position],
+        doc_dense=float(c.doc_cos[index]),
+        title=record.get("title", ""),
+    )
+
+
+# -- small utilities --------------------------------------------------------------------------
+
+_blas_controller: object | None = None
+
+
+def _single_threaded_blas() -> AbstractContextManager:
+    """One BLAS thread for the per-query matrix-vector products: with several workers on few cores,
+    OpenBLAS's spinning threads made a 2000x384 product 25x slower (9.5 ms against 0.4 ms)."""
+    global _blas_controller
+    try:
+        from threadpoolctl import ThreadpoolController
+    except ImportError:  # optional: without it searches are correct, only slower under load
+        return nullcontext()
+    if _blas_controller is None:
+        _blas_controller = ThreadpoolController()
+    return _blas_controller.limit(limits=1, user_api="blas")  # type: ignore[attr-defined]
+
+
+def _batches(docs: Iterable[Document], size: int) -> Iterator[list[Document]]:
+    iterator = iter(docs)
+    while batch := list(islice(iterator, size)):
+        yield batch
+
+
+def _last_version_per_id(batch: list[Document]) -> list[Document]:
+    return list({doc.id: doc for doc in batch}.values())
+
+
+def _delta_row(doc: Document, vectors: np.ndarray) -> DeltaRow:
+    terms = document_terms(doc)
+    document = document_to_record(doc) | {"text": doc.text}
+    return DeltaRow(
+        doc.id, 0, document, dict(terms), float(sum(terms.values())), np.asarray(vectors, np.float32)
+    )
+
+
+def _document_from_json(document: dict) -> Document:
+    return Document(
+        id=document["id"],
+        title=document.get("title", ""),
+        text=document.get("text", ""),
+        passages=passages_from_record(document),
+        filters={key: tuple(values) for key, values in document.get("filters", {}).items()},
+    )
+
+
+def _process_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _abandoned_build(entry: Path) -> bool:
+    if not entry.name.startswith(_BUILDING_PREFIX):
+        return False
+    pid = entry.name.rsplit("-", 1)[-1]
+    return not (pid.isdigit() and _process_alive(int(pid)))

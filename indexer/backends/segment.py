@@ -1,0 +1,407 @@
+"""Immutable index segments in a columnar layout, either memory-mapped from a directory (the large
+base segment, shared by all worker processes through the page cache) or held in RAM (the small
+delta of recent upserts, rebuilt by each process when the generation counter moves).
+
+Layout of a segment directory (all arrays are `.npy`, opened with mmap_mode="r"):
+
+- documents: `ids.bin` + `id_offsets` (utf-8 ids), `id_hashes` (sorted) + `id_rows` for lookup,
+  `records.bin` + `record_offsets` (JSON: title, passages, filters), `doc_len` (BM25 length)
+- BM25 postings in CSR form keyed by a 64-bit term hash: `term_hashes` (sorted), `term_offsets`,
+  `post_docs` (document rows, ascending within a term), `post_tf`
+- filter postings, same CSR form keyed by the hash of "key<US>value": `filter_*`
+- vectors: row 0 of each document is the whole document, then one row per passage;
+  `vec_i8` + `vec_scale` (int8 with a per-row scale), `vec_bits` (sign bits of the centred
+  vector as uint64 [words, vectors], for the coarse first pass), `vec_owner` (document row),
+  `vec_slot` (-1 document, else passage index), `doc_vec_offsets` (CSR from document to its
+  vector rows), `mean`
+- `meta.json`, written last: a directory without it is an unfinished build and is ignored.
+
+Terms are stored only as hashes: no process needs the vocabulary as strings (the query supplies
+its own terms), and a sorted uint64 array is searched in place without loading a dict.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from hashlib import blake2b
+from pathlib import Path
+
+import numpy as np
+
+SEGMENT_FORMAT = 2
+_META = "meta.json"
+_UNIT_SEPARATOR = "\x1f"
+
+
+def hash_key(text: str) -> int:
+    """Stable 64-bit hash (Python's hash() is salted per process, which would break a shared index)."""
+    return int.from_bytes(blake2b(text.encode("utf-8"), digest_size=8).digest(), "little")
+
+
+def hash_keys(texts: Iterable[str]) -> np.ndarray:
+    return np.fromiter((hash_key(text) for text in texts), dtype=np.uint64)
+
+
+def filter_key(key: str, value: str) -> str:
+    return f"{key}{_UNIT_SEPARATOR}{value}"
+
+
+def quantise(vectors: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """int8 with one scale per row: a quarter of float32, cosine error around 1e-3."""
+    vectors = np.asarray(vectors, dtype=np.float32)
+    scale = np.abs(vectors).max(axis=1) / 127.0 if len(vectors) else np.zeros(0, np.float32)
+    scale = np.maximum(scale, 1e-12).astype(np.float32)
+    codes = np.clip(np.rint(vectors / scale[:, None]), -127, 127).astype(np.int8)
+    return codes, scale
+
+
+def dequantise(codes: np.ndarray, scale: np.ndarray) -> np.ndarray:
+    return codes.astype(np.float32) * scale[:, None]
+
+
+def sign_bits(vectors: np.ndarray, mean: np.ndarray) -> np.ndarray:
+    """Packed sign bits of the centred vectors, padded to whole uint64 words for popcount.
+
+    Centring matters: e5 vectors share a large common component, so raw signs are nearly identical
+    across documents; ranking by q.(x - mean) is the same as by q.x since q.mean is constant."""
+    packed = np.packbits(np.asarray(vectors, dtype=np.float32) - mean > 0, axis=1)
+    pad = (-packed.shape[1]) % 8
+    if pad:
+        packed = np.pad(packed, ((0, 0), (0, pad)))
+    return np.ascontiguousarray(packed)
+
+
+@dataclass
+class SegmentData:
+    """An unsorted, in-memory segment under construction (one batch of prepared documents, or the
+    live documents of old segments during compaction)."""
+
+    ids: list[str]
+    records: list[bytes]
+    doc_len: np.ndarray  # float32 [N]
+    term_hashes: np.ndarray  # uint64 [P] one entry per (term, document)
+    term_docs: np.ndarray  # int32 [P]
+    term_tf: np.ndarray  # float32 [P]
+    filter_hashes: np.ndarray  # uint64 [F]
+    filter_docs: np.ndarray  # int32 [F]
+    vec_i8: np.ndarray  # int8 [M, dim]
+    vec_scale: np.ndarray  # float32 [M]
+    vec_owner: np.ndarray  # int32 [M], ascending
+    vec_slot: np.ndarray  # int16 [M]
+
+    @property
+    def n_docs(self) -> int:
+        return len(self.ids)
+
+    def with_dtypes(self) -> SegmentData:
+        self.term_docs = self.term_docs.astype(np.int32, copy=False)
+        self.filter_docs = self.filter_docs.astype(np.int32, copy=False)
+        self.vec_owner = self.vec_owner.astype(np.int32, copy=False)
+        return self
+
+    @staticmethod
+    def empty(dim: int) -> SegmentData:
+        return SegmentData(
+            ids=[],
+            records=[],
+            doc_len=np.zeros(0, np.float32),
+            term_hashes=np.zeros(0, np.uint64),
+            term_docs=np.zeros(0, np.int32),
+            term_tf=np.zeros(0, np.float32),
+            filter_hashes=np.zeros(0, np.uint64),
+            filter_docs=np.zeros(0, np.int32),
+            vec_i8=np.zeros((0, dim), np.int8),
+            vec_scale=np.zeros(0, np.float32),
+            vec_owner=np.zeros(0, np.int32),
+            vec_slot=np.zeros(0, np.int16),
+        )
+
+
+def concat_segment_data(parts: Sequence[SegmentData], dim: int) -> SegmentData:
+    """Append parts, shifting document rows; later parts must not repeat ids of earlier ones."""
+    if not parts:
+        return SegmentData.empty(dim)
+    offsets = np.cumsum([0] + [part.n_docs for part in parts[:-1]])
+    return SegmentData(
+        ids=[doc_id for part in parts for doc_id in part.ids],
+        records=[record for part in parts for record in part.records],
+        doc_len=np.concatenate([part.doc_len for part in parts]),
+        term_hashes=np.concatenate([part.term_hashes for part in parts]),
+        term_docs=np.concatenate([part.term_docs + off for part, off in zip(parts, offsets, strict=True)]),
+        term_tf=np.concatenate([part.term_tf for part in parts]),
+        filter_hashes=np.concatenate([part.filter_hashes for part in parts]),
+        filter_docs=np.concatenate(
+            [part.filter_docs + off for part, off in zip(parts, offsets, strict=True)]
+        ),
+        vec_i8=np.concatenate([part.vec_i8 for part in parts]),
+        vec_scale=np.concatenate([part.vec_scale for part in parts]),
+        vec_owner=np.concatenate([part.vec_owner + off for part, off in zip(parts, offsets, strict=True)]),
+        vec_slot=np.concatenate([part.vec_slot for part in parts]),
+    ).with_dtypes()
+
+
+def _csr(keys: np.ndarray, docs: np.ndarray, *values: np.ndarray) -> tuple[np.ndarray, ...]:
+    """Sort (key, doc) pairs and return unique keys, offsets and the sorted columns."""
+    order = np.lexsort((docs, keys))
+    keys_sorted = keys[order]
+    unique, starts = np.unique(keys_sorted, return_index=True)
+    offsets = np.append(starts, len(keys_sorted)).astype(np.int64)
+    return (
+        unique.astype(np.uint64),
+        offsets,
+        docs[order].astype(np.int32),
+        *(value[order] for value in values),
+    )
+
+
+def _blob(items: Sequence[bytes]) -> tuple[np.ndarray, np.ndarray]:
+    lengths = np.fromiter((len(item) for item in items), dtype=np.int64, count=len(items))
+    offsets = np.zeros(len(items) + 1, dtype=np.int64)
+    np.cumsum(lengths, out=offsets[1:])
+    return np.frombuffer(b"".join(items), dtype=np.uint8), offsets
+
+
+def _doc_vec_offsets(vec_owner: np.ndarray, n_docs: int) -> np.ndarray:
+    counts = np.bincount(vec_owner, minlength=n_docs) if len(vec_owner) else np.zeros(n_docs, np.int64)
+    offsets = np.zeros(n_docs + 1, dtype=np.int64)
+    np.cumsum(counts, out=offsets[1:])
+    return offsets
+
+
+def _mean_vector(codes: np.ndarray, scale: np.ndarray, dim: int) -> np.ndarray:
+    total = np.zeros(dim, dtype=np.float64)
+    for start in range(0, len(codes), 65536):
+        total += dequantise(codes[start : start + 65536], scale[start : start + 65536]).sum(axis=0)
+    return (total / max(len(codes), 1)).astype(np.float32)
+
+
+def _sign_bits_word_major(codes: np.ndarray, scale: np.ndarray, mean: np.ndarray) -> np.ndarray:
+    """Sign bits as uint64 [words, vectors]: word-major, so the Hamming pass reads each word of all
+    vectors as one contiguous run (a per-row sum over 6 words was the slowest step)."""
+    words = (codes.shape[1] + 63) // 64
+    out = np.zeros((words, len(codes)), dtype=np.uint64)
+    for start in range(0, len(codes), 65536):
+        chunk = sign_bits(dequantise(codes[start : start + 65536], scale[start : start + 65536]), mean)
+        out[:, start : start + len(chunk)] = chunk.view(np.uint64).T
+    return out
+
+
+def segment_arrays(data: SegmentData, dim: int) -> dict[str, np.ndarray]:
+    """Everything a `Segment` reads, computed from unsorted `SegmentData`."""
+    term_hashes, term_offsets, post_docs, post_tf = _csr(data.term_hashes, data.term_docs, data.term_tf)
+    filter_hashes, filter_offsets, filter_docs = _csr(data.filter_hashes, data.filter_docs)
+    ids_blob, id_offsets = _blob([doc_id.encode("utf-8") for doc_id in data.ids])
+    records_blob, record_offsets = _blob(data.records)
+    id_hashes = hash_keys(data.ids)
+    id_order = np.argsort(id_hashes, kind="stable")
+    if not np.all(np.diff(data.vec_owner) >= 0):
+        raise ValueError("vectors must be grouped by document in document order")
+    mean = _mean_vector(data.vec_i8, data.vec_scale, dim)
+    return {
+        "ids": ids_blob,
+        "id_offsets": id_offsets,
+        "id_hashes": id_hashes[id_order],
+        "id_rows": id_order.astype(np.int32),
+        "records": records_blob,
+        "record_offsets": record_offsets,
+        "doc_len": data.doc_len.astype(np.float32),
+        "term_hashes": term_hashes,
+        "term_offsets": term_offsets,
+        "post_docs": post_docs,
+        "post_tf": post_tf.astype(np.float32),
+        "filter_hashes": filter_hashes,
+        "filter_offsets": filter_offsets,
+        "filter_docs": filter_docs,
+        "vec_i8": np.ascontiguousarray(data.vec_i8, dtype=np.int8),
+        "vec_scale": data.vec_scale.astype(np.float32),
+        "vec_bits": _sign_bits_word_major(data.vec_i8, data.vec_scale, mean),
+        "vec_owner": data.vec_owner.astype(np.int32),
+        "vec_slot": data.vec_slot.astype(np.int16),
+        "doc_vec_offsets": _doc_vec_offsets(data.vec_owner, data.n_docs),
+        "mean": mean,
+    }
+
+
+def write_segment(directory: Path, data: SegmentData, encoder_name: str, dim: int) -> None:
+    """Write a segment directory; `meta.json` goes last and atomically, marking it complete."""
+    directory.mkdir(parents=True, exist_ok=False)
+    arrays = segment_arrays(data, dim)
+    for name, array in arrays.items():
+        np.save(directory / f"{name}.npy", array, allow_pickle=False)
+    meta = {
+        "format": SEGMENT_FORMAT,
+        "encoder": encoder_name,
+        "dim": dim,
+        "n_docs": data.n_docs,
+        "n_vectors": len(data.vec_owner),
+        "total_len": float(data.doc_len.sum()),
+    }
+    temporary = directory / f"{_META}.tmp"
+    temporary.write_text(json.dumps(meta), encoding="utf-8")
+    os.replace(temporary, directory / _META)
+    _fsync_directory(directory)
+
+
+def _fsync_directory(directory: Path) -> None:
+    fd = os.open(directory, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+class Segment:
+    """Read access to one segment; arrays are memory maps (base) or plain arrays (delta)."""
+
+    def __init__(self, arrays: dict[str, np.ndarray], meta: dict) -> None:
+        self.meta = meta
+        self.encoder: str = meta["encoder"]
+        self.dim: int = int(meta["dim"])
+        self.n_docs: int = int(meta["n_docs"])
+        self.n_vectors: int = int(meta["n_vectors"])
+        self.total_len: float = float(meta["total_len"])
+        for name, array in arrays.items():
+            setattr(self, name, array)
+        self.ids: np.ndarray
+        self.id_offsets: np.ndarray
+        self.id_hashes: np.ndarray
+        self.id_rows: np.ndarray
+        self.records: np.ndarray
+        self.record_offsets: np.ndarray
+        self.doc_len: np.ndarray
+        self.term_hashes: np.ndarray
+        self.term_offsets: np.ndarray
+        self.post_docs: np.ndarray
+        self.post_tf: np.ndarray
+        self.filter_hashes: np.ndarray
+        self.filter_offsets: np.ndarray
+        self.filter_docs: np.ndarray
+        self.vec_i8: np.ndarray
+        self.vec_scale: np.ndarray
+        self.vec_bits: np.ndarray
+        self.vec_owner: np.ndarray
+        self.vec_slot: np.ndarray
+        self.doc_vec_offsets: np.ndarray
+        self.mean: np.ndarray
+
+    @classmethod
+    def open(cls, directory: Path) -> Segment:
+        meta = json.loads((directory / _META).read_text(encoding="utf-8"))
+        if meta.get("format") != SEGMENT_FORMAT:
+            raise ValueError(f"unsupported segment format {meta.get('format')!r} in {directory}")
+        # Plain ndarray views of the maps: same shared pages, without np.memmap's per-slice overhead.
+        arrays = {
+            path.stem: np.load(path, mmap_mode="r").view(np.ndarray) for path in directory.glob("*.npy")
+        }
+        return cls(arrays, meta)
+
+    @classmethod
+    def in_memory(cls, data: SegmentData, encoder_name: str, dim: int) -> Segment:
+        meta = {
+            "format": SEGMENT_FORMAT,
+            "encoder": encoder_name,
+            "dim": dim,
+            "n_docs": data.n_docs,
+            "n_vectors": len(data.vec_owner),
+            "total_len": float(data.doc_len.sum()),
+        }
+        return cls(segment_arrays(data, dim), meta)
+
+    # documents
+
+    def doc_id(self, row: int) -> str:
+        return bytes(self.ids[self.id_offsets[row] : self.id_offsets[row + 1]]).decode("utf-8")
+
+    def all_ids(self) -> list[str]:
+        blob = bytes(self.ids)
+        offsets = self.id_offsets.tolist()
+        return [blob[offsets[i] : offsets[i + 1]].decode("utf-8") for i in range(self.n_docs)]
+
+    def record(self, row: int) -> dict:
+        return json.loads(bytes(self.records[self.record_offsets[row] : self.record_offsets[row + 1]]))
+
+    def rows_of(self, ids: Iterable[str]) -> np.ndarray:
+        """Rows of the given ids that exist in this segment."""
+        wanted = hash_keys(ids)
+        if len(wanted) == 0 or self.n_docs == 0:
+            return np.zeros(0, np.int32)
+        positions = np.searchsorted(self.id_hashes, wanted)
+        positions = np.minimum(positions, self.n_docs - 1)
+        found = self.id_hashes[positions] == wanted
+        return np.asarray(self.id_rows[positions[found]], dtype=np.int32)
+
+    # postings
+
+    def _slice(self, hashes: np.ndarray, offsets: np.ndarray, key: int) -> tuple[int, int]:
+        position = int(np.searchsorted(hashes, np.uint64(key)))
+        if position < len(hashes) and int(hashes[position]) == key:
+            return int(offsets[position]), int(offsets[position + 1])
+        return 0, 0
+
+    def term_postings(self, term_hash: int) -> tuple[np.ndarray, np.ndarray]:
+        start, end = self._slice(self.term_hashes, self.term_offsets, term_hash)
+        return self.post_docs[start:end], self.post_tf[start:end]
+
+    def filter_rows(self, key: str, value: str) -> np.ndarray:
+        start, end = self._slice(self.filter_hashes, self.filter_offsets, hash_key(filter_key(key, value)))
+        return self.filter_docs[start:end]
+
+    # vectors
+
+    def vector_rows(self, doc_rows: np.ndarray) -> np.ndarray:
+        """All vector rows (document and passages) of the given documents, concatenated."""
+        starts = np.asarray(self.doc_vec_offsets[doc_rows], dtype=np.int64)
+        ends = np.asarray(self.doc_vec_offsets[doc_rows + 1], dtype=np.int64)
+        lengths = ends - starts
+        if lengths.sum() == 0:
+            return np.zeros(0, np.int64)
+        # Vectorised ranges: start of each run repeated, plus the position inside the run.
+        run_starts = np.repeat(starts, lengths)
+        within = np.arange(lengths.sum()) - np.repeat(np.cumsum(lengths) - lengths, lengths)
+        return run_starts + within
+
+    def cosines(self, vector_rows: np.ndarray, query: np.ndarray) -> np.ndarray:
+        """int8 cosines of the given vector rows (ascending, distinct); a contiguous range is read
+        without a gather copy."""
+        rows = np.asarray(vector_rows)
+        if len(rows) and len(rows) == int(rows[-1]) - int(rows[0]) + 1:
+            codes = np.asarray(self.vec_i8[int(rows[0]) : int(rows[-1]) + 1])
+            scale = np.asarray(self.vec_scale[int(rows[0]) : int(rows[-1]) + 1])
+        else:
+            codes = np.asarray(self.vec_i8[rows])
+            scale = np.asarray(self.vec_scale[rows])
+        return (codes.astype(np.float32) @ query) * scale
+
+    def to_data(self, keep_rows: np.ndarray) -> SegmentData:
+        """Extract the given documents (ascending rows) for compaction, keeping quantised vectors as is."""
+        keep_rows = np.asarray(keep_rows, dtype=np.int64)
+        remap = np.full(self.n_docs, -1, dtype=np.int64)
+        remap[keep_rows] = np.arange(len(keep_rows))
+        term_lengths = np.diff(np.asarray(self.term_offsets))
+        term_hashes = np.repeat(np.asarray(self.term_hashes), term_lengths)
+        term_docs = remap[np.asarray(self.post_docs)]
+        filter_hashes = np.repeat(np.asarray(self.filter_hashes), np.diff(np.asarray(self.filter_offsets)))
+        filter_docs = remap[np.asarray(self.filter_docs)]
+        vector_rows = self.vector_rows(keep_rows)
+        kept_terms = term_docs >= 0
+        kept_filters = filter_docs >= 0
+        return SegmentData(
+            ids=[self.doc_id(int(row)) for row in keep_rows],
+            records=[
+                bytes(self.records[self.record_offsets[row] : self.record_offsets[row + 1]])
+                for row in keep_rows
+            ],
+            doc_len=np.asarray(self.doc_len[keep_rows], dtype=np.float32),
+            term_hashes=term_hashes[kept_terms],
+            term_docs=term_docs[kept_terms].astype(np.int32),
+            term_tf=np.asarray(self.post_tf)[kept_terms],
+            filter_hashes=filter_hashes[kept_filters],
+            filter_docs=filter_docs[kept_filters].astype(np.int32),
+            vec_i8=np.asarray(self.vec_i8[vector_rows]),
+            vec_scale=np.asarray(self.vec_scale[vector_rows]),
+            vec_owner=remap[np.asarray(self.vec_owner[vector_rows])].astype(np.int32),
+            vec_slot=np.asarray(self.vec_slot[vector_rows]),
+        )

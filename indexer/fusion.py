@@ -1,0 +1,117 @@
+"""Fusing the lexical (BM25) and dense (cosine) evidence into one score per candidate.
+
+A provider is scored on its whole profile and on its best passage (an achievement or a service):
+a profile that lists ten topics dilutes its whole-document vector, while the one achievement that
+matches the need is a sharp signal. `combine_dense` joins the two; `fuse` joins lexical and dense.
+Defaults were chosen by measurement (docs/matching.md, benchmarks/bench_quality.py).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from typing import Literal
+
+import numpy as np
+
+FusionMethod = Literal["convex", "rrf", "dense", "bm25"]
+PassageMode = Literal["max", "weighted", "doc"]
+Normalisation = Literal["max", "minmax"]
+
+
+@dataclass(frozen=True)
+class FusionConfig:
+    method: FusionMethod = "convex"
+    # Convex fusion: score = dense_weight * dense_norm + (1 - dense_weight) * lexical_norm.
+    dense_weight: float = 0.6
+    normalisation: Normalisation = "minmax"
+    # How a document's dense score uses its passages: "max" of whole-doc and best passage,
+    # "weighted" = (1 - passage_weight) * doc + passage_weight * best passage, "doc" ignores passages.
+    passage_mode: PassageMode = "weighted"
+    passage_weight: float = 0.5
+    rrf_k: int = 60
+    # How many top documents of each retriever enter fusion.
+    candidates: int = 100
+    # Soft boosts: added to the final score when a document's filter value intersects Query.boosts[key].
+    boost_weights: Mapping[str, float] = field(default_factory=dict)
+    default_boost: float = 0.05
+
+    def with_method(self, method: FusionMethod) -> FusionConfig:
+        return replace(self, method=method)
+
+    def boost_weight(self, key: str) -> float:
+        return float(self.boost_weights.get(key, self.default_boost))
+
+
+def combine_dense(doc_cos: np.ndarray, passage_cos: np.ndarray, config: FusionConfig) -> np.ndarray:
+    """Dense score of each candidate; `passage_cos` is the best passage cosine, NaN where there is none."""
+    has_passage = ~np.isnan(passage_cos)
+    if config.passage_mode == "doc":
+        return doc_cos.copy()
+    if config.passage_mode == "max":
+        return np.where(has_passage, np.fmax(doc_cos, passage_cos), doc_cos)
+    weighted = (1.0 - config.passage_weight) * doc_cos + config.passage_weight * np.nan_to_num(passage_cos)
+    return np.where(has_passage, weighted, doc_cos)
+
+
+def normalise_scores(scores: np.ndarray, how: Normalisation) -> np.ndarray:
+    """Map a retriever's scores over the candidate set onto [0, 1] so the two scales can be mixed."""
+    if scores.size == 0:
+        return scores.astype(np.float32)
+    top = float(scores.max())
+    if how == "max":
+        return (scores / top).astype(np.float32) if top > 0 else np.zeros_like(scores, dtype=np.float32)
+    bottom = float(scores.min())
+    if top - bottom <= 1e-12:
+        return np.ones_like(scores, dtype=np.float32) if top > 0 else np.zeros_like(scores, dtype=np.float32)
+    return ((scores - bottom) / (top - bottom)).astype(np.float32)
+
+
+def _ranks_descending(scores: np.ndarray) -> np.ndarray:
+    order = np.argsort(-scores, kind="stable")
+    ranks = np.empty(len(scores), dtype=np.int64)
+    ranks[order] = np.arange(1, len(scores) + 1)
+    return ranks
+
+
+@dataclass
+class FusedScores:
+    score: np.ndarray  # final score before boosts
+    lexical: np.ndarray  # lexical part as used in fusion
+    dense: np.ndarray  # dense part as used in fusion (raw combined cosine, not normalised)
+
+
+def fuse(lexical_raw: np.ndarray, dense: np.ndarray, config: FusionConfig) -> FusedScores:
+    """Scores for one query's candidates. `lexical_raw` is BM25 (0 when no term matched), `dense` is
+    the combined cosine from `combine_dense`."""
+    lexical_raw = np.asarray(lexical_raw, dtype=np.float32)
+    dense = np.asarray(dense, dtype=np.float32)
+    lexical_norm = normalise_scores(lexical_raw, "max")
+    if config.method == "bm25":
+        return FusedScores(lexical_raw.copy(), lexical_norm, dense)
+    if config.method == "dense":
+        return FusedScores(dense.copy(), lexical_norm, dense)
+    if config.method == "rrf":
+        # Documents with no lexical match get no lexical rank contribution at all.
+        lexical_rrf = np.where(lexical_raw > 0, 1.0 / (config.rrf_k + _ranks_descending(lexical_raw)), 0.0)
+        dense_rrf = 1.0 / (config.rrf_k + _ranks_descending(dense))
+        return FusedScores((lexical_rrf + dense_rrf).astype(np.float32), lexical_norm, dense)
+    lexical_part = normalise_scores(lexical_raw, config.normalisation)
+    if config.normalisation == "minmax":
+        lexical_part = np.where(lexical_raw > 0, lexical_part, 0.0).astype(np.float32)
+    dense_part = normalise_scores(dense, config.normalisation)
+    score = config.dense_weight * dense_part + (1.0 - config.dense_weight) * lexical_part
+    return FusedScores(score.astype(np.float32), lexical_part, dense)
+
+
+def boost_amounts(
+    doc_filters: Mapping[str, tuple[str, ...]],
+    query_boosts: Mapping[str, tuple[str, ...]],
+    config: FusionConfig,
+) -> dict[str, float]:
+    """The soft boosts one document earns: one weight per boost key whose values intersect."""
+    applied: dict[str, float] = {}
+    for key, wanted in query_boosts.items():
+        if wanted and set(wanted) & set(doc_filters.get(key, ())):
+            applied[key] = config.boost_weight(key)
+    return applied
