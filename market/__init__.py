@@ -94,7 +94,17 @@ def _register_blueprints(app: Flask) -> None:
     from market.orders.views import bp as orders_bp
     from market.providers.views import bp as providers_bp
 
-    for blueprint in (main_bp, health_bp, auth_bp, needs_bp, providers_bp, matching_bp, moderation_bp, admin_bp, api_bp):
+    for blueprint in (
+        main_bp,
+        health_bp,
+        auth_bp,
+        needs_bp,
+        providers_bp,
+        matching_bp,
+        moderation_bp,
+        admin_bp,
+        api_bp,
+    ):
         app.register_blueprint(blueprint)
     csrf.exempt(api_bp)  # token-authenticated; browsers never send the token on their own
     for blueprint in (orders_bp, orders_api_bp):

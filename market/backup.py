@@ -128,7 +128,9 @@ def _reset_sequences() -> None:
         return
     for table in _tables():
         for column in table.primary_key.columns:
-            if column.autoincrement is True or (column.type.python_type is int and len(table.primary_key) == 1):
+            if column.autoincrement is True or (
+                column.type.python_type is int and len(table.primary_key) == 1
+            ):
                 db.session.execute(
                     text(
                         f"SELECT setval(pg_get_serial_sequence('{table.name}', '{column.name}'), "

@@ -51,7 +51,9 @@ def init_db_command() -> None:
 @click.option("--regions", default="", help="broker regions: comma-separated province codes, e.g. 32,33")
 @click.option("--organisation", default="", help="organisation name (brokers: their 科协 office)")
 @with_appcontext
-def create_user_command(email: str, name: str, password: str, role: str, regions: str, organisation: str) -> None:
+def create_user_command(
+    email: str, name: str, password: str, role: str, regions: str, organisation: str
+) -> None:
     """Create a user of any role (brokers and admins cannot self-register)."""
     org = None
     if organisation:
@@ -74,8 +76,15 @@ def create_user_command(email: str, name: str, password: str, role: str, regions
 @click.pass_context
 def create_admin_command(ctx: click.Context, email: str, name: str, password: str) -> None:
     """Create an administrator."""
-    ctx.invoke(create_user_command, email=email, name=name, password=password, role="admin", regions="",
-               organisation="")
+    ctx.invoke(
+        create_user_command,
+        email=email,
+        name=name,
+        password=password,
+        role="admin",
+        regions="",
+        organisation="",
+    )
 
 
 @click.command("load-demo")
@@ -103,16 +112,24 @@ def load_demo_command(seed: int, n_providers: int, n_needs: int, if_empty: bool)
 @click.option("--workers", default=2, show_default=True)
 def serve_command(bind: str, workers: int) -> None:
     """Run the app under gunicorn (production server)."""
-    args = ["gunicorn", "--bind", bind, "--workers", str(workers), "--config", "python:market.gunicorn_conf",
-            "market.wsgi:app"]
+    args = [
+        "gunicorn",
+        "--bind",
+        bind,
+        "--workers",
+        str(workers),
+        "--config",
+        "python:market.gunicorn_conf",
+        "market.wsgi:app",
+    ]
     os.execvp(sys.executable, [sys.executable, "-m", *args])
-
-
 
 
 @click.command("reindex")
 @click.option("--kind", type=click.Choice(["all", "providers", "needs"]), default="all", show_default=True)
-@click.option("--if-stale", is_flag=True, help="only when the index is empty, out of step or built by another model")
+@click.option(
+    "--if-stale", is_flag=True, help="only when the index is empty, out of step or built by another model"
+)
 @with_appcontext
 def reindex_command(kind: str, if_stale: bool) -> None:
     """Rebuild the search index from the database (with a progress bar)."""
@@ -130,8 +147,13 @@ def reindex_command(kind: str, if_stale: bool) -> None:
 
 @click.command("eval")
 @click.argument("dataset_dir", type=click.Path(exists=True, file_okay=False))
-@click.option("--method", "method", type=click.Choice(["bm25", "dense", "hybrid", "all"]), default="all",
-              show_default=True)
+@click.option(
+    "--method",
+    "method",
+    type=click.Choice(["bm25", "dense", "hybrid", "all"]),
+    default="all",
+    show_default=True,
+)
 @click.option("--json", "as_json", is_flag=True, help="print the metrics as JSON")
 @with_appcontext
 def eval_command(dataset_dir: str, method: str, as_json: bool) -> None:
@@ -142,7 +164,9 @@ def eval_command(dataset_dir: str, method: str, as_json: bool) -> None:
     from indexer.evaluate import evaluate_dataset, format_report
 
     try:
-        result = evaluate_dataset(dataset_dir, methods=method, encoder=load_encoder(str(current_app.config["ENCODER"])))
+        result = evaluate_dataset(
+            dataset_dir, methods=method, encoder=load_encoder(str(current_app.config["ENCODER"]))
+        )
     except (FileNotFoundError, ValueError, KeyError) as error:
         raise click.ClickException(f"cannot evaluate {dataset_dir}: {error}") from error
     click.echo(json.dumps(result, ensure_ascii=False, indent=2) if as_json else format_report(result))
@@ -172,8 +196,17 @@ def register_commands(app: Flask) -> None:
     from market.imports.cli import import_command
     from market.orders.expiry import orders_group
 
-    for command in (init_db_command, create_user_command, create_admin_command, load_demo_command,
-                    reindex_command, eval_command, index_group, orders_group, import_command):
+    for command in (
+        init_db_command,
+        create_user_command,
+        create_admin_command,
+        load_demo_command,
+        reindex_command,
+        eval_command,
+        index_group,
+        orders_group,
+        import_command,
+    ):
         app.cli.add_command(command)
 
 

@@ -26,18 +26,32 @@ _seq = itertools.count(1)
 class Factory:
     app: Flask
 
-    def user(self, role: str = "enterprise", *, regions: tuple[str, ...] = ("32",), org: int | None = None,
-             name: str = "测试用户", provider_kind: str = "expert") -> int:
+    def user(
+        self,
+        role: str = "enterprise",
+        *,
+        regions: tuple[str, ...] = ("32",),
+        org: int | None = None,
+        name: str = "测试用户",
+        provider_kind: str = "expert",
+    ) -> int:
         """Create a user (with an organisation or profile as its role implies); returns its id."""
         n = next(_seq)
         with self.app.app_context():
             organisation = db.session.get(Organisation, org) if org else None
             if role == "enterprise" and organisation is None:
-                organisation = Organisation(name=f"测试企业{n}有限公司", kind=OrgKind.ENTERPRISE.value, province="32")
+                organisation = Organisation(
+                    name=f"测试企业{n}有限公司", kind=OrgKind.ENTERPRISE.value, province="32"
+                )
             if role == "provider" and provider_kind != "expert" and organisation is None:
                 organisation = Organisation(name=f"测试{provider_kind}{n}", kind=provider_kind, province="32")
-            user = auth.create_user(email=f"user{n}@example.com", name=f"{name}{n}", password=PASSWORD,
-                                    role=Role(role), organisation=organisation)
+            user = auth.create_user(
+                email=f"user{n}@example.com",
+                name=f"{name}{n}",
+                password=PASSWORD,
+                role=Role(role),
+                organisation=organisation,
+            )
             if role == "broker":
                 auth.set_broker_regions(user, list(regions))
             if role == "provider":
@@ -50,9 +64,16 @@ class Factory:
             return user.id
 
     def _profile(self, user: User, kind: str) -> int:
-        owner: dict[str, Any] = {"user_id": user.id} if kind == "expert" else {"organisation_id": user.organisation_id}
-        provider = Provider(kind=kind, name=user.name, province="32", expertise="长期从事动力电池热管理与低温性能研究。",
-                            **owner)
+        owner: dict[str, Any] = (
+            {"user_id": user.id} if kind == "expert" else {"organisation_id": user.organisation_id}
+        )
+        provider = Provider(
+            kind=kind,
+            name=user.name,
+            province="32",
+            expertise="长期从事动力电池热管理与低温性能研究。",
+            **owner,
+        )
         provider.fields = [db.session.get(Field, "ev")]
         db.session.add(provider)
         db.session.flush()
@@ -78,11 +99,15 @@ class Factory:
                 organisation_id=owner.organisation_id,
                 author_id=owner.id,
                 title=values.pop("title", "冬季低温下电动物流车续航下降"),
-                description=values.pop("description", "我司电动物流车在零下二十度续航下降约百分之四十，希望找到电池热管理方案。"),
+                description=values.pop(
+                    "description", "我司电动物流车在零下二十度续航下降约百分之四十，希望找到电池热管理方案。"
+                ),
                 field_code=values.pop("field_code", "ev"),
                 province=province,
                 cooperation_mode=values.pop("cooperation_mode", "develop"),
-                confidential_details=values.pop("confidential_details", "现用电芯型号 XK-21，客户为某快递公司。"),
+                confidential_details=values.pop(
+                    "confidential_details", "现用电芯型号 XK-21，客户为某快递公司。"
+                ),
                 deadline=date.today() + timedelta(days=60),
                 status=status,
                 **values,
@@ -105,8 +130,14 @@ class Factory:
 
     def service(self, provider_id: int, title: str = "电池热管理方案咨询") -> int:
         with self.app.app_context():
-            item = ServiceItem(provider_id=provider_id, category="consulting", title=title,
-                               description="针对低温续航问题提供方案评估。", delivery_mode="online", price_note="面议")
+            item = ServiceItem(
+                provider_id=provider_id,
+                category="consulting",
+                title=title,
+                description="针对低温续航问题提供方案评估。",
+                delivery_mode="online",
+                price_note="面议",
+            )
             db.session.add(item)
             db.session.commit()
             return item.id

@@ -13,7 +13,10 @@ from market.needs.models import Need
 
 def _counts(app: Flask) -> dict[str, int]:
     with app.app_context():
-        return {t.name: db.session.scalar(select(func.count()).select_from(t)) or 0 for t in db.metadata.sorted_tables}
+        return {
+            t.name: db.session.scalar(select(func.count()).select_from(t)) or 0
+            for t in db.metadata.sorted_tables
+        }
 
 
 def _wipe(app: Flask) -> None:

@@ -30,10 +30,25 @@ def test_init_db_is_idempotent_and_create_user_validates(app: Flask) -> None:
     runner = app.test_cli_runner()
     assert runner.invoke(args=["init-db"]).exit_code == 0
     assert runner.invoke(args=["init-db"]).exit_code == 0
-    ok = runner.invoke(args=["create-user", "--email", "b@example.com", "--name", "周敏", "--role", "broker",
-                             "--regions", "32,33", "--password", "Broker-pass-1"])
+    ok = runner.invoke(
+        args=[
+            "create-user",
+            "--email",
+            "b@example.com",
+            "--name",
+            "周敏",
+            "--role",
+            "broker",
+            "--regions",
+            "32,33",
+            "--password",
+            "Broker-pass-1",
+        ]
+    )
     assert ok.exit_code == 0, ok.output
-    weak = runner.invoke(args=["create-user", "--email", "c@example.com", "--name", "x", "--password", "short"])
+    weak = runner.invoke(
+        args=["create-user", "--email", "c@example.com", "--name", "x", "--password", "short"]
+    )
     assert weak.exit_code != 0
     assert "密码至少 10 位" in weak.output
     with app.app_context():
@@ -77,7 +92,11 @@ def test_reindex_and_sync_follow_the_database(app: Flask, make, own_index: Path)
 def test_eval_prints_metrics_for_a_beir_set(app: Flask, tmp_path: Path) -> None:
     data = tmp_path / "tiny"
     data.mkdir()
-    docs = [("d1", "果蔬冷链运输保鲜与冷库温控"), ("d2", "动力电池低温自加热与热管理"), ("d3", "高强钢激光焊接变形控制")]
+    docs = [
+        ("d1", "果蔬冷链运输保鲜与冷库温控"),
+        ("d2", "动力电池低温自加热与热管理"),
+        ("d3", "高强钢激光焊接变形控制"),
+    ]
     queries = [("q1", "芒果运输途中腐烂"), ("q2", "电动车冬天续航下降")]
     (data / "corpus.jsonl").write_text(
         "\n".join(json.dumps({"_id": i, "title": "", "text": t}, ensure_ascii=False) for i, t in docs)

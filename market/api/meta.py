@@ -18,7 +18,8 @@ DOCS_TEMPLATE = """<!doctype html>
 <table border="1" cellpadding="4">
 <thead><tr><th>Method</th><th>Path</th><th>Auth</th><th>Summary</th><th>Errors</th></tr></thead>
 <tbody>
-{% for method, path, auth, summary, errors in operations %}<tr><td>{{ method | upper }}</td><td><code>{{ path }}</code></td>
+{% for method, path, auth, summary, errors in operations %}
+<tr><td>{{ method | upper }}</td><td><code>{{ path }}</code></td>
 <td>{{ auth }}</td><td>{{ summary }}</td><td>{{ errors | join(", ") }}</td></tr>
 {% endfor %}</tbody></table>
 </body></html>"""
@@ -47,7 +48,9 @@ def openapi() -> Response:
 )
 def docs() -> str:
     spec = document()
-    return render_template_string(DOCS_TEMPLATE, operations=_rows(spec), description=spec["info"]["description"])
+    return render_template_string(
+        DOCS_TEMPLATE, operations=_rows(spec), description=spec["info"]["description"]
+    )
 
 
 def _rows(spec: dict[str, Any]) -> list[tuple[str, str, str, str, list[str]]]:

@@ -46,7 +46,10 @@ class RegisterForm(FlaskForm):
         self.province.label.text = _("所在省份")
         self.password.label.text = _("密码（至少 10 位，含字母和数字）")
         self.confirm.label.text = _("确认密码")
-        self.role.choices = [("enterprise", _("企业（发布技术需求）")), ("provider", _("服务方（专家、学会、服务团、高校院所）"))]
+        self.role.choices = [
+            ("enterprise", _("企业（发布技术需求）")),
+            ("provider", _("服务方（专家、学会、服务团、高校院所）")),
+        ]
         self.provider_kind.choices = term_choices(taxonomy.PROVIDER_KINDS, _("请选择"))
         self.province.choices = province_choices(_("请选择省份"))
         self.confirm.validators[1].message = _("两次输入的密码不一致。")

@@ -99,4 +99,3 @@ class ApiToken(Timestamped, db.Model):
     revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
     user: Mapped[User] = relationship()
-

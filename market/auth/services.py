@@ -77,18 +77,31 @@ def register(values: dict[str, Any]) -> User:
         org = Organisation(name=values["organisation"], kind=OrgKind.ENTERPRISE.value, province=province)
         db.session.add(org)
         return create_user(
-            email=values["email"], name=values["name"], password=values["password"], role=role, organisation=org
+            email=values["email"],
+            name=values["name"],
+            password=values["password"],
+            role=role,
+            organisation=org,
         )
     kind = values["provider_kind"]
     if kind == "expert":
         user = create_user(email=values["email"], name=values["name"], password=values["password"], role=role)
-        profile = Provider(kind=kind, name=user.name, user_id=user.id, province=province,
-                           affiliation=values.get("organisation") or "")
+        profile = Provider(
+            kind=kind,
+            name=user.name,
+            user_id=user.id,
+            province=province,
+            affiliation=values.get("organisation") or "",
+        )
     else:
         org = Organisation(name=values["organisation"], kind=PROVIDER_ORG_KIND[kind].value, province=province)
         db.session.add(org)
         user = create_user(
-            email=values["email"], name=values["name"], password=values["password"], role=role, organisation=org
+            email=values["email"],
+            name=values["name"],
+            password=values["password"],
+            role=role,
+            organisation=org,
         )
         profile = Provider(kind=kind, name=org.name, organisation_id=org.id, province=province)
     profile.status = PostingStatus.DRAFT.value
@@ -141,8 +154,9 @@ def _hash_token(token: str) -> str:
 
 def create_api_token(user: User, name: str) -> tuple[str, ApiToken]:
     token = TOKEN_PREFIX + secrets.token_urlsafe(32)
-    record = ApiToken(user_id=user.id, name=name.strip()[:60] or "api", token_hash=_hash_token(token),
-                      prefix=token[:10])
+    record = ApiToken(
+        user_id=user.id, name=name.strip()[:60] or "api", token_hash=_hash_token(token), prefix=token[:10]
+    )
     db.session.add(record)
     db.session.flush()
     return token, record

@@ -41,8 +41,14 @@ class _Loader:
         self.enterprise_users: dict[str, User] = {}
 
     def user(self, local: str, name: str, role: Role, org: Organisation | None = None) -> User:
-        user = User(email=f"{local}@{DEMO_DOMAIN}", name=name[:60], password_hash=self.password_hash,
-                    role=role.value, organisation=org, session_token=secrets.token_hex(16))
+        user = User(
+            email=f"{local}@{DEMO_DOMAIN}",
+            name=name[:60],
+            password_hash=self.password_hash,
+            role=role.value,
+            organisation=org,
+            session_token=secrets.token_hex(16),
+        )
         db.session.add(user)
         return user
 
@@ -57,44 +63,77 @@ class _Loader:
 
     def enterprises(self) -> None:
         for index, ent in enumerate(self.data.enterprises, start=1):
-            org = Organisation(name=ent.name, kind=OrgKind.ENTERPRISE.value, province=ent.province, city=ent.city)
+            org = Organisation(
+                name=ent.name, kind=OrgKind.ENTERPRISE.value, province=ent.province, city=ent.city
+            )
             db.session.add(org)
             self.enterprise_orgs[ent.key] = org
             local = "enterprise" if index == 1 else f"enterprise{index:02d}"
             self.enterprise_users[ent.key] = self.user(local, f"{ent.name[:12]}联系人", Role.ENTERPRISE, org)
 
     def provider(self, index: int, demo: DemoProvider, status: PostingStatus) -> Provider:
-        provider = Provider(kind=demo.kind, name=demo.name, title=demo.title, affiliation=demo.organisation,
-                            province=demo.province, city=demo.city or None, expertise=demo.expertise,
-                            status=status.value, available=index % 9 != 0)
+        provider = Provider(
+            kind=demo.kind,
+            name=demo.name,
+            title=demo.title,
+            affiliation=demo.organisation,
+            province=demo.province,
+            city=demo.city or None,
+            expertise=demo.expertise,
+            status=status.value,
+            available=index % 9 != 0,
+        )
         local = f"provider{index:03d}"
         if demo.kind == "expert":
             provider.user = self.user(local, demo.name, Role.PROVIDER)
         else:
-            org = Organisation(name=demo.name[:120], kind=PROVIDER_ORG_KIND[demo.kind].value,
-                               province=demo.province, city=demo.city or None)
+            org = Organisation(
+                name=demo.name[:120],
+                kind=PROVIDER_ORG_KIND[demo.kind].value,
+                province=demo.province,
+                city=demo.city or None,
+            )
             db.session.add(org)
             self.user(local, f"{demo.name[:10]}联络员", Role.PROVIDER, org)
             provider.organisation = org
         provider.fields = [self.fields[code] for code in demo.fields if code in self.fields]
-        provider.achievements = [Achievement(kind=a.kind, title=a.title, description=a.description, year=a.year)
-                                 for a in demo.achievements]
-        provider.services = [ServiceItem(category=s.category, title=s.title, description=s.description,
-                                         delivery_mode=s.delivery_mode, price_note=s.price_note)
-                             for s in demo.services]
+        provider.achievements = [
+            Achievement(kind=a.kind, title=a.title, description=a.description, year=a.year)
+            for a in demo.achievements
+        ]
+        provider.services = [
+            ServiceItem(
+                category=s.category,
+                title=s.title,
+                description=s.description,
+                delivery_mode=s.delivery_mode,
+                price_note=s.price_note,
+            )
+            for s in demo.services
+        ]
         _stamp(provider, status)
         db.session.add(provider)
         return provider
 
     def need(self, demo: DemoNeed, status: PostingStatus) -> Need:
         author = self.enterprise_users[demo.enterprise_key]
-        need = Need(organisation=self.enterprise_orgs[demo.enterprise_key], author=author, title=demo.title[:120],
-                    description=demo.description, field_code=demo.field, province=demo.province,
-                    city=demo.city or None, budget_min=demo.budget_min, budget_max=demo.budget_max,
-                    deadline=date.today() + timedelta(days=demo.deadline_days),
-                    cooperation_mode=demo.cooperation_mode, public_summary=demo.public_summary,
-                    confidential_details=demo.confidential_details, is_open_call=demo.is_open_call,
-                    status=status.value)
+        need = Need(
+            organisation=self.enterprise_orgs[demo.enterprise_key],
+            author=author,
+            title=demo.title[:120],
+            description=demo.description,
+            field_code=demo.field,
+            province=demo.province,
+            city=demo.city or None,
+            budget_min=demo.budget_min,
+            budget_max=demo.budget_max,
+            deadline=date.today() + timedelta(days=demo.deadline_days),
+            cooperation_mode=demo.cooperation_mode,
+            public_summary=demo.public_summary,
+            confidential_details=demo.confidential_details,
+            is_open_call=demo.is_open_call,
+            status=status.value,
+        )
         _stamp(need, status)
         db.session.add(need)
         return need
@@ -126,5 +165,7 @@ def load_demo(seed: int = 7, n_providers: int = 320, n_needs: int = 160) -> str:
     for index, demo in enumerate(data.needs, start=1):
         loader.need(demo, _status_for(index))
     db.session.flush()
-    return (f"demo loaded: {len(data.enterprises)} enterprises, {len(data.providers)} providers, "
-            f"{len(data.needs)} needs; demo logins in docs/demo.md (password {DEMO_PASSWORD})")
+    return (
+        f"demo loaded: {len(data.enterprises)} enterprises, {len(data.providers)} providers, "
+        f"{len(data.needs)} needs; demo logins in docs/demo.md (password {DEMO_PASSWORD})"
+    )

@@ -19,20 +19,30 @@ bp = Blueprint("main", __name__)
 
 
 def _count(model: type[Need] | type[Provider]) -> int:
-    return db.session.scalar(select(func.count()).select_from(model).where(model.status == PostingStatus.APPROVED)) or 0
+    return (
+        db.session.scalar(
+            select(func.count()).select_from(model).where(model.status == PostingStatus.APPROVED)
+        )
+        or 0
+    )
 
 
 @bp.route("/")
 def index() -> str:
     latest = db.session.scalars(needs.public_needs_query(needs.NeedFilters()).limit(6)).all()
-    featured = db.session.scalars(providers.public_providers_query(providers.ProviderFilters()).limit(6)).all()
+    featured = db.session.scalars(
+        providers.public_providers_query(providers.ProviderFilters()).limit(6)
+    ).all()
     stats = {
         "needs": _count(Need),
         "providers": _count(Provider),
         "services": db.session.scalar(
-            select(func.count()).select_from(ServiceItem).join(ServiceItem.provider)
+            select(func.count())
+            .select_from(ServiceItem)
+            .join(ServiceItem.provider)
             .where(Provider.status == PostingStatus.APPROVED, ServiceItem.active.is_(True))
-        ) or 0,
+        )
+        or 0,
     }
     return render_template("main/index.html", latest=latest, featured=featured, stats=stats)
 

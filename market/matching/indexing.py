@@ -29,12 +29,19 @@ def _model(kind: str) -> type[Need] | type[Provider]:
 
 def public_count(kind: str) -> int:
     model = _model(kind)
-    return db.session.scalar(select(func.count()).select_from(model).where(model.status == PostingStatus.APPROVED)) or 0
+    return (
+        db.session.scalar(
+            select(func.count()).select_from(model).where(model.status == PostingStatus.APPROVED)
+        )
+        or 0
+    )
 
 
 def public_ids(kind: str) -> set[str]:
     model = _model(kind)
-    return {str(i) for i in db.session.scalars(select(model.id).where(model.status == PostingStatus.APPROVED))}
+    return {
+        str(i) for i in db.session.scalars(select(model.id).where(model.status == PostingStatus.APPROVED))
+    }
 
 
 def documents(kind: str, ids: set[int] | None = None) -> Iterator[Document]:
@@ -45,7 +52,9 @@ def documents(kind: str, ids: set[int] | None = None) -> Iterator[Document]:
         query = query.where(model.id.in_(ids))
     if model is Provider:
         query = query.options(
-            selectinload(Provider.achievements), selectinload(Provider.services), selectinload(Provider.fields)
+            selectinload(Provider.achievements),
+            selectinload(Provider.services),
+            selectinload(Provider.fields),
         )
         to_document: Callable = provider_document
     else:

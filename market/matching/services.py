@@ -56,7 +56,9 @@ def can_see_matches(user: Any, need: Need) -> bool:
     return permissions.can_view_need_confidential(user, need)
 
 
-def providers_for_need(actor: Any, need: Need, filters: MatchFilters = MatchFilters(), k: int = 20) -> list[ProviderMatch]:
+def providers_for_need(
+    actor: Any, need: Need, filters: MatchFilters = MatchFilters(), k: int = 20
+) -> list[ProviderMatch]:
     if not can_see_matches(actor, need):
         raise Forbidden(_("只有发布企业和负责的经纪人可以查看匹配结果。"))
     document = need_document(need)
@@ -95,7 +97,9 @@ def _reranked(score: float, feedback: bool | None) -> float:
 
 
 def needs_for_provider(actor: Any, provider: Provider, k: int = 20) -> list[NeedMatch]:
-    if not permissions.can_edit_provider(actor, provider) and not permissions.is_broker_for(actor, provider.province):
+    if not permissions.can_edit_provider(actor, provider) and not permissions.is_broker_for(
+        actor, provider.province
+    ):
         raise Forbidden(_("只能查看自己的推荐需求。"))
     query = Query(
         text=provider_query_text(provider) or provider.name,
@@ -117,7 +121,9 @@ def needs_for_provider(actor: Any, provider: Provider, k: int = 20) -> list[Need
 def _load(model: type[Need] | type[Provider], ids: list[str]) -> dict[int, Any]:
     # The index may lag behind the database by a moment: keep only rows that are still public.
     wanted = [int(i) for i in ids if i.isdigit()]
-    rows = db.session.scalars(select(model).where(model.id.in_(wanted), model.status == PostingStatus.APPROVED))
+    rows = db.session.scalars(
+        select(model).where(model.id.in_(wanted), model.status == PostingStatus.APPROVED)
+    )
     return {row.id: row for row in rows}
 
 
@@ -126,13 +132,20 @@ def _feedback_for(need: Need) -> dict[int, bool]:
     return {row.provider_id: row.useful for row in rows}
 
 
-def record_feedback(actor: User, need: Need, provider: Provider, useful: bool, rank: int | None = None,
-                    score: float | None = None) -> MatchFeedback:
+def record_feedback(
+    actor: User,
+    need: Need,
+    provider: Provider,
+    useful: bool,
+    rank: int | None = None,
+    score: float | None = None,
+) -> MatchFeedback:
     if not permissions.can_judge_matches(actor, need):
         raise Forbidden(_("只有发布企业可以评价匹配结果。"))
     row = db.session.scalar(
         select(MatchFeedback).where(
-            MatchFeedback.need_id == need.id, MatchFeedback.provider_id == provider.id,
+            MatchFeedback.need_id == need.id,
+            MatchFeedback.provider_id == provider.id,
             MatchFeedback.user_id == actor.id,
         )
     )
@@ -142,4 +155,3 @@ def record_feedback(actor: User, need: Need, provider: Provider, useful: bool, r
     row.useful, row.rank, row.score = useful, rank, score
     db.session.flush()
     return row
-

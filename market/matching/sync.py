@@ -52,7 +52,9 @@ def _apply_after_commit(info: dict[str, Any]) -> None:
     try:
         apply_changes(changes["need"], changes["provider"])
     except Exception:  # the commit stands; `market index sync` repairs the index later
-        log.exception("search index update failed for needs=%s providers=%s", changes["need"], changes["provider"])
+        log.exception(
+            "search index update failed for needs=%s providers=%s", changes["need"], changes["provider"]
+        )
 
 
 def apply_changes(need_ids: set[int], provider_ids: set[int]) -> None:

@@ -34,7 +34,9 @@ def _index_trouble(error: Exception) -> str:
 def need_matches(need_id: int) -> str:
     need = needs.get_visible_need(current_user, need_id)
     filters = services.MatchFilters(
-        province=arg("province", 12), kind=arg("kind", 20), available_only=flag("available"),
+        province=arg("province", 12),
+        kind=arg("kind", 20),
+        available_only=flag("available"),
         same_field_only=flag("same_field"),
     )
     matches, trouble = [], ""
@@ -43,8 +45,13 @@ def need_matches(need_id: int) -> str:
     except (EncoderMismatch, OSError, RuntimeError, ValueError) as error:
         trouble = _index_trouble(error)
     return render_template(
-        "matching/need_matches.html", need=need, matches=matches, filters=filters, trouble=trouble,
-        provinces=province_choices(_("全部地区")), kinds=term_choices(taxonomy.PROVIDER_KINDS, _("全部类型")),
+        "matching/need_matches.html",
+        need=need,
+        matches=matches,
+        filters=filters,
+        trouble=trouble,
+        provinces=province_choices(_("全部地区")),
+        kinds=term_choices(taxonomy.PROVIDER_KINDS, _("全部类型")),
     )
 
 

@@ -55,8 +55,11 @@ def get_own_need(actor: Any, need_id: int) -> Need:
     need = db.session.get(Need, need_id)
     if need is None or not permissions.can_view_need(actor, need):
         raise NotFound(_("需求不存在或未公开。"))
-    if not (permissions.can_edit_need(actor, need) or permissions.can_withdraw_need(actor, need)
-            or permissions.can_submit_need(actor, need)):
+    if not (
+        permissions.can_edit_need(actor, need)
+        or permissions.can_withdraw_need(actor, need)
+        or permissions.can_submit_need(actor, need)
+    ):
         raise Forbidden(_("只有发布该需求的企业可以操作。"))
     return need
 
@@ -75,7 +78,9 @@ def public_needs_query(filters: NeedFilters) -> Select[tuple[Need]]:
     if filters.q:
         pattern = f"%{filters.q}%"
         query = query.where(
-            or_(Need.title.ilike(pattern), Need.description.ilike(pattern), Need.public_summary.ilike(pattern))
+            or_(
+                Need.title.ilike(pattern), Need.description.ilike(pattern), Need.public_summary.ilike(pattern)
+            )
         )
     if filters.field:
         query = query.where(Need.field_code == filters.field)

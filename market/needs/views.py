@@ -21,7 +21,11 @@ bp = Blueprint("needs", __name__, url_prefix="/needs")
 
 def current_need_filters() -> services.NeedFilters:
     return services.NeedFilters(
-        q=arg("q"), field=arg("field"), province=arg("province"), mode=arg("mode"), open_call=flag("open_call")
+        q=arg("q"),
+        field=arg("field"),
+        province=arg("province"),
+        mode=arg("mode"),
+        open_call=flag("open_call"),
     )
 
 
@@ -46,7 +50,9 @@ def detail(need_id: int) -> str:
         "needs/detail.html",
         need=need,
         show_confidential=permissions.can_view_need_confidential(current_user, need),
-        history=moderation.history(need) if permissions.can_view_need_confidential(current_user, need) else [],
+        history=moderation.history(need)
+        if permissions.can_view_need_confidential(current_user, need)
+        else [],
     )
 
 

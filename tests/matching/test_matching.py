@@ -63,7 +63,10 @@ def test_need_ranks_the_right_expert_first_with_a_reason(app: Flask, make) -> No
     _provider(make, WELDING)
     owner = make.user("enterprise")
     need_id = _approve_need(
-        make, owner, title="芒果运到北方烂得多", description="我们从海南往北方运芒果，路上三天，到货时腐烂率百分之十五，想降下来。",
+        make,
+        owner,
+        title="芒果运到北方烂得多",
+        description="我们从海南往北方运芒果，路上三天，到货时腐烂率百分之十五，想降下来。",
         field_code="agri",
     )
     with app.app_context():
@@ -113,10 +116,16 @@ def test_feedback_is_stored_and_not_relevant_sinks(app: Flask, make) -> None:  #
 def test_matches_are_for_the_owner_and_reviewers_only(app: Flask, make) -> None:  # type: ignore[no-untyped-def]
     _provider(make, BATTERY)
     need_id = _approve_need(make, make.user("enterprise"))
-    assert login(app.test_client(), make.user("enterprise")).get(f"/needs/{need_id}/matches").status_code == 403
+    assert (
+        login(app.test_client(), make.user("enterprise")).get(f"/needs/{need_id}/matches").status_code == 403
+    )
     assert login(app.test_client(), make.user("provider")).get(f"/needs/{need_id}/matches").status_code == 403
-    assert login(app.test_client(), make.user("broker", regions=("32",))).get(
-        f"/needs/{need_id}/matches").status_code == 200
+    assert (
+        login(app.test_client(), make.user("broker", regions=("32",)))
+        .get(f"/needs/{need_id}/matches")
+        .status_code
+        == 200
+    )
     assert app.test_client().get(f"/needs/{need_id}/matches").status_code == 302  # to login
 
 
@@ -126,8 +135,19 @@ def test_provider_sees_recommended_needs(app: Flask, make) -> None:  # type: ign
     provider_id = make.provider_id_of(user)
     make.set_provider_status(provider_id, "approved")
     owner = make.user("enterprise")
-    _approve_need(make, owner, title="电动物流车冬天续航掉得厉害", description="零下二十度时续航只剩一半，希望改进电池低温性能和保温。")
-    _approve_need(make, owner, title="焊缝总有气孔", description="高强钢焊接后焊缝气孔多，返修率高，希望改进焊接工艺。", field_code="manufacturing")
+    _approve_need(
+        make,
+        owner,
+        title="电动物流车冬天续航掉得厉害",
+        description="零下二十度时续航只剩一半，希望改进电池低温性能和保温。",
+    )
+    _approve_need(
+        make,
+        owner,
+        title="焊缝总有气孔",
+        description="高强钢焊接后焊缝气孔多，返修率高，希望改进焊接工艺。",
+        field_code="manufacturing",
+    )
     page = login(app.test_client(), user).get("/me/recommended").get_data(as_text=True)
     assert page.index("电动物流车冬天续航掉得厉害") < page.index("焊缝总有气孔")
 

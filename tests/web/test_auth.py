@@ -38,12 +38,19 @@ def test_enterprise_registers_and_lands_on_its_needs(client: FlaskClient, app: F
 
 
 def test_society_registration_creates_an_organisation_profile(client: FlaskClient, app: Flask) -> None:
-    response = _register(client, role="provider", provider_kind="society", organisation="江苏省储能学会",
-                         email="soc@example.com")
+    response = _register(
+        client,
+        role="provider",
+        provider_kind="society",
+        organisation="江苏省储能学会",
+        email="soc@example.com",
+    )
     assert response.status_code == 302
     with app.app_context():
         user = db.session.scalar(db.select(User).where(User.email == "soc@example.com"))
-        profile = db.session.scalar(db.select(Provider).where(Provider.organisation_id == user.organisation_id))
+        profile = db.session.scalar(
+            db.select(Provider).where(Provider.organisation_id == user.organisation_id)
+        )
         assert profile.kind == "society"
         assert profile.status == "draft"
 
@@ -94,7 +101,9 @@ def test_logout_everywhere_invalidates_other_sessions(app: Flask, make) -> None:
 
 def test_open_redirect_after_login_is_refused(client: FlaskClient, make) -> None:  # type: ignore[no-untyped-def]
     user = make.get(User, make.user("enterprise"))
-    response = client.post("/auth/login?next=https://evil.example/", data={"email": user.email, "password": PASSWORD})
+    response = client.post(
+        "/auth/login?next=https://evil.example/", data={"email": user.email, "password": PASSWORD}
+    )
     assert response.headers["Location"].startswith("/")
 
 

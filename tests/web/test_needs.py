@@ -13,7 +13,9 @@ from tests.factories import login
 
 VALID = {
     "title": "冷链运输中水果腐损率高",
-    "description": "我司从海南向北方运输芒果，途中腐损率约百分之十五，希望找到保鲜和温控方案，降到百分之五以内。",
+    "description": (
+        "我司从海南向北方运输芒果，途中腐损率约百分之十五，希望找到保鲜和温控方案，降到百分之五以内。"
+    ),
     "field_code": "agri",
     "province": "46",
     "city": "4601",
@@ -42,8 +44,15 @@ def test_enterprise_creates_submits_and_a_visitor_cannot_see_the_draft(app: Flas
 
 def test_form_errors_are_shown_next_to_fields_and_nothing_is_saved(app: Flask, make) -> None:  # type: ignore[no-untyped-def]
     owner = login(app.test_client(), make.user("enterprise"))
-    bad = dict(VALID, title="", budget_min="90", budget_max="10", city="3201", deadline="2001-01-01",
-               description="太短")
+    bad = dict(
+        VALID,
+        title="",
+        budget_min="90",
+        budget_max="10",
+        city="3201",
+        deadline="2001-01-01",
+        description="太短",
+    )
     page = owner.post("/needs/new", data=bad).get_data(as_text=True)
     for message in ("预算上限不能低于下限", "城市不属于所选省份", "截止日期不能早于今天"):
         assert message in page

@@ -52,8 +52,10 @@ def test_state_changing_forms_need_the_csrf_token(app: Flask, make) -> None:  # 
 
 @pytest.mark.usefixtures("limits_on")
 def test_login_attempts_are_rate_limited(client) -> None:  # type: ignore[no-untyped-def]
-    codes = [client.post("/auth/login", data={"email": "x@example.com", "password": "wrong-pass-1"}).status_code
-             for _ in range(12)]
+    codes = [
+        client.post("/auth/login", data={"email": "x@example.com", "password": "wrong-pass-1"}).status_code
+        for _ in range(12)
+    ]
     assert codes[:10] == [200] * 10
     assert codes[-1] == 429
 
@@ -75,6 +77,13 @@ def test_session_cookie_is_httponly_and_samesite(app: Flask, make) -> None:  # t
 
 
 def test_pages_never_answer_500_to_odd_urls(client) -> None:  # type: ignore[no-untyped-def]
-    for url in ("/needs/99999999999999999999", "/needs/abc", "/providers/-1", "/needs/?page=99999",
-                "/services/?category=%00", "/review/need/1/approve", "/auth/lang/xx"):
+    for url in (
+        "/needs/99999999999999999999",
+        "/needs/abc",
+        "/providers/-1",
+        "/needs/?page=99999",
+        "/services/?category=%00",
+        "/review/need/1/approve",
+        "/auth/lang/xx",
+    ):
         assert client.get(url).status_code < 500, url
