@@ -1,20 +1,30 @@
-"""The process-wide search indexes (one for providers, one for needs) behind the app's config."""
+"""The process-wide search indexes (one for providers, one for needs) behind the app's config.
+
+With ELASTICSEARCH_URL set, Elasticsearch serves searches and receives updates; when it is down
+or slow, searches fall back to the embedded index with a notice, and `market index sync`
+reconciles Elasticsearch with the database once it is back.
+"""
 
 from __future__ import annotations
 
+import logging
 import threading
 from pathlib import Path
+from typing import Any
 
 from flask import current_app
 
 from indexer.backends.base import SearchBackend
 from indexer.backends.embedded import EmbeddedIndex
+from indexer.documents import Hit, Query
 from indexer.encoders import Encoder, load_encoder
+from market.i18n import gettext as _
 
 PROVIDERS = "providers"
 NEEDS = "needs"
 
-_indexes: dict[tuple[str, str], EmbeddedIndex] = {}
+log = logging.getLogger(__name__)
+_indexes: dict[tuple[str, str], Any] = {}
 _lock = threading.Lock()
 
 
@@ -23,7 +33,7 @@ def encoder() -> Encoder:
 
 
 def index_for(kind: str, *, allow_mismatch: bool = False) -> EmbeddedIndex:
-    """The open index of `kind`; each process opens it once and shares memory-mapped files."""
+    """The open embedded index of `kind`; each process opens it once and shares memory-mapped files."""
     root = Path(str(current_app.config["INDEX_DIR"]))
     key = (str(root), kind)
     with _lock:
@@ -31,11 +41,46 @@ def index_for(kind: str, *, allow_mismatch: bool = False) -> EmbeddedIndex:
         if index is None or (index.needs_rebuild and not allow_mismatch):
             index = EmbeddedIndex(root / kind, encoder(), allow_mismatch=allow_mismatch)
             _indexes[key] = index
-        return index
+        return index  # type: ignore[no-any-return]
 
 
-def backend(kind: str) -> SearchBackend:
-    return index_for(kind)
+def elastic_url() -> str:
+    return str(current_app.config.get("ELASTICSEARCH_URL") or "")
+
+
+def _elastic(kind: str, *, allow_mismatch: bool = False) -> SearchBackend:
+    from indexer.backends.elastic import ElasticIndex
+
+    url = elastic_url()
+    key = (url, kind)
+    with _lock:
+        index = _indexes.get(key)
+        if index is None or (index.needs_rebuild and not allow_mismatch):
+            prefix = str(current_app.config.get("ELASTICSEARCH_INDEX_PREFIX", "kechuang"))
+            index = ElasticIndex(url, f"{prefix}-{kind}", encoder(), allow_mismatch=allow_mismatch)
+            _indexes[key] = index
+        return index  # type: ignore[no-any-return]
+
+
+def backend(kind: str, *, allow_mismatch: bool = False) -> Any:
+    """Where writes and searches go: Elasticsearch when configured, else the embedded index."""
+    if elastic_url():
+        return _elastic(kind, allow_mismatch=allow_mismatch)
+    return index_for(kind, allow_mismatch=allow_mismatch)
+
+
+def search(kind: str, query: Query, k: int) -> tuple[list[Hit], str]:
+    """Ranked hits and a notice for the page ("" when the configured backend answered)."""
+    if not elastic_url():
+        return index_for(kind).search(query, k=k), ""
+    from indexer.backends.elastic import BackendUnavailable
+
+    try:
+        return _elastic(kind).search(query, k=k), ""
+    except BackendUnavailable as error:
+        log.warning("elasticsearch unavailable, falling back to the embedded index: %s", error)
+        notice = _("搜索服务暂时不可用，以下结果来自本地备用索引，可能不是最新。")
+        return index_for(kind).search(query, k=k), notice
 
 
 def forget_open_indexes() -> None:

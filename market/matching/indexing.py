@@ -64,7 +64,8 @@ def documents(kind: str, ids: set[int] | None = None) -> Iterator[Document]:
 
 
 def _index(kind: str) -> EmbeddedIndex:
-    return engine.index_for(kind, allow_mismatch=True)
+    # Elasticsearch when configured (same interface), else the embedded index.
+    return engine.backend(kind, allow_mismatch=True)  # type: ignore[no-any-return]
 
 
 def count(kind: str) -> int:

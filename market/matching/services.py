@@ -27,6 +27,12 @@ MAX_RESULTS = 50
 USEFUL_BONUS = 0.05
 
 
+class Matches(list[Any]):
+    """A ranked list plus the notice to show when the results came from a fallback index."""
+
+    notice: str = ""
+
+
 @dataclass
 class ProviderMatch:
     provider: Provider
@@ -58,7 +64,7 @@ def can_see_matches(user: Any, need: Need) -> bool:
 
 def providers_for_need(
     actor: Any, need: Need, filters: MatchFilters = MatchFilters(), k: int = 20
-) -> list[ProviderMatch]:
+) -> Matches:
     if not can_see_matches(actor, need):
         raise Forbidden(_("只有发布企业和负责的经纪人可以查看匹配结果。"))
     document = need_document(need)
@@ -76,7 +82,7 @@ def providers_for_need(
         filters=hard,
         boosts={"field": (need.field_code,), "province": (need.province,), "available": ("yes",)},
     )
-    hits = engine.backend(engine.PROVIDERS).search(query, k=min(k, MAX_RESULTS) + 10)
+    hits, notice = engine.search(engine.PROVIDERS, query, min(k, MAX_RESULTS) + 10)
     providers = _load(Provider, [hit.id for hit in hits])
     feedback = _feedback_for(need)
     matches = [
@@ -85,7 +91,9 @@ def providers_for_need(
         if int(hit.id) in providers
     ]
     matches.sort(key=lambda m: _reranked(m.hit.score, m.feedback), reverse=True)
-    return matches[:k]
+    result = Matches(matches[:k])
+    result.notice = notice
+    return result
 
 
 def _reranked(score: float, feedback: bool | None) -> float:
@@ -96,7 +104,7 @@ def _reranked(score: float, feedback: bool | None) -> float:
     return score
 
 
-def needs_for_provider(actor: Any, provider: Provider, k: int = 20) -> list[NeedMatch]:
+def needs_for_provider(actor: Any, provider: Provider, k: int = 20) -> Matches:
     if not permissions.can_edit_provider(actor, provider) and not permissions.is_broker_for(
         actor, provider.province
     ):
@@ -105,17 +113,18 @@ def needs_for_provider(actor: Any, provider: Provider, k: int = 20) -> list[Need
         text=provider_query_text(provider) or provider.name,
         boosts={"field": tuple(provider.field_codes), "province": (provider.province,)},
     )
-    hits = engine.backend(engine.NEEDS).search(query, k=min(k, MAX_RESULTS) + 10)
+    hits, notice = engine.search(engine.NEEDS, query, min(k, MAX_RESULTS) + 10)
     needs = _load(Need, [hit.id for hit in hits])
     today = date.today()
     open_needs = {
         need_id: need for need_id, need in needs.items() if need.deadline is None or need.deadline >= today
     }
-    return [
-        NeedMatch(open_needs[int(hit.id)], hit, explain(hit, query))
-        for hit in hits
-        if int(hit.id) in open_needs
-    ][:k]
+    result = Matches(
+        NeedMatch(open_needs[int(hit.id)], hit, explain(hit, query)) for hit in hits if int(hit.id) in open_needs
+    )
+    del result[k:]
+    result.notice = notice
+    return result
 
 
 def _load(model: type[Need] | type[Provider], ids: list[str]) -> dict[int, Any]:

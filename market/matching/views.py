@@ -42,6 +42,7 @@ def need_matches(need_id: int) -> str:
     matches, trouble = [], ""
     try:
         matches = services.providers_for_need(current_user, need, filters)
+        trouble = matches.notice
     except (EncoderMismatch, OSError, RuntimeError, ValueError) as error:
         trouble = _index_trouble(error)
     return render_template(
@@ -76,6 +77,7 @@ def recommended_needs() -> str:
     matches, trouble = [], ""
     try:
         matches = services.needs_for_provider(current_user, provider)
+        trouble = matches.notice
     except (EncoderMismatch, OSError, RuntimeError, ValueError) as error:
         trouble = _index_trouble(error)
     return render_template("matching/recommended.html", provider=provider, matches=matches, trouble=trouble)

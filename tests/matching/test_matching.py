@@ -168,3 +168,19 @@ def test_index_trouble_shows_a_notice_not_a_500(app: Flask, make, tmp_path: Path
         engine.forget_open_indexes()
     assert response.status_code == 200
     assert "match-notice" in response.get_data(as_text=True)
+
+
+@pytest.mark.usefixtures("synced")
+def test_elasticsearch_down_falls_back_to_the_embedded_index_with_a_notice(app: Flask, make) -> None:  # type: ignore[no-untyped-def]
+    battery = _provider(make, BATTERY)
+    owner = make.user("enterprise")
+    need_id = _approve_need(make, owner)
+    app.config["ELASTICSEARCH_URL"] = "http://127.0.0.1:9"  # nothing listens on the discard port
+    engine.forget_open_indexes()
+    try:
+        page = login(app.test_client(), owner).get(f"/needs/{need_id}/matches").get_data(as_text=True)
+    finally:
+        app.config["ELASTICSEARCH_URL"] = ""
+        engine.forget_open_indexes()
+    assert "本地备用索引" in page
+    assert f"/providers/{battery}" in page
