@@ -120,7 +120,9 @@ def needs_for_provider(actor: Any, provider: Provider, k: int = 20) -> Matches:
         need_id: need for need_id, need in needs.items() if need.deadline is None or need.deadline >= today
     }
     result = Matches(
-        NeedMatch(open_needs[int(hit.id)], hit, explain(hit, query)) for hit in hits if int(hit.id) in open_needs
+        NeedMatch(open_needs[int(hit.id)], hit, explain(hit, query))
+        for hit in hits
+        if int(hit.id) in open_needs
     )
     del result[k:]
     result.notice = notice
