@@ -23,6 +23,9 @@ def create_app(overrides: dict[str, object] | None = None) -> Flask:
     app.url_map.converters["int"] = DatabaseIdConverter
     app.json.ensure_ascii = False  # type: ignore[attr-defined]  # readable Chinese in API responses
     logging.getLogger("jieba").setLevel(logging.WARNING)
+    from market import logs
+
+    logs.configure(app)
 
     import market.models  # noqa: F401  (registers every table)
 
