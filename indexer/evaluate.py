@@ -283,7 +283,7 @@ def evaluate_dataset(
     cached = cached_encoder_for(dataset, encoder or load_encoder())
     with tempfile.TemporaryDirectory(prefix="indexer-eval-") as directory:
         started = time.perf_counter()
-        index = EmbeddedIndex(Path(directory), cached, fusion, **(index_options or {}))  # type: ignore[arg-type]
+        index = EmbeddedIndex(Path(directory), cached, fusion, **(index_options or {}))
         index.rebuild(dataset.documents, len(dataset.documents), progress)
         index_seconds = time.perf_counter() - started
         vectors = cached.encode_queries([query.text for _, query in dataset.queries])

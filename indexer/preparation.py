@@ -95,7 +95,11 @@ def segment_data_from(
     stacked = np.concatenate(list(vectors)) if vectors else np.zeros((0, dim), np.float32)
     codes, scale = quantise(stacked)
     owners = np.repeat(np.arange(len(docs), dtype=np.int32), [len(v) for v in vectors])
-    slots = np.concatenate([np.arange(-1, len(v) - 1, dtype=np.int16) for v in vectors]) if vectors else []
+    slots: np.ndarray = (
+        np.concatenate([np.arange(-1, len(v) - 1, dtype=np.int16) for v in vectors])
+        if vectors
+        else np.zeros(0, np.int16)
+    )
     return SegmentData(
         ids=[doc.id for doc in docs],
         records=[record_bytes(doc) for doc in docs],

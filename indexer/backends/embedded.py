@@ -24,6 +24,7 @@ from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from itertools import islice
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -633,7 +634,7 @@ def _hit(
 
 # -- small utilities --------------------------------------------------------------------------
 
-_blas_controller: object | None = None
+_blas_controller: Any = None
 
 
 def _single_threaded_blas() -> AbstractContextManager:
@@ -646,7 +647,7 @@ def _single_threaded_blas() -> AbstractContextManager:
         return nullcontext()
     if _blas_controller is None:
         _blas_controller = ThreadpoolController()
-    return _blas_controller.limit(limits=1, user_api="blas")  # type: ignore[attr-defined]
+    return _blas_controller.limit(limits=1, user_api="blas")
 
 
 def _batches(docs: Iterable[Document], size: int) -> Iterator[list[Document]]:
