@@ -161,7 +161,7 @@ class DiskCachedEncoder:
 
     @staticmethod
     def _key(kind: str, text: str) -> str:
-        return hashlib.sha1(f"{kind}\x00{text}".encode()).hexdigest()
+        return hashlib.sha1(f"{kind}\x00{text}".encode(), usedforsecurity=False).hexdigest()
 
     def _encode(
         self, texts: Sequence[str], kind: str, encode: Callable[[list[str]], np.ndarray]

@@ -131,9 +131,12 @@ def _reset_sequences() -> None:
             if column.autoincrement is True or (
                 column.type.python_type is int and len(table.primary_key) == 1
             ):
-                db.session.execute(
-                    text(
-                        f"SELECT setval(pg_get_serial_sequence('{table.name}', '{column.name}'), "
-                        f"COALESCE((SELECT MAX({column.name}) FROM {table.name}), 0) + 1, false)"
-                    )
-                )
+                db.session.execute(text(_setval_sql(table.name, column.name)))
+
+
+def _setval_sql(table: str, column: str) -> str:
+    # Names come from our own table metadata, never from input.
+    return (
+        f"SELECT setval(pg_get_serial_sequence('{table}', '{column}'), "  # nosec B608
+        f"COALESCE((SELECT MAX({column}) FROM {table}), 0) + 1, false)"  # nosec B608
+    )

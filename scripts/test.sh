@@ -11,6 +11,13 @@ echo "==> ruff"
 .venv/bin/ruff check market indexer tests benchmarks
 .venv/bin/ruff format --check market indexer tests benchmarks
 
+echo "==> mypy (indexer and the business-rule modules)"
+.venv/bin/mypy --ignore-missing-imports --follow-imports=silent indexer market/permissions.py \
+  market/orders/transitions.py market/matching/services.py market/moderation/services.py
+
+echo "==> bandit (medium and high severity)"
+.venv/bin/bandit -q -r market indexer -ll
+
 echo "==> pytest on SQLite"
 .venv/bin/pytest -q -p no:cacheprovider "$@"
 

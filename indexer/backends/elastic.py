@@ -192,7 +192,7 @@ class ElasticIndex:
         if self.requested_analyzer == "pretokenised":
             return "pretokenised"
         try:
-            installed = plugins_on_every_node(self.client.nodes.info(metric="plugins"))
+            installed = plugins_on_every_node(self.client.nodes.info(metric="plugins").body)
         except ApiError as error:  # e.g. no `monitor` privilege: stay with what needs no plugin
             if self.requested_analyzer is not None or error.status_code in _UNAVAILABLE_STATUS:
                 raise
@@ -400,4 +400,4 @@ class ElasticIndex:
         ranked = rank(evidence, query, k, config)
         top_ids = [evidence.ids[i] for i in ranked.order]
         fetched = self.client.mget(index=self.name, ids=top_ids, source_includes=HIT_SOURCE_FIELDS)
-        return build_hits(evidence, ranked, sources_from_mget(fetched), terms)
+        return build_hits(evidence, ranked, sources_from_mget(fetched.body), terms)
