@@ -79,12 +79,17 @@ def main() -> None:
         ("match page (logged in)", f"/needs/{own_need}/matches", cookie),
         ("order inbox (logged in)", "/orders/", cookie),
     ]
-    print(f"| page | requests/s | p50 ms | p99 ms | non-2xx/socket errors |  ({args.connections} connections)")
+    print(
+        f"| page | requests/s | p50 ms | p99 ms | non-2xx/socket errors |  ({args.connections} connections)"
+    )
     print("|---|---|---|---|---|")
     for name, path, page_cookie in pages:
         result = _wrk(args.base + path, args.connections, args.seconds, page_cookie)
-        print(f"| {name} | {result['rps']:.0f} | {result['p50']:.0f} | {result['p99']:.0f} | "
-              f"{'yes' if result['errors'] else 'no'} |", flush=True)
+        print(
+            f"| {name} | {result['rps']:.0f} | {result['p50']:.0f} | {result['p99']:.0f} | "
+            f"{'yes' if result['errors'] else 'no'} |",
+            flush=True,
+        )
 
 
 if __name__ == "__main__":

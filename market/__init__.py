@@ -87,6 +87,7 @@ def _register_blueprints(app: Flask) -> None:
     from market.admin.views import bp as admin_bp
     from market.api import bp as api_bp
     from market.auth.views import bp as auth_bp
+    from market.broker.views import bp as broker_bp
     from market.imports.views import bp as imports_bp
     from market.main.health import bp as health_bp
     from market.main.views import bp as main_bp
@@ -113,6 +114,7 @@ def _register_blueprints(app: Flask) -> None:
     for blueprint in (orders_bp, orders_api_bp):
         app.register_blueprint(blueprint)
     app.register_blueprint(imports_bp)
+    app.register_blueprint(broker_bp)
     csrf.exempt(orders_api_bp)  # token-authenticated like api_bp
 
 

@@ -56,6 +56,7 @@ def load_config(overrides: dict[str, object] | None = None) -> dict[str, object]
         "LOGIN_RATE_LIMIT": os.environ.get("LOGIN_RATE_LIMIT", "10 per minute"),
         "API_TOKEN_RATE_LIMIT": os.environ.get("API_TOKEN_RATE_LIMIT", "10 per minute"),
         "ORDER_EXPIRY_DAYS": int(os.environ.get("ORDER_EXPIRY_DAYS", "14")),
+        "BROKER_ATTENTION_DAYS": int(os.environ.get("BROKER_ATTENTION_DAYS", "7")),
         "PAGE_SIZE": 20,
         "MAX_CONTENT_LENGTH": 10 * 1024 * 1024,
         "SESSION_COOKIE_HTTPONLY": True,

@@ -1,0 +1,1 @@
+"""Broker workspace (工作台): pipeline board, needs-attention list, deal reports and their exports."""

@@ -1,0 +1,129 @@
+"""Broker workspace pages (工作台): board with the attention list, actions, reports and downloads."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, Response, current_app, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+
+from market import taxonomy
+from market.admin import audit as admin_audit
+from market.broker import actions, attention, board, scope, tables
+from market.broker.filters import PERIODS, Filters, parse
+from market.errors import NotFound
+from market.i18n import gettext as _
+from market.imports.export import to_csv, to_xlsx
+from market.orders.views import flash_refusal
+from market.orders.vocab import CONTRACT_TYPES
+from market.reference import services as reference
+
+bp = Blueprint("broker", __name__, url_prefix="/broker")
+
+FORMATS = {
+    "csv": "text/csv; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+
+
+def _filters() -> Filters:
+    scope.require_broker(current_user)
+    return parse(request.args, int(current_app.config.get("BROKER_ATTENTION_DAYS", 7)))
+
+
+def _choices(filters: Filters) -> dict[str, Any]:
+    regions = scope.regions_of(current_user)
+    provinces = [p for p in reference.province_choices() if regions is None or p[0] in regions]
+    return {
+        "filters": filters,
+        "periods": PERIODS,
+        "fields": reference.field_choices(),
+        "provinces": provinces,
+        "kinds": taxonomy.PROVIDER_KINDS,
+    }
+
+
+@bp.route("/")
+@login_required
+def index() -> str:
+    filters = _filters()
+    return render_template(
+        "broker/index.html",
+        board=board.build(current_user, filters),
+        attention=attention.build(current_user, filters),
+        **_choices(filters),
+    )
+
+
+def _back() -> Response:
+    target = request.form.get("next", "")
+    if not target.startswith("/broker/") or target.startswith("//"):
+        target = url_for("broker.index")
+    return redirect(target)  # type: ignore[return-value]
+
+
+@bp.route("/orders/<int:order_id>/remind", methods=["POST"])
+@login_required
+def remind(order_id: int) -> Response:
+    scope.require_broker(current_user)
+    return flash_refusal(
+        _back, lambda: actions.remind(current_user, order_id, request.form), _("已提醒服务方。")
+    )
+
+
+@bp.route("/orders/<int:order_id>/note", methods=["POST"])
+@login_required
+def note(order_id: int) -> Response:
+    scope.require_broker(current_user)
+    return flash_refusal(
+        _back, lambda: actions.add_note(current_user, order_id, request.form), _("跟进记录已添加。")
+    )
+
+
+def _chart_data(all_tables: list[tables.Table]) -> dict[str, Any]:
+    by_key = {t.key: t for t in all_tables}
+    months = [r for r in by_key["month"].rows if r[0] != _("合计")]
+    funnel_rows = by_key["funnel"].rows
+    return {
+        "month": {
+            "labels": [r[0] for r in months],
+            "counts": [r[1] for r in months],
+            "values": [float(str(r[2])) for r in months],
+            "countLabel": _("成交数"),
+            "valueLabel": _("成交额（万元）"),
+        },
+        "funnel": {
+            "labels": [r[0] for r in funnel_rows],
+            "counts": [r[1] for r in funnel_rows],
+            "countLabel": _("需求数"),
+        },
+    }
+
+
+@bp.route("/reports")
+@login_required
+def reports() -> str:
+    filters = _filters()
+    all_tables = tables.build_all(current_user, filters)
+    return render_template(
+        "broker/reports.html",
+        tables=all_tables,
+        chart_data=_chart_data(all_tables),
+        contract_types=CONTRACT_TYPES,
+        **_choices(filters),
+    )
+
+
+@bp.route("/reports/<key>.<fmt>")
+@login_required
+def download(key: str, fmt: str) -> Response:
+    filters = _filters()
+    if key not in tables.BUILDERS or fmt not in FORMATS:
+        raise NotFound(_("页面或资源不存在。"))
+    table = tables.build(current_user, filters, key)
+    rows = tables.as_text(table)
+    body = to_csv(table.headers, rows) if fmt == "csv" else to_xlsx(table.headers, rows, key)
+    admin_audit.record(current_user, "broker.export", f"{key}.{fmt}", str(filters.as_args()))
+    response = Response(body, mimetype=FORMATS[fmt])
+    response.headers["Content-Disposition"] = f'attachment; filename="deals-{key}.{fmt}"'
+    return response

@@ -1,0 +1,103 @@
+"""Deal reports and the funnel computed on hand-made data."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from decimal import Decimal
+
+from market.auth.models import User
+from market.broker import funnel, reports
+from market.broker.filters import Filters
+from market.db import db, utcnow
+from market.matching.models import MatchFeedback
+from tests.broker import helpers
+from tests.orders.world import World
+
+
+def _admin(world: World) -> User:
+    return db.session.get(User, world.admin)
+
+
+def test_deals_by_month_field_type_provider(world: World) -> None:
+    ev, ai = helpers.need(world), helpers.need(world, field_code="ai")
+    helpers.order(world, ev, "signed", deal=helpers.deal("10.5", "develop", date(2024, 1, 5)))
+    helpers.order(world, ai, "delivered", deal=helpers.deal("20", "license", date(2024, 1, 31)))
+    helpers.order(
+        world, helpers.need(world), "signed", deal=helpers.deal("5.25", "develop", date(2024, 3, 1))
+    )
+    helpers.order(world, helpers.need(world), "accepted")  # no deal: not counted
+    with world.app.app_context():
+        admin, f = _admin(world), Filters()
+        months = [(r.key, r.count, r.value) for r in reports.by_month(admin, f)]
+        assert months == [("2024-01", 2, Decimal("30.50")), ("2024-03", 1, Decimal("5.25"))]
+        fields = {r.key: (r.count, r.value) for r in reports.by_field(admin, f)}
+        assert fields == {"ev": (2, Decimal("15.75")), "ai": (1, Decimal("20.00"))}
+        types = {r.key: (r.count, r.value) for r in reports.by_contract_type(admin, f)}
+        assert types == {"develop": (2, Decimal("15.75")), "license": (1, Decimal("20.00"))}
+        providers = reports.by_provider(admin, f)
+        assert [(r.key, r.count, r.value) for r in providers] == [
+            (str(world.provider_id), 3, Decimal("35.75"))
+        ]
+        assert reports.totals(providers) == (3, Decimal("35.75"))
+        only_ai = reports.by_month(admin, Filters(field="ai"))
+        assert [(r.key, r.count) for r in only_ai] == [("2024-01", 1)]
+        assert reports.by_month(admin, Filters(kind="society")) == []
+
+
+def test_period_filter_uses_signing_date(world: World) -> None:
+    helpers.order(world, helpers.need(world), "signed", deal=helpers.deal("1", signed_on=date.today()))
+    old = date.today() - timedelta(days=400)
+    helpers.order(world, helpers.need(world), "signed", deal=helpers.deal("2", signed_on=old))
+    with world.app.app_context():
+        rows = reports.by_region(_admin(world), Filters(period="365"))
+        assert [(r.count, r.value) for r in rows] == [(1, Decimal("1.00"))]
+
+
+def test_funnel_counts_rates_and_medians(world: World) -> None:
+    t0 = utcnow() - timedelta(days=100)
+    day = timedelta(days=1)
+    a, b, c = helpers.need(world), helpers.need(world), helpers.need(world)
+    helpers.need(world)  # posted, nothing else
+    for need_id in (a, b, c):
+        world.run(lambda n=need_id: helpers_set_approved(n, t0))
+    # a: ordered after 2 days, accepted +1, signed +3, delivered +4
+    oa = helpers.order(world, a, "delivered")
+    helpers.set_times(
+        world,
+        oa,
+        t0 + 2 * day,
+        {"accepted": t0 + 3 * day, "signed": t0 + 6 * day, "delivered": t0 + 10 * day},
+    )
+    # b: ordered after 4 days, accepted +5, signed +1
+    ob = helpers.order(world, b, "signed")
+    helpers.set_times(world, ob, t0 + 4 * day, {"accepted": t0 + 9 * day, "signed": t0 + 10 * day})
+    # c: only matched (feedback after 1 day)
+    with world.app.app_context():
+        db.session.add(
+            MatchFeedback(
+                need_id=c,
+                provider_id=world.provider_id,
+                user_id=world.owner,
+                useful=True,
+                created_at=t0 + day,
+            )
+        )
+        db.session.commit()
+        steps = {s.key: s for s in funnel.build(_admin(world), Filters())}
+    counts = {k: s.count for k, s in steps.items()}
+    assert counts == {"posted": 4, "matched": 3, "ordered": 2, "accepted": 2, "signed": 2, "delivered": 1}
+    assert steps["matched"].rate == 0.75 and steps["ordered"].rate == 2 / 3
+    assert steps["posted"].rate is None and steps["posted"].median_days is None
+    assert steps["matched"].median_days == 2.0  # 1, 2, 4 days
+    assert steps["ordered"].median_days == 0.0  # matched by the order itself
+    assert steps["accepted"].median_days == 3.0  # 1 and 5
+    assert steps["signed"].median_days == 2.0  # 3 and 1
+    assert steps["delivered"].median_days == 4.0
+
+
+def helpers_set_approved(need_id: int, when: object) -> None:
+    from sqlalchemy import update
+
+    from market.needs.models import Need
+
+    db.session.execute(update(Need).where(Need.id == need_id).values(approved_at=when))
