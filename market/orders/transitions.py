@@ -10,11 +10,14 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass
 
+from market import taxonomy
 from market.auth.models import User
 from market.db import db, utcnow
 from market.errors import Conflict, Forbidden, ValidationFailed
+from market.i18n import current_language
 from market.i18n import gettext as _
 from market.orders.models import AuditLog, FollowUp, Order
+from market.orders.vocab import ORDER_STATES
 
 
 class State(enum.StrEnum):
@@ -185,8 +188,8 @@ def fire(order: Order, action: str, actor: User | None, parties: set[Party], rea
     note = _(
         "状态变更：{action}（{before} → {after}）",
         action=action_label(action),
-        before=before,
-        after=order.status,
+        before=state_name(before),
+        after=state_name(order.status),
     )
     db.session.add(entry)
     db.session.add(
@@ -206,3 +209,8 @@ def _acting_party(step: Step, parties: set[Party]) -> Party:
         if party in parties and party in step.parties:
             return party
     raise AssertionError("check() admitted no party")
+
+
+def state_name(code: str) -> str:
+    """The readable name of an order state for notes people read (codes stay in the audit log)."""
+    return taxonomy.label(ORDER_STATES, code, current_language())
