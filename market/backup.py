@@ -137,6 +137,6 @@ def _reset_sequences() -> None:
 def _setval_sql(table: str, column: str) -> str:
     # Names come from our own table metadata, never from input.
     return (
-        f"SELECT setval(pg_get_serial_sequence('{table}', '{column}'), "  # nosec B608
+        f"SELECT setval(pg_get_serial_sequence('{table}', '{column}'), "
         f"COALESCE((SELECT MAX({column}) FROM {table}), 0) + 1, false)"  # nosec B608
     )
