@@ -18,6 +18,9 @@ echo "==> mypy (indexer and the business-rule modules)"
 echo "==> bandit (medium and high severity)"
 .venv/bin/bandit -q -r market indexer -ll
 
+echo "==> pip-audit (report only: the vulnerability service is often unreachable from here)"
+.venv/bin/pip-audit -l --progress-spinner off 2>&1 | grep -v "could not be audited" | tail -20 || true
+
 echo "==> pytest on SQLite"
 .venv/bin/pytest -q -p no:cacheprovider "$@"
 
