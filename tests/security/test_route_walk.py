@@ -1,0 +1,371 @@
+"""Walk every route in app.url_map as every role, against objects of ANOTHER organisation (issue #7).
+
+For each (role, route, method) the walk checks:
+* no 5xx (and no unhandled exception);
+* the body never shows a SECRET marker the role may not read;
+* a POST/PATCH/PUT/DELETE by a role not entitled to the objects leaves their rows unchanged.
+
+URL parameters are filled from PARAMS (name -> values); a route with a parameter PARAMS does not know
+fails the test, so new routes cannot slip through unwalked.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import uuid
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import text
+from werkzeug.routing import Rule
+from werkzeug.security import generate_password_hash
+
+from market.auth import services as auth
+from market.auth.models import User
+from market.broker.tables import BUILDERS
+from market.db import commit, db
+from market.imports.batches import create_batch
+from market.imports.columns import KINDS as IMPORT_KINDS
+from market.needs.models import Need
+from market.orders import proposals, services
+from market.orders.transitions import Action
+from market.providers.models import Provider
+from tests.factories import APPROVED, login
+from tests.imports.helpers import csv_bytes, need_row
+
+ROLES = (
+    "anonymous",
+    "enterprise_a",
+    "enterprise_b",
+    "provider_p",
+    "provider_q",
+    "broker_in",
+    "broker_out",
+    "admin",
+)
+STATE_CHANGING = {"POST", "PATCH", "PUT", "DELETE"}
+SKIPPED_ENDPOINTS = {"static": "serves files from disk; no data of any organisation"}
+# Walked last: they end the session (or every session) of the walking role.
+LAST = ("auth.logout_everywhere", "auth.logout")
+
+# Who may read each marker, and who may change each group of rows.
+SECRET_READERS = {
+    "need": {"enterprise_a", "broker_in", "admin"},
+    # docs/orders.md: a provider that accepted an order on the need sees its confidential details
+    "engaged_need": {"enterprise_a", "provider_p", "broker_in", "admin"},
+    "order": {"enterprise_a", "provider_p", "broker_in", "admin"},
+}
+WRITERS = {
+    "needs": {"enterprise_a", "broker_in", "admin"},
+    "proposals": {"enterprise_a", "broker_in", "admin"},
+    "orders": {"enterprise_a", "provider_p", "broker_in", "admin"},
+    "provider": {"provider_p", "broker_in", "admin"},
+    "batch": {"broker_in", "admin"},
+    "token": {"enterprise_a", "admin"},
+    "user": {"enterprise_a", "admin"},
+    "taxonomy": {"admin"},
+    "feedback": {"enterprise_a", "broker_in", "admin"},
+}
+DEAL = {"contract_type": "develop", "value_wan": "987.65", "signed_on": "2024-05-01"}
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(
+        auth, "hash_password", lambda password: generate_password_hash(password, "pbkdf2:sha256:1000")
+    )
+
+
+@dataclass
+class World:
+    app: Flask
+    users: dict[str, int]
+    tokens: dict[str, str]
+    org_a: int
+    secrets: dict[str, str]
+    ids: dict[str, Any] = field(default_factory=dict)
+
+
+def build_world(app: Flask, make: Any) -> World:
+    tag = uuid.uuid4().hex[:12]
+    secrets = {"need": f"SECRET-A-{tag}", "engaged_need": f"SECRET-A2-{tag}", "order": f"SECRET-ORDER-{tag}"}
+    users = {
+        "enterprise_a": make.user("enterprise"),
+        "enterprise_b": make.user("enterprise"),
+        "provider_p": make.user("provider"),
+        "provider_q": make.user("provider"),
+        "broker_in": make.user("broker", regions=("32",)),
+        "broker_out": make.user("broker", regions=("11",)),
+        "admin": make.user("admin"),
+    }
+    proposer = make.user("provider")  # a third provider: owns the proposal, is none of the roles
+    p_id, q_id = (make.provider_id_of(users[r]) for r in ("provider_p", "provider_q"))
+    r_id = make.provider_id_of(proposer)
+    for provider_id in (p_id, q_id, r_id):
+        make.set_provider_status(provider_id, APPROVED)
+    a = users["enterprise_a"]
+    draft = make.need(a, status="draft", title="企业A的草稿需求", confidential_details=secrets["need"])
+    approved = make.need(a, status=APPROVED, is_open_call=True, confidential_details=secrets["engaged_need"])
+    achievement, service = make.achievement(p_id), make.service(p_id)
+    with app.app_context():
+        user = {role: db.session.get(User, uid) for role, uid in users.items()}
+        need = db.session.get(Need, approved)
+        order = services.invite(
+            user["enterprise_a"], need, db.session.get(Provider, p_id), {"message": "请评估"}
+        )
+        order_id = order.id
+        commit()
+        for action, role, values in (
+            ("accept", "provider_p", {}),
+            ("negotiate", "enterprise_a", {}),
+            ("sign", "enterprise_a", {**DEAL, "note": secrets["order"]}),
+        ):
+            services.act(db.session.get(User, users[role]), order_id, action, values)
+            commit()
+        order = services.lock_order(order_id)
+        services.add_follow_up(db.session.get(User, a), order, {"body": f"跟进：{secrets['order']}"})
+        proposal = proposals.submit(
+            db.session.get(User, proposer), db.session.get(Need, approved), {"approach": "热管理方案"}
+        )
+        batch = create_batch(
+            db.session.get(User, users["broker_in"]), "needs", "n.csv", csv_bytes("needs", [need_row()]), True
+        )
+        _, victim_token = auth.create_api_token(db.session.get(User, a), "victim")
+        tokens = {
+            role: auth.create_api_token(db.session.get(User, uid), "walk")[0] for role, uid in users.items()
+        }
+        ids = {
+            "draft": draft,
+            "approved": approved,
+            "order": order_id,
+            "p": p_id,
+            "achievement": achievement,
+            "service": service,
+            "proposal": proposal.id,
+            "batch": batch.id,
+            "token": victim_token.id,
+            "user_a": a,
+        }
+        org_a = user["enterprise_a"].organisation_id
+        commit()
+    return World(app, users, tokens, int(org_a), secrets, ids)
+
+
+# ---- URL parameters ---------------------------------------------------------------------------------------
+
+ValueFn = Callable[[World, str, dict[str, Any]], list[Any]]
+ENDPOINT_PARAMS: dict[tuple[str, str], ValueFn] = {
+    # item_id means an achievement or a service item depending on the route
+    **{
+        (e, "item_id"): (lambda w, e, a: [w.ids["achievement"]])
+        for e in (
+            "api.update_achievement",
+            "api.delete_achievement",
+            "providers.delete_achievement",
+            "providers.edit_achievement",
+        )
+    },
+    **{
+        (e, "item_id"): (lambda w, e, a: [w.ids["service"]])
+        for e in (
+            "api.update_service",
+            "api.delete_service",
+            "providers.delete_service",
+            "providers.edit_service",
+        )
+    },
+    ("admin.rename_field", "code"): lambda w, e, a: ["ev"],
+    ("admin.delete_field", "code"): lambda w, e, a: ["ev"],
+    ("admin.move_field", "code"): lambda w, e, a: ["ev"],
+    ("admin.rename_region", "code"): lambda w, e, a: ["32"],
+    ("imports.upload", "kind"): lambda w, e, a: list(IMPORT_KINDS),
+    ("imports.export_file", "kind"): lambda w, e, a: list(IMPORT_KINDS),
+    ("imports.template", "kind"): lambda w, e, a: list(IMPORT_KINDS),
+}
+PARAMS: dict[str, ValueFn] = {
+    "need_id": lambda w, e, a: [w.ids["draft"], w.ids["approved"]],
+    "provider_id": lambda w, e, a: [w.ids["p"]],
+    "order_id": lambda w, e, a: [w.ids["order"]],
+    "item_id": lambda w, e, a: [w.ids["achievement"], w.ids["service"]],
+    "service_id": lambda w, e, a: [w.ids["service"]],
+    "batch_id": lambda w, e, a: [w.ids["batch"]],
+    "proposal_id": lambda w, e, a: [w.ids["proposal"]],
+    "token_id": lambda w, e, a: [w.ids["token"]],
+    "user_id": lambda w, e, a: [w.ids["user_a"]],
+    "kind": lambda w, e, a: ["need", "provider"],
+    "posting_id": lambda w, e, a: [w.ids["draft"] if a.get("kind") == "need" else w.ids["p"]],
+    "action": lambda w, e, a: (
+        ["shortlist", "reject", "order"] if "proposal" in e else [action.value for action in Action]
+    ),
+    "code": lambda w, e, a: ["en"],
+    "province": lambda w, e, a: ["32"],
+    "key": lambda w, e, a: sorted(BUILDERS),
+    "fmt": lambda w, e, a: ["csv", "xlsx"],
+}
+# posting_id depends on kind, so kind is filled first
+ORDER_OF_ARGS = ("kind",)
+
+
+def _arguments(world: World, rule: Rule) -> Iterator[dict[str, Any]]:
+    names = sorted(rule.arguments, key=lambda n: (n not in ORDER_OF_ARGS, n))
+
+    def expand(i: int, acc: dict[str, Any]) -> Iterator[dict[str, Any]]:
+        if i == len(names):
+            yield dict(acc)
+            return
+        name = names[i]
+        fn = ENDPOINT_PARAMS.get((rule.endpoint, name)) or PARAMS[name]
+        for value in fn(world, rule.endpoint, acc):
+            yield from expand(i + 1, {**acc, name: value})
+
+    yield from expand(0, {})
+
+
+def _rules(app: Flask) -> list[Rule]:
+    rules = [r for r in app.url_map.iter_rules() if r.endpoint not in SKIPPED_ENDPOINTS]
+    return sorted(
+        rules, key=lambda r: (r.endpoint in LAST, LAST.index(r.endpoint) if r.endpoint in LAST else 0)
+    )
+
+
+def test_every_route_parameter_is_known(app: Flask) -> None:
+    unknown = {
+        (rule.rule, name)
+        for rule in _rules(app)
+        for name in rule.arguments
+        if name not in PARAMS and (rule.endpoint, name) not in ENDPOINT_PARAMS
+    }
+    assert not unknown, f"routes with parameters the walk cannot fill (add them to PARAMS): {sorted(unknown)}"
+
+
+# ---- the database snapshot ---------------------------------------------------------------------------------
+
+
+def _rows(sql: str, **params: Any) -> list[tuple[Any, ...]]:
+    return [tuple(str(v) for v in row) for row in db.session.execute(text(sql), params)]
+
+
+def snapshot(world: World) -> dict[str, Any]:
+    ids = world.ids
+    with world.app.app_context():
+        a_needs = "SELECT id FROM needs WHERE organisation_id = :org"
+        a_orders = "SELECT id FROM orders WHERE organisation_id = :org"
+        org = {"org": world.org_a}
+        snap = {
+            "needs": _rows(
+                "SELECT id, status, title, description, confidential_details, updated_at FROM needs"
+                " WHERE organisation_id = :org ORDER BY id",
+                **org,
+            ),
+            "proposals": _rows(
+                f"SELECT id, status, reject_reason FROM proposals WHERE need_id IN ({a_needs}) ORDER BY id",
+                **org,
+            ),
+            "orders": [
+                _rows(
+                    f"SELECT id, status, version, closing_reason FROM orders WHERE id IN ({a_orders})", **org
+                ),
+                *(
+                    _rows(f"SELECT count(*) FROM {table} WHERE order_id IN ({a_orders})", **org)
+                    for table in ("follow_ups", "order_audit_log", "deals", "reviews")
+                ),
+            ],
+            "provider": [
+                _rows("SELECT status, name, expertise, updated_at FROM providers WHERE id = :p", p=ids["p"]),
+                _rows("SELECT id, title, updated_at FROM achievements WHERE provider_id = :p", p=ids["p"]),
+                _rows("SELECT id, title, updated_at FROM service_items WHERE provider_id = :p", p=ids["p"]),
+            ],
+            "batch": _rows(
+                "SELECT status, processed_rows, error_count, committed_at FROM import_batches WHERE id = :b",
+                b=ids["batch"],
+            ),
+            "token": _rows("SELECT name, revoked_at FROM api_tokens WHERE id = :t", t=ids["token"]),
+            "user": _rows(
+                "SELECT role, active, name, email, organisation_id, session_token FROM users WHERE id = :u",
+                u=ids["user_a"],
+            ),
+            "taxonomy": [
+                _rows("SELECT * FROM fields ORDER BY code"),
+                _rows("SELECT * FROM regions ORDER BY code"),
+            ],
+            "feedback": _rows(f"SELECT count(*) FROM match_feedback WHERE need_id IN ({a_needs})", **org),
+        }
+        db.session.rollback()
+    assert set(snap) == set(WRITERS)
+    return snap
+
+
+# ---- the walk ----------------------------------------------------------------------------------------------
+
+
+def _body(response: Any) -> str:
+    if response.is_json:
+        return json.dumps(response.get_json(silent=True), ensure_ascii=False)
+    return str(response.get_data().decode("utf-8", errors="replace"))
+
+
+def _request(client: FlaskClient, method: str, url: str, api: bool, token: str | None) -> Any:
+    if api:
+        headers = {"Authorization": f"Bearer {token}"} if token else {}
+        kwargs: dict[str, Any] = {"json": {}} if method in STATE_CHANGING else {}
+        return client.open(url, method=method, headers=headers, **kwargs)
+    data: dict[str, Any] = {"data": {}} if method in STATE_CHANGING else {}
+    return client.open(url, method=method, **data)
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_route_walk(app: Flask, make: Any, role: str) -> None:
+    world = build_world(app, make)
+    page_client = app.test_client()
+    if role != "anonymous":
+        login(page_client, world.users[role])
+    api_client = app.test_client()
+    token = world.tokens.get(role)
+    guarded = [group for group, writers in WRITERS.items() if role not in writers]
+    hidden = {marker: kind for kind, marker in world.secrets.items() if role not in SECRET_READERS[kind]}
+    seen: set[str] = set()
+    problems: list[str] = []
+    walked = 0
+    for rule in _rules(app):
+        api = rule.rule.startswith("/api/")
+        for method, args in itertools.product(
+            sorted(rule.methods - {"HEAD", "OPTIONS"}), _arguments(world, rule)
+        ):
+            url = app.url_map.bind("localhost").build(rule.endpoint, args, method=method)
+            changing = method in STATE_CHANGING and bool(guarded)
+            before = snapshot(world) if changing else None
+            where = f"{role} {method} {url} ({rule.endpoint})"
+            walked += 1
+            try:
+                response = _request(api_client if api else page_client, method, url, api, token)
+            except Exception as exc:  # an unhandled error is a finding, not a crash of the walk
+                problems.append(f"{where}: unhandled {type(exc).__name__}: {exc}")
+                with app.app_context():
+                    db.session.rollback()
+                continue
+            if response.status_code >= 500:
+                problems.append(f"{where}: HTTP {response.status_code}")
+            body = _body(response)
+            seen.update(kind for kind, marker in world.secrets.items() if marker in body)
+            for marker, kind in hidden.items():
+                if marker in body:
+                    problems.append(f"{where}: HTTP {response.status_code} leaks the {kind} secret {marker}")
+            if before is not None:
+                after = snapshot(world)
+                for group in guarded:
+                    if before[group] != after[group]:
+                        problems.append(
+                            f"{where}: HTTP {response.status_code} changed {group}: "
+                            f"{before[group]!r} -> {after[group]!r}"
+                        )
+    print(f"{role}: walked {walked} requests")
+    # Control: the walk does reach the objects, so the roles entitled to a secret do see it somewhere.
+    missed = {kind for kind, readers in SECRET_READERS.items() if role in readers} - seen
+    if missed:
+        problems.append(f"{role}: never saw its own readable secrets {sorted(missed)}: the walk misses pages")
+    assert not problems, "\n".join(problems)
