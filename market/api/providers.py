@@ -250,7 +250,7 @@ def update_achievement(item_id: int) -> JSON:
     payload = json_object()
     check_shape(payload, achievement_body(partial=True))
     form = validated(AchievementForm, {**achievement_values(item), **payload})
-    return serialize.achievement(services.update_achievement(actor, item, form.values()))
+    return serialize.achievement(services.update_item(actor, item, form.values()))
 
 
 @operation(
@@ -263,7 +263,7 @@ def update_achievement(item_id: int) -> JSON:
 )
 def delete_achievement(item_id: int) -> tuple[str, int]:
     actor = require_user()
-    services.delete_achievement(actor, services.get_own_item(actor, Achievement, item_id))
+    services.delete_item(actor, services.get_own_item(actor, Achievement, item_id))
     return "", 204
 
 
@@ -297,7 +297,7 @@ def update_service(item_id: int) -> JSON:
     payload = json_object()
     check_shape(payload, service_body(partial=True))
     form = validated(ServiceForm, {**service_values(item), **payload})
-    return serialize.service(services.update_service(actor, item, form.values()))
+    return serialize.service(services.update_item(actor, item, form.values()))
 
 
 @operation(
@@ -310,5 +310,5 @@ def update_service(item_id: int) -> JSON:
 )
 def delete_service(item_id: int) -> tuple[str, int]:
     actor = require_user()
-    services.delete_service(actor, services.get_own_item(actor, ServiceItem, item_id))
+    services.delete_item(actor, services.get_own_item(actor, ServiceItem, item_id))
     return "", 204

@@ -54,51 +54,36 @@ def update_profile(actor: User, provider: Provider, values: dict[str, Any]) -> P
     return provider
 
 
-def add_achievement(actor: User, provider: Provider, values: dict[str, Any]) -> Achievement:
+def add_item(actor: User, provider: Provider, model: type[Item], values: dict[str, Any]) -> Item:
+    """Add an achievement or a service to the actor's own profile."""
     _require_owner(actor, provider)
-    achievement = Achievement(provider=provider, **values)
-    db.session.add(achievement)
+    item = model(provider=provider, **values)
+    db.session.add(item)
     _back_to_review(provider)
     db.session.flush()
-    return achievement
+    return item
 
 
-def update_achievement(actor: User, achievement: Achievement, values: dict[str, Any]) -> Achievement:
-    _require_owner(actor, achievement.provider)
-    for key, value in values.items():
-        setattr(achievement, key, value)
-    _back_to_review(achievement.provider)
-    db.session.flush()
-    return achievement
-
-
-def delete_achievement(actor: User, achievement: Achievement) -> None:
-    _require_owner(actor, achievement.provider)
-    db.session.delete(achievement)
-    db.session.flush()
+def add_achievement(actor: User, provider: Provider, values: dict[str, Any]) -> Achievement:
+    return add_item(actor, provider, Achievement, values)
 
 
 def add_service(actor: User, provider: Provider, values: dict[str, Any]) -> ServiceItem:
-    _require_owner(actor, provider)
-    service = ServiceItem(provider=provider, **values)
-    db.session.add(service)
-    _back_to_review(provider)
-    db.session.flush()
-    return service
+    return add_item(actor, provider, ServiceItem, values)
 
 
-def update_service(actor: User, service: ServiceItem, values: dict[str, Any]) -> ServiceItem:
-    _require_owner(actor, service.provider)
+def update_item(actor: User, item: Item, values: dict[str, Any]) -> Item:
+    _require_owner(actor, item.provider)
     for key, value in values.items():
-        setattr(service, key, value)
-    _back_to_review(service.provider)
+        setattr(item, key, value)
+    _back_to_review(item.provider)
     db.session.flush()
-    return service
+    return item
 
 
-def delete_service(actor: User, service: ServiceItem) -> None:
-    _require_owner(actor, service.provider)
-    db.session.delete(service)
+def delete_item(actor: User, item: Achievement | ServiceItem) -> None:
+    _require_owner(actor, item.provider)
+    db.session.delete(item)
     db.session.flush()
 
 

@@ -116,7 +116,7 @@ def edit_achievement(item_id: int | None = None) -> str | Response:
         if item is None:
             services.add_achievement(current_user, provider, form.values())
         else:
-            services.update_achievement(current_user, item, form.values())
+            services.update_item(current_user, item, form.values())
         flash(_("成果已保存。"), "success")
         return redirect(url_for("providers.my_profile"))
     return render_template("providers/item_form.html", form=form, item=item, kind="achievement")
@@ -125,7 +125,7 @@ def edit_achievement(item_id: int | None = None) -> str | Response:
 @bp.route("/me/achievements/<int:item_id>/delete", methods=["POST"])
 @login_required
 def delete_achievement(item_id: int) -> Response:
-    services.delete_achievement(current_user, services.get_own_item(current_user, Achievement, item_id))
+    services.delete_item(current_user, services.get_own_item(current_user, Achievement, item_id))
     flash(_("成果已删除。"), "info")
     return redirect(url_for("providers.my_profile"))
 
@@ -141,7 +141,7 @@ def edit_service(item_id: int | None = None) -> str | Response:
         if item is None:
             services.add_service(current_user, provider, form.values())
         else:
-            services.update_service(current_user, item, form.values())
+            services.update_item(current_user, item, form.values())
         flash(_("服务已保存。"), "success")
         return redirect(url_for("providers.my_profile"))
     return render_template("providers/item_form.html", form=form, item=item, kind="service")
@@ -150,7 +150,7 @@ def edit_service(item_id: int | None = None) -> str | Response:
 @bp.route("/me/services/<int:item_id>/delete", methods=["POST"])
 @login_required
 def delete_service(item_id: int) -> Response:
-    services.delete_service(current_user, services.get_own_item(current_user, ServiceItem, item_id))
+    services.delete_item(current_user, services.get_own_item(current_user, ServiceItem, item_id))
     flash(_("服务已删除。"), "info")
     return redirect(url_for("providers.my_profile"))
 
