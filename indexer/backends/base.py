@@ -25,6 +25,14 @@ class EncoderMismatch(RuntimeError):
         self.current_dim = current_dim
 
 
+class IndexUnavailable(RuntimeError):
+    """The index's files are missing or damaged; searches fail until it is rebuilt (`market reindex`)."""
+
+    def __init__(self, path: object, cause: BaseException) -> None:
+        super().__init__(f"search index at {path} is missing or damaged ({cause}); rebuild it")
+        self.path = path
+
+
 @runtime_checkable
 class SearchBackend(Protocol):
     def upsert(self, docs: Iterable[Document], progress: Progress | None = None) -> None: ...

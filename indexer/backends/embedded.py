@@ -16,11 +16,12 @@ from __future__ import annotations
 import math
 import os
 import shutil
+import sqlite3
 import threading
 import time
 from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from contextlib import AbstractContextManager, nullcontext
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass
 from itertools import islice
 from pathlib import Path
@@ -29,7 +30,7 @@ from typing import Any
 import numpy as np
 
 from indexer.analysis import display_terms, query_terms
-from indexer.backends.base import EncoderMismatch, Progress
+from indexer.backends.base import EncoderMismatch, IndexUnavailable, Progress
 from indexer.backends.segment import (
     Segment,
     SegmentData,
@@ -49,6 +50,19 @@ BM25_B = 0.75
 _BATCH_DOCS = 64
 _BASE_PREFIX = "base-"
 _BUILDING_PREFIX = "building-"
+# What reading a damaged index raises: SQLite's own errors, missing or truncated files, bad headers.
+_DAMAGE = (sqlite3.DatabaseError, OSError, ValueError, EOFError, KeyError)
+
+
+@contextmanager
+def _readable(path: Path) -> Iterator[None]:
+    """Report a damaged index as one error callers can handle (`IndexUnavailable`)."""
+    try:
+        yield
+    except (IndexUnavailable, EncoderMismatch):
+        raise
+    except _DAMAGE as error:
+        raise IndexUnavailable(path, error) from error
 
 
 @dataclass
@@ -77,6 +91,9 @@ class _View:
     n_live: int
     avg_len: float
 
+    def intact(self) -> bool:
+        return self.base is None or self.base.intact()
+
 
 class EmbeddedIndex:
     def __init__(
@@ -104,11 +121,12 @@ class EmbeddedIndex:
         self.rescore_pool = rescore_pool
         self.rescore_fraction = rescore_fraction
         self.exact_vectors = exact_vectors
-        self._store = StateStore(self.path)
         self._view: _View | None = None
         self._view_lock = threading.Lock()
-        self._claim_empty_index()
-        meta = self._store.meta()
+        with _readable(self.path):
+            self._store = StateStore(self.path)
+            self._claim_empty_index()
+            meta = self._store.meta()
         self.needs_rebuild = (meta["encoder"], int(meta["dim"])) != (encoder.name, encoder.dim)
         if self.needs_rebuild and not allow_mismatch:
             raise self._mismatch(meta["encoder"], int(meta["dim"]))
@@ -127,14 +145,20 @@ class EmbeddedIndex:
         return EncoderMismatch(stored, stored_dim, self.encoder.name, self.encoder.dim)
 
     def _current_view(self) -> _View:
-        generation = self._store.generation()
-        view = self._view
-        if view is not None and view.generation == generation:
-            return view
-        with self._view_lock:
-            if self._view is None or self._view.generation != generation:
-                self._view = self._load_view()
-            return self._view
+        with _readable(self.path):
+            if not self._store.present():
+                raise FileNotFoundError(f"{self.path} was deleted")
+            generation = self._store.generation()
+            view = self._view
+            if view is not None and view.generation == generation and view.intact():
+                return view
+            with self._view_lock:
+                view = self._view
+                if view is None or view.generation != generation or not view.intact():
+                    self._view = view = self._load_view()
+                    if not view.intact():
+                        raise ValueError("a base segment file changed size while it was opened")
+                return view
 
     def _load_view(self) -> _View:
         for attempt in range(3):

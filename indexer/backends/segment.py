@@ -258,6 +258,7 @@ class Segment:
 
     def __init__(self, arrays: dict[str, np.ndarray], meta: dict) -> None:
         self.meta = meta
+        self.mapped_sizes: dict[Path, int] = {}  # empty for in-memory (delta) segments
         self.encoder: str = meta["encoder"]
         self.dim: int = int(meta["dim"])
         self.n_docs: int = int(meta["n_docs"])
@@ -293,10 +294,19 @@ class Segment:
         if meta.get("format") != SEGMENT_FORMAT:
             raise ValueError(f"unsupported segment format {meta.get('format')!r} in {directory}")
         # Plain ndarray views of the maps: same shared pages, without np.memmap's per-slice overhead.
-        arrays = {
-            path.stem: np.load(path, mmap_mode="r").view(np.ndarray) for path in directory.glob("*.npy")
-        }
-        return cls(arrays, meta)
+        paths = sorted(directory.glob("*.npy"))
+        arrays = {path.stem: np.load(path, mmap_mode="r").view(np.ndarray) for path in paths}
+        segment = cls(arrays, meta)
+        segment.mapped_sizes = {path: path.stat().st_size for path in paths}
+        return segment
+
+    def intact(self) -> bool:
+        """Whether the mapped files still have the size they had when opened. Touching a map whose
+        file was truncated underneath kills the process with SIGBUS, so check before reading."""
+        try:
+            return all(path.stat().st_size == size for path, size in self.mapped_sizes.items())
+        except OSError:
+            return False
 
     @classmethod
     def in_memory(cls, data: SegmentData, encoder_name: str, dim: int) -> Segment:

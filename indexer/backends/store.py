@@ -134,6 +134,11 @@ class StateStore:
 
     # reading
 
+    def present(self) -> bool:
+        """False once the state file was deleted: an open connection would go on reading the
+        unlinked file and every write would vanish with it."""
+        return self._path.exists()
+
     def generation(self) -> int:
         row = self._db.execute("SELECT value FROM meta WHERE key = 'generation'").fetchone()
         return int(row[0])

@@ -9,8 +9,9 @@ from flask import Blueprint, jsonify
 from sqlalchemy import text
 from werkzeug.wrappers import Response
 
+from indexer.backends.base import IndexUnavailable
 from market.db import db
-from market.matching import engine
+from market.matching import engine, indexing
 
 bp = Blueprint("health", __name__)
 log = logging.getLogger(__name__)
@@ -28,21 +29,36 @@ def _check_database() -> dict[str, object]:
     return {"ok": True, "ms": round((time.perf_counter() - started) * 1000, 1)}
 
 
-def _check_index() -> dict[str, object]:
+def _check_index(database_ok: bool) -> dict[str, object]:
     counts: dict[str, object] = {}
-    try:
-        for kind in (engine.PROVIDERS, engine.NEEDS):
+    ok = True
+    for kind in (engine.PROVIDERS, engine.NEEDS):
+        try:
             index = engine.index_for(kind, allow_mismatch=True)
-            counts[kind] = {"documents": index.count(), "needs_rebuild": index.needs_rebuild}
-    except Exception as error:  # a broken index degrades matching, not the whole site
-        log.warning("health: search index unreadable: %s", error)
-        return {"ok": False, "error": type(error).__name__}
-    return {"ok": True, **counts}
+            documents = index.count()
+        except IndexUnavailable as error:
+            log.warning("health: search index unreadable: %s", error)
+            engine.drop_embedded(kind)  # the next request reopens it instead of reusing a dead handle
+            counts[kind] = {"error": "IndexUnavailable"}
+            ok = False
+            continue
+        except Exception as error:  # e.g. the encoder failed to load: matching is down, the site is not
+            log.warning("health: search index unusable: %s", error)
+            counts[kind] = {"error": type(error).__name__}
+            ok = False
+            continue
+        public = indexing.public_count(kind) if database_ok else documents
+        # Fewer documents than public postings: deleted and recreated empty, or updates that failed.
+        complete = documents >= public
+        counts[kind] = {"documents": documents, "public": public, "needs_rebuild": index.needs_rebuild}
+        ok = ok and complete and not index.needs_rebuild
+    return {"ok": ok, **counts}
 
 
 @bp.route("/healthz")
 def healthz() -> Response:
-    database, index = _check_database(), _check_index()
+    database = _check_database()
+    index = _check_index(bool(database["ok"]))
     status = "ok" if database["ok"] and index["ok"] else ("degraded" if database["ok"] else "down")
     response = jsonify({"status": status, "database": database, "index": index})
     # Without the database nothing works: tell the load balancer to route elsewhere.

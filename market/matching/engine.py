@@ -14,7 +14,7 @@ from typing import Any
 
 from flask import current_app
 
-from indexer.backends.base import SearchBackend
+from indexer.backends.base import IndexUnavailable, SearchBackend
 from indexer.backends.embedded import EmbeddedIndex
 from indexer.documents import Hit, Query
 from indexer.encoders import Encoder, load_encoder
@@ -32,14 +32,17 @@ def encoder() -> Encoder:
     return load_encoder(str(current_app.config["ENCODER"]))
 
 
+def _embedded_key(kind: str) -> tuple[str, str]:
+    return str(Path(str(current_app.config["INDEX_DIR"]))), kind
+
+
 def index_for(kind: str, *, allow_mismatch: bool = False) -> EmbeddedIndex:
     """The open embedded index of `kind`; each process opens it once and shares memory-mapped files."""
-    root = Path(str(current_app.config["INDEX_DIR"]))
-    key = (str(root), kind)
+    key = _embedded_key(kind)
     with _lock:
         index = _indexes.get(key)
         if index is None or (index.needs_rebuild and not allow_mismatch):
-            index = EmbeddedIndex(root / kind, encoder(), allow_mismatch=allow_mismatch)
+            index = EmbeddedIndex(Path(key[0]) / kind, encoder(), allow_mismatch=allow_mismatch)
             _indexes[key] = index
         return index  # type: ignore[no-any-return]
 
@@ -69,10 +72,27 @@ def backend(kind: str, *, allow_mismatch: bool = False) -> Any:
     return index_for(kind, allow_mismatch=allow_mismatch)
 
 
+def drop_embedded(kind: str) -> None:
+    """Forget this process's handle on a damaged embedded index; the next use opens it afresh."""
+    with _lock:
+        index = _indexes.pop(_embedded_key(kind), None)
+    if index is not None:
+        index.close()
+
+
+def embedded_search(kind: str, query: Query, k: int) -> list[Hit]:
+    try:
+        return index_for(kind).search(query, k=k)
+    except IndexUnavailable:
+        log.error("the %s index is missing or damaged; run `market reindex`", kind)
+        drop_embedded(kind)
+        raise
+
+
 def search(kind: str, query: Query, k: int) -> tuple[list[Hit], str]:
     """Ranked hits and a notice for the page ("" when the configured backend answered)."""
     if not elastic_url():
-        return index_for(kind).search(query, k=k), ""
+        return embedded_search(kind, query, k), ""
     from indexer.backends.elastic import BackendUnavailable
 
     try:
@@ -80,7 +100,7 @@ def search(kind: str, query: Query, k: int) -> tuple[list[Hit], str]:
     except BackendUnavailable as error:
         log.warning("elasticsearch unavailable, falling back to the embedded index: %s", error)
         notice = _("搜索服务暂时不可用，以下结果来自本地备用索引，可能不是最新。")
-        return index_for(kind).search(query, k=k), notice
+        return embedded_search(kind, query, k), notice
 
 
 def forget_open_indexes() -> None:

@@ -14,7 +14,7 @@ from market.auth.models import User
 from market.db import db
 from market.errors import Forbidden
 from market.i18n import gettext as _
-from market.matching import engine
+from market.matching import engine, indexing
 from market.matching.documents import need_document, provider_query_text
 from market.matching.models import MatchFeedback
 from market.matching.reasons import Reason, explain
@@ -83,6 +83,7 @@ def providers_for_need(
         boosts={"field": (need.field_code,), "province": (need.province,), "available": ("yes",)},
     )
     hits, notice = engine.search(engine.PROVIDERS, query, min(k, MAX_RESULTS) + 10)
+    notice = notice or coverage_notice(engine.PROVIDERS)
     providers = _load(Provider, [hit.id for hit in hits])
     feedback = _feedback_for(need)
     matches = [
@@ -94,6 +95,18 @@ def providers_for_need(
     result = Matches(matches[:k])
     result.notice = notice
     return result
+
+
+def coverage_notice(kind: str) -> str:
+    """Say so when the index holds fewer postings than the database publishes (deleted and
+    recreated, built before a bulk load, or updates that failed): results would silently miss them."""
+    missing = indexing.public_count(kind) - indexing.count(kind)
+    if missing <= 0:
+        return ""
+    return _(
+        "匹配索引缺少 {missing} 条已发布记录，推荐结果可能不完整；管理员可运行 market index sync 补齐。",
+        missing=missing,
+    )
 
 
 def _reranked(score: float, feedback: bool | None) -> float:
@@ -114,6 +127,7 @@ def needs_for_provider(actor: Any, provider: Provider, k: int = 20) -> Matches:
         boosts={"field": tuple(provider.field_codes), "province": (provider.province,)},
     )
     hits, notice = engine.search(engine.NEEDS, query, min(k, MAX_RESULTS) + 10)
+    notice = notice or coverage_notice(engine.NEEDS)
     needs = _load(Need, [hit.id for hit in hits])
     today = date.today()
     open_needs = {

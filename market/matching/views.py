@@ -8,7 +8,7 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
-from indexer.backends.base import EncoderMismatch
+from indexer.backends.base import EncoderMismatch, IndexUnavailable
 from market import taxonomy
 from market.errors import NotFound
 from market.forms import province_choices, term_choices
@@ -26,6 +26,10 @@ def _index_trouble(error: Exception) -> str:
     log.warning("matching unavailable: %s", error)
     if isinstance(error, EncoderMismatch):
         return _("匹配索引需要用当前模型重建（market reindex），暂时无法给出推荐。")
+    if isinstance(error, IndexUnavailable):
+        return _(
+            "匹配索引文件缺失或损坏，暂时无法推荐；管理员运行 market reindex 即可恢复，你的数据不受影响。"
+        )
     return _("匹配服务暂时不可用，请稍后再试；你的数据没有受到影响。")
 
 

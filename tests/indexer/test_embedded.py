@@ -4,6 +4,7 @@ two-stage (sign bits, then int8) dense search."""
 from __future__ import annotations
 
 import multiprocessing
+import shutil
 import time
 from collections.abc import Sequence
 from pathlib import Path
@@ -11,7 +12,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from indexer.backends.base import EncoderMismatch
+from indexer.backends.base import EncoderMismatch, IndexUnavailable
 from indexer.backends.embedded import EmbeddedIndex
 from indexer.documents import Document, Query
 from indexer.encoders import Encoder, load_encoder
@@ -153,3 +154,63 @@ def _child_upserts_many(path: str, prefix: str) -> None:
     for i in range(6):
         index.upsert([Document(f"{prefix}{i}", f"专家{prefix}{i}", f"研究方向{i}：材料与工艺")])
     index.close()
+
+
+def _built(path: Path, encoder: Encoder) -> EmbeddedIndex:
+    index = EmbeddedIndex(path, encoder)
+    index.rebuild(PROVIDERS[:3])
+    index.upsert(PROVIDERS[3:])  # one row in the SQLite delta as well as the mapped base
+    assert index.search(Query("废水处理"))
+    return index
+
+
+def test_deleted_index_directory_is_reported_not_read_from_the_unlinked_files(
+    tmp_path: Path, encoder: Encoder
+) -> None:
+    index = _built(tmp_path / "index", encoder)
+    shutil.rmtree(tmp_path / "index")
+    with pytest.raises(IndexUnavailable, match="missing or damaged"):
+        index.search(Query("废水处理"))
+    with pytest.raises(IndexUnavailable):
+        index.count()
+    index.close()
+
+
+def test_garbage_state_file_is_reported_when_searching_and_when_opening(
+    tmp_path: Path, encoder: Encoder
+) -> None:
+    index = _built(tmp_path, encoder)
+    index.close()
+    for path in tmp_path.glob("state.sqlite*"):
+        path.write_bytes(b"\x00garbage" * 64)
+    with pytest.raises(IndexUnavailable):
+        EmbeddedIndex(tmp_path, encoder)
+
+
+def test_truncated_base_segment_is_reported_instead_of_crashing_the_process(
+    tmp_path: Path, encoder: Encoder
+) -> None:
+    # Reading a memory map whose file shrank raises SIGBUS, which no except clause can catch:
+    # the size check must stop the search before it touches the map.
+    index = _built(tmp_path, encoder)
+    (base,) = [entry for entry in tmp_path.iterdir() if entry.name.startswith("base-")]
+    for array in base.glob("*.npy"):
+        array.write_bytes(b"\x93NUMPY")
+    with pytest.raises(IndexUnavailable):
+        index.search(Query("废水处理"))
+    reopened = EmbeddedIndex(tmp_path, encoder)
+    with pytest.raises(IndexUnavailable):
+        reopened.search(Query("废水处理"))
+    index.close()
+    reopened.close()
+
+
+def test_rebuild_after_damage_serves_again(tmp_path: Path, encoder: Encoder) -> None:
+    index = _built(tmp_path / "index", encoder)
+    index.close()
+    shutil.rmtree(tmp_path / "index")
+    fresh = EmbeddedIndex(tmp_path / "index", encoder)
+    assert fresh.count() == 0
+    fresh.rebuild(PROVIDERS)
+    assert fresh.search(Query("废水处理"))[0].id == "wastewater"
+    fresh.close()

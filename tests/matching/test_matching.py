@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -184,3 +185,34 @@ def test_elasticsearch_down_falls_back_to_the_embedded_index_with_a_notice(app: 
         engine.forget_open_indexes()
     assert "本地备用索引" in page
     assert f"/providers/{battery}" in page
+
+
+@pytest.mark.usefixtures("synced")
+def test_index_deleted_under_a_running_app_says_so_and_reindex_restores_it(
+    app: Flask, make, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    battery = _provider(make, BATTERY)
+    owner = make.user("enterprise")
+    need_id = _approve_need(make, owner)
+    client = login(app.test_client(), owner)
+    assert f"/providers/{battery}" in client.get(f"/needs/{need_id}/matches").get_data(as_text=True)
+
+    shutil.rmtree(tmp_path / "index")  # the open handle would go on reading the unlinked files
+    damaged = client.get(f"/needs/{need_id}/matches")
+    assert damaged.status_code == 200
+    assert "market reindex" in damaged.get_data(as_text=True)
+    health = app.test_client().get("/healthz")
+    assert health.status_code == 200 and health.json["status"] == "degraded"
+    # Reopened empty: the page says results are incomplete instead of showing an unexplained blank.
+    empty = client.get(f"/needs/{need_id}/matches").get_data(as_text=True)
+    assert "market index sync" in empty and f"/providers/{battery}" not in empty
+    assert app.test_client().get("/healthz").json["index"]["providers"] == {
+        "documents": 0,
+        "public": 1,
+        "needs_rebuild": False,
+    }
+
+    assert app.test_cli_runner().invoke(args=["reindex"]).exit_code == 0
+    restored = client.get(f"/needs/{need_id}/matches").get_data(as_text=True)
+    assert f"/providers/{battery}" in restored and "market index sync" not in restored
+    assert app.test_client().get("/healthz").json["status"] == "ok"
