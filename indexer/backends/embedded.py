@@ -43,6 +43,7 @@ from indexer.backends.store import DeltaRow, Snapshot, StateStore
 from indexer.documents import Document, Hit, Passage, Query, document_to_record, passages_from_record
 from indexer.encoders import Encoder
 from indexer.fusion import FusionConfig, boost_amounts, combine_dense, fuse
+from indexer.lru import LruCache
 from indexer.preparation import TermHasher, document_terms, encode_documents, segment_data_from
 
 BM25_K1 = 1.2
@@ -107,6 +108,7 @@ class EmbeddedIndex:
         rescore_pool: int = 4000,
         rescore_fraction: float = 0.01,
         exact_vectors: int = 20000,
+        result_cache_size: int = 512,
     ) -> None:
         """Open (creating if needed) the index in `path`.
 
@@ -123,6 +125,8 @@ class EmbeddedIndex:
         self.exact_vectors = exact_vectors
         self._view: _View | None = None
         self._view_lock = threading.Lock()
+        # Ranked hits per query, valid for one generation: any write anywhere bumps it.
+        self._results: LruCache[tuple, tuple[int, tuple[Hit, ...]]] = LruCache(result_cache_size)
         with _readable(self.path):
             self._store = StateStore(self.path)
             self._claim_empty_index()
@@ -357,14 +361,23 @@ class EmbeddedIndex:
         self._store.close()
 
     def search(self, query: Query, k: int = 20, fusion: FusionConfig | None = None) -> list[Hit]:
-        """Top `k` documents for `query`; `fusion` overrides the index's fusion config for this call."""
+        """Top `k` documents for `query`; `fusion` overrides the index's fusion config for this call.
+
+        Repeated searches at the same generation are answered from a per-process cache (a need's
+        match page is viewed again and again between changes); treat the hits as read-only."""
         view = self._checked_view()
         config = fusion or self.fusion
         if not query.text.strip() or view.n_live == 0:
             return []
+        key = (query.text, _frozen(query.filters), _frozen(query.boosts), k, repr(config))
+        cached = self._results.get(key)
+        if cached is not None and cached[0] == view.generation:
+            return list(cached[1])
         terms = query_terms(query.text)
         vector = self.encoder.encode_queries([query.text])[0]
-        return self.search_vector(view, query, terms, vector, k, config)
+        hits = self.search_vector(view, query, terms, vector, k, config)
+        self._results.put(key, (view.generation, tuple(hits)))
+        return hits
 
     def search_vector(
         self, view: _View, query: Query, terms: list[str], vector: np.ndarray, k: int, config: FusionConfig
@@ -672,6 +685,10 @@ def _single_threaded_blas() -> AbstractContextManager:
     if _blas_controller is None:
         _blas_controller = ThreadpoolController()
     return _blas_controller.limit(limits=1, user_api="blas")
+
+
+def _frozen(values: Mapping[str, Sequence[str]]) -> tuple:
+    return tuple(sorted((key, tuple(value)) for key, value in values.items()))
 
 
 def _batches(docs: Iterable[Document], size: int) -> Iterator[list[Document]]:

@@ -97,6 +97,7 @@ class StateStore:
         with self.lock.held():
             # executescript commits on its own, so the schema goes outside the transaction below.
             self._db.executescript(_SCHEMA)
+            self._inode = os.stat(self._path).st_ino
             with self._connection() as db:
                 db.execute("INSERT OR IGNORE INTO meta VALUES ('format', ?)", (STORE_FORMAT,))
                 db.execute("INSERT OR IGNORE INTO meta VALUES ('generation', '0')")
@@ -135,9 +136,12 @@ class StateStore:
     # reading
 
     def present(self) -> bool:
-        """False once the state file was deleted: an open connection would go on reading the
-        unlinked file and every write would vanish with it."""
-        return self._path.exists()
+        """False once the state file was deleted or replaced by another one: an open connection
+        would go on reading the unlinked file, and every write would vanish with it."""
+        try:
+            return os.stat(self._path).st_ino == self._inode
+        except FileNotFoundError:
+            return False
 
     def generation(self) -> int:
         row = self._db.execute("SELECT value FROM meta WHERE key = 'generation'").fetchone()

