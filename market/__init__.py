@@ -86,6 +86,7 @@ def _init_login(app: Flask) -> None:
 def _register_blueprints(app: Flask) -> None:
     from market.admin.views import bp as admin_bp
     from market.api import bp as api_bp
+    from market.attachments.views import bp as attachments_bp
     from market.auth.views import bp as auth_bp
     from market.broker.views import bp as broker_bp
     from market.imports.views import bp as imports_bp
@@ -103,6 +104,7 @@ def _register_blueprints(app: Flask) -> None:
         health_bp,
         auth_bp,
         needs_bp,
+        attachments_bp,
         providers_bp,
         matching_bp,
         moderation_bp,

@@ -58,7 +58,10 @@ def load_config(overrides: dict[str, object] | None = None) -> dict[str, object]
         "ORDER_EXPIRY_DAYS": int(os.environ.get("ORDER_EXPIRY_DAYS", "14")),
         "BROKER_ATTENTION_DAYS": int(os.environ.get("BROKER_ATTENTION_DAYS", "7")),
         "PAGE_SIZE": 20,
+        # The largest request body at all; one attachment must fit inside it with the form around it.
         "MAX_CONTENT_LENGTH": 10 * 1024 * 1024,
+        "ATTACHMENT_MAX_BYTES": int(os.environ.get("ATTACHMENT_MAX_BYTES", str(8 * 1024 * 1024))),
+        "ATTACHMENTS_PER_NEED": int(os.environ.get("ATTACHMENTS_PER_NEED", "10")),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": os.environ.get("SESSION_COOKIE_SECURE", "0") == "1",

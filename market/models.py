@@ -1,6 +1,7 @@
 """Imports every feature's models so metadata (and Alembic) sees all tables."""
 
 from market.admin.models import AdminEvent
+from market.attachments.models import NeedAttachment
 from market.auth.models import ApiToken, Organisation, User, broker_regions
 from market.imports.models import ImportBatch, ImportRow
 from market.matching.models import MatchFeedback
@@ -24,6 +25,7 @@ __all__ = [
     "MatchFeedback",
     "ModerationEvent",
     "Need",
+    "NeedAttachment",
     "Notification",
     "Order",
     "Organisation",

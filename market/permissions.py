@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from market.attachments.models import NeedAttachment
 from market.auth.models import Role, User
 from market.needs.models import Need
 from market.postings import EDITABLE, SUBMITTABLE, WITHDRAWABLE, PostingStatus
@@ -126,3 +127,22 @@ def can_review(user: Any) -> bool:
 
 def can_manage_users(user: Any) -> bool:
     return is_admin(user)
+
+
+def can_attach_to_need(user: Any, need: Need, confidential: bool) -> bool:
+    """Public files are part of what brokers review, so they change only while the need is
+    editable; confidential files reach only the owner, brokers and engaged providers, so the
+    owner may add them until the need is closed (e.g. drawings for a provider who took the order)."""
+    if not _owns_need(_user(user), need):
+        return False
+    return need.status in EDITABLE or (confidential and need.status != PostingStatus.CLOSED)
+
+
+def can_remove_attachment(user: Any, attachment: NeedAttachment) -> bool:
+    return can_attach_to_need(user, attachment.need, attachment.confidential)
+
+
+def can_download_attachment(user: Any, attachment: NeedAttachment) -> bool:
+    if attachment.confidential:
+        return can_view_need_confidential(user, attachment.need)
+    return can_view_need(user, attachment.need)

@@ -41,6 +41,14 @@ def budget(low: int | None, high: int | None) -> str:
     return gettext("{high} 万元以内", high=high)
 
 
+def file_size(size: int) -> str:
+    if size < 1024:
+        return f"{size} B"
+    if size < 1024 * 1024:
+        return f"{size / 1024:.0f} KB"
+    return f"{size / 1024 / 1024:.1f} MB"
+
+
 def list_sep() -> str:
     return "、" if current_language() == "zh" else ", "
 
@@ -72,6 +80,7 @@ def register(app: Flask) -> None:
             "budget": budget,
             "page_url": page_url,
             "list_sep": list_sep,
+            "file_size": file_size,
         }
     )
 

@@ -7,6 +7,7 @@ from pathlib import Path
 from flask import Flask
 from sqlalchemy import func, select
 
+from market.attachments.models import NeedAttachment
 from market.db import db
 from market.needs.models import Need
 
@@ -33,6 +34,15 @@ def test_backup_and_restore_round_trip(app: Flask, make, tmp_path: Path) -> None
     make.achievement(provider_id)
     make.service(provider_id)
     make.user("broker", regions=("32", "33"))
+    content = b"%PDF-1.7 \x00\xff binary drawing"
+    with app.app_context():
+        from market.attachments.services import add_attachment
+        from market.auth.models import User
+
+        add_attachment(
+            db.session.get(User, owner), db.session.get(Need, need_id), "图纸.pdf", content, confidential=True
+        )
+        db.session.commit()
     before = _counts(app)
     runner = app.test_cli_runner()
     path = tmp_path / "kechuang.jsonl.gz"
@@ -46,6 +56,8 @@ def test_backup_and_restore_round_trip(app: Flask, make, tmp_path: Path) -> None
     assert result.exit_code == 0, result.output
     assert _counts(app) == before
     assert make.get(Need, need_id).title == "冷库能耗太高"
+    with app.app_context():
+        assert db.session.scalar(select(NeedAttachment.data)) == content  # bytes survive the JSON lines
     # New rows continue after the restored ids (PostgreSQL sequences were moved on).
     assert make.need(owner) > need_id
 

@@ -7,6 +7,7 @@ from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
 from market import permissions, taxonomy
+from market.attachments import services as attachments
 from market.db import db
 from market.errors import Forbidden
 from market.forms import field_choices, province_choices, term_choices
@@ -49,6 +50,10 @@ def detail(need_id: int) -> str:
     return render_template(
         "needs/detail.html",
         need=need,
+        attachments=attachments.visible_attachments(current_user, need),
+        can_attach=permissions.can_attach_to_need(current_user, need, confidential=True),
+        attachment_mb=round(attachments.max_bytes() / 2**20, 1),
+        attachment_count=attachments.max_per_need(),
         show_confidential=permissions.can_view_need_confidential(current_user, need),
         history=moderation.history(need)
         if permissions.can_view_need_confidential(current_user, need)

@@ -25,6 +25,7 @@ from sqlalchemy import text
 from werkzeug.routing import Rule
 from werkzeug.security import generate_password_hash
 
+from market.attachments.services import add_attachment
 from market.auth import services as auth
 from market.auth.models import User
 from market.broker.tables import BUILDERS
@@ -59,6 +60,8 @@ SECRET_READERS = {
     # docs/orders.md: a provider that accepted an order on the need sees its confidential details
     "engaged_need": {"enterprise_a", "provider_p", "broker_in", "admin"},
     "order": {"enterprise_a", "provider_p", "broker_in", "admin"},
+    "file": {"enterprise_a", "broker_in", "admin"},  # confidential attachment of the draft
+    "engaged_file": {"enterprise_a", "provider_p", "broker_in", "admin"},
 }
 WRITERS = {
     "needs": {"enterprise_a", "broker_in", "admin"},
@@ -70,6 +73,7 @@ WRITERS = {
     "user": {"enterprise_a", "admin"},
     "taxonomy": {"admin"},
     "feedback": {"enterprise_a", "broker_in", "admin"},
+    "attachments": {"enterprise_a"},
 }
 DEAL = {"contract_type": "develop", "value_wan": "987.65", "signed_on": "2024-05-01"}
 
@@ -93,7 +97,13 @@ class World:
 
 def build_world(app: Flask, make: Any) -> World:
     tag = uuid.uuid4().hex[:12]
-    secrets = {"need": f"SECRET-A-{tag}", "engaged_need": f"SECRET-A2-{tag}", "order": f"SECRET-ORDER-{tag}"}
+    secrets = {
+        "need": f"SECRET-A-{tag}",
+        "engaged_need": f"SECRET-A2-{tag}",
+        "order": f"SECRET-ORDER-{tag}",
+        "file": f"SECRET-FILE-{tag}",
+        "engaged_file": f"SECRET-FILE2-{tag}",
+    }
     users = {
         "enterprise_a": make.user("enterprise"),
         "enterprise_b": make.user("enterprise"),
@@ -129,6 +139,16 @@ def build_world(app: Flask, make: Any) -> World:
             commit()
         order = services.lock_order(order_id)
         services.add_follow_up(db.session.get(User, a), order, {"body": f"跟进：{secrets['order']}"})
+        files = [
+            add_attachment(
+                db.session.get(User, a),
+                db.session.get(Need, need_id),
+                f"{secret}.pdf",
+                b"%PDF-1.7 " + secret.encode(),
+                confidential=True,
+            ).id
+            for need_id, secret in ((draft, secrets["file"]), (approved, secrets["engaged_file"]))
+        ]
         proposal = proposals.submit(
             db.session.get(User, proposer), db.session.get(Need, approved), {"approach": "热管理方案"}
         )
@@ -150,6 +170,7 @@ def build_world(app: Flask, make: Any) -> World:
             "batch": batch.id,
             "token": victim_token.id,
             "user_a": a,
+            "attachment": files,
         }
         org_a = user["enterprise_a"].organisation_id
         commit()
@@ -195,6 +216,7 @@ PARAMS: dict[str, ValueFn] = {
     "service_id": lambda w, e, a: [w.ids["service"]],
     "batch_id": lambda w, e, a: [w.ids["batch"]],
     "proposal_id": lambda w, e, a: [w.ids["proposal"]],
+    "attachment_id": lambda w, e, a: w.ids["attachment"],
     "token_id": lambda w, e, a: [w.ids["token"]],
     "user_id": lambda w, e, a: [w.ids["user_a"]],
     "kind": lambda w, e, a: ["need", "provider"],
@@ -294,6 +316,11 @@ def snapshot(world: World) -> dict[str, Any]:
                 _rows("SELECT * FROM regions ORDER BY code"),
             ],
             "feedback": _rows(f"SELECT count(*) FROM match_feedback WHERE need_id IN ({a_needs})", **org),
+            "attachments": _rows(
+                "SELECT id, filename, confidential, sha256 FROM need_attachments"
+                f" WHERE need_id IN ({a_needs})",
+                **org,
+            ),
         }
         db.session.rollback()
     assert set(snap) == set(WRITERS)

@@ -1,0 +1,73 @@
+"""Upload, download and delete a need's attachments."""
+
+from __future__ import annotations
+
+import io
+
+from flask import Blueprint, flash, redirect, request, send_file, url_for
+from flask_login import current_user, login_required
+from werkzeug.exceptions import RequestEntityTooLarge
+from werkzeug.wrappers import Response
+
+from market.attachments import services
+from market.attachments.files import TYPES
+from market.db import db
+from market.errors import ValidationFailed
+from market.i18n import gettext as _
+from market.needs import services as needs
+
+bp = Blueprint("attachments", __name__)
+
+
+def _back_to(need_id: int) -> Response:
+    return redirect(url_for("needs.detail", need_id=need_id) + "#attachments")
+
+
+@bp.route("/needs/<int:need_id>/attachments", methods=["POST"])
+@login_required
+def upload(need_id: int) -> Response:
+    need = needs.get_visible_need(current_user, need_id)
+    try:
+        upload = request.files.get("file")
+        confidential = request.form.get("public") != "y"
+    except RequestEntityTooLarge:
+        flash(_("文件过大：每个附件不能超过 {mb} MB。", mb=round(services.max_bytes() / 2**20, 1)), "danger")
+        return _back_to(need.id)
+    if upload is None or not upload.filename:
+        flash(_("请选择要上传的文件。"), "danger")
+        return _back_to(need.id)
+    data = upload.stream.read(services.max_bytes() + 1)  # one byte over is enough to refuse
+    try:
+        attachment = services.add_attachment(
+            current_user, need, upload.filename, data, confidential=confidential
+        )
+    except ValidationFailed as error:
+        db.session.rollback()
+        flash(error.message, "danger")
+        return _back_to(need.id)
+    flash(_("已上传附件 {name}。", name=attachment.filename), "success")
+    return _back_to(need.id)
+
+
+@bp.route("/attachments/<int:attachment_id>")
+@login_required
+def download(attachment_id: int) -> Response:
+    attachment = services.downloadable(current_user, attachment_id)
+    response = send_file(
+        io.BytesIO(attachment.data),
+        mimetype=TYPES[attachment.kind].mimetype,
+        as_attachment=True,  # never rendered inline, whatever the file claims to be
+        download_name=attachment.filename,
+        etag=attachment.sha256,
+        max_age=0,
+    )
+    response.headers["Cache-Control"] = "private, no-store"  # confidential files stay off shared caches
+    return response
+
+
+@bp.route("/attachments/<int:attachment_id>/delete", methods=["POST"])
+@login_required
+def delete(attachment_id: int) -> Response:
+    need = services.remove_attachment(current_user, attachment_id)
+    flash(_("附件已删除。"), "success")
+    return _back_to(need.id)
