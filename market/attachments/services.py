@@ -21,6 +21,10 @@ def max_bytes() -> int:
     return int(current_app.config["ATTACHMENT_MAX_BYTES"])
 
 
+def max_mb() -> str:
+    return f"{max_bytes() / 2**20:.3g}"
+
+
 def max_per_need() -> int:
     return int(current_app.config["ATTACHMENTS_PER_NEED"])
 
@@ -43,9 +47,7 @@ def add_attachment(
     if not data:
         raise ValidationFailed(_("文件是空的。"))
     if len(data) > max_bytes():
-        raise ValidationFailed(
-            _("文件过大：每个附件不能超过 {mb} MB。", mb=round(max_bytes() / 1024 / 1024, 1))
-        )
+        raise ValidationFailed(_("文件过大：每个附件不能超过 {mb} MB。", mb=max_mb()))
     kind = kind_of(name, data)
     count = db.session.scalar(select(func.count()).where(NeedAttachment.need_id == need.id)) or 0
     if count >= max_per_need():

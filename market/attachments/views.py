@@ -31,7 +31,7 @@ def upload(need_id: int) -> Response:
         upload = request.files.get("file")
         confidential = request.form.get("public") != "y"
     except RequestEntityTooLarge:
-        flash(_("文件过大：每个附件不能超过 {mb} MB。", mb=round(services.max_bytes() / 2**20, 1)), "danger")
+        flash(_("文件过大：每个附件不能超过 {mb} MB。", mb=services.max_mb()), "danger")
         return _back_to(need.id)
     if upload is None or not upload.filename:
         flash(_("请选择要上传的文件。"), "danger")

@@ -52,7 +52,7 @@ def detail(need_id: int) -> str:
         need=need,
         attachments=attachments.visible_attachments(current_user, need),
         can_attach=permissions.can_attach_to_need(current_user, need, confidential=True),
-        attachment_mb=round(attachments.max_bytes() / 2**20, 1),
+        attachment_mb=attachments.max_mb(),
         attachment_count=attachments.max_per_need(),
         show_confidential=permissions.can_view_need_confidential(current_user, need),
         history=moderation.history(need)
