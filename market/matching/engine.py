@@ -103,6 +103,19 @@ def search(kind: str, query: Query, k: int) -> tuple[list[Hit], str]:
         return embedded_search(kind, query, k), notice
 
 
+def warm_up() -> None:
+    """Load the encoder and open the embedded indexes now, so the first match page of a fresh
+    worker does not pay for it while every other request queues behind the encoder's lock."""
+    from indexer.backends.base import EncoderMismatch
+
+    encoder().encode_queries(["预热"])
+    for kind in (PROVIDERS, NEEDS):
+        try:
+            index_for(kind).count()
+        except (IndexUnavailable, EncoderMismatch) as error:  # the pages say what to do about it
+            log.warning("warm-up: the %s index is not usable: %s", kind, error)
+
+
 def forget_open_indexes() -> None:
     """Close every open index (tests and `market reindex` after changing encoders)."""
     with _lock:
