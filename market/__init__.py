@@ -6,11 +6,13 @@ import logging
 
 from flask import Flask, Response
 from flask_login import AnonymousUserMixin
-from werkzeug.routing import IntegerConverter, Map
+from werkzeug import exceptions as werkzeug_exceptions
+from werkzeug.routing import IntegerConverter
 
 from market.config import ROOT, load_config
 from market.db import db
 from market.extensions import babel, csrf, limiter, login_manager, migrate
+from market.ids import MAX_ID
 
 
 def create_app(overrides: dict[str, object] | None = None) -> Flask:
@@ -61,11 +63,14 @@ def _wtforms_locale() -> str:
 
 
 class DatabaseIdConverter(IntegerConverter):
-    """<int:…> in URLs stops at the largest id a database column holds, so huge numbers are a 404."""
+    """<int:…> in URLs: a number beyond the largest id a database column holds is a 404 of this
+    route (not "no route", which would answer 405 where another rule shares the path)."""
 
-    def __init__(self, map: Map, *args: object, **kwargs: object) -> None:
-        kwargs.setdefault("max", 2**31 - 1)
-        super().__init__(map, *args, **kwargs)  # type: ignore[arg-type]
+    def to_python(self, value: str) -> int:
+        number = int(super().to_python(value))
+        if number > MAX_ID:
+            raise werkzeug_exceptions.NotFound()
+        return number
 
 
 def _init_login(app: Flask) -> None:

@@ -17,6 +17,7 @@ from market.db import db, utcnow
 from market.errors import Forbidden, NotFound
 from market.errors_web import error_response
 from market.i18n import gettext as _
+from market.ids import row_id
 from market.needs.services import get_visible_need
 from market.orders import parties, proposals, queries, services
 from market.orders import permissions as rules
@@ -89,13 +90,19 @@ def create_order() -> tuple[Response, int]:
     user = require_user()
     data = body()
     if isinstance(data.get("service_id"), int):
-        service = db.session.get(ServiceItem, data["service_id"])
+        service_id = row_id(data["service_id"])
+        service = db.session.get(ServiceItem, service_id) if service_id else None
         if service is None or not service.provider.is_public:
             raise NotFound(_("服务不存在或未公开。"))
         return created(order_json(services.order_service(user, service, data), full=True))
     if isinstance(data.get("need_id"), int) and isinstance(data.get("provider_id"), int):
-        need = get_visible_need(user, data["need_id"])
-        provider = get_visible_provider(user, data["provider_id"])
+        need_id, provider_id = row_id(data["need_id"]), row_id(data["provider_id"])
+        if need_id is None:
+            raise NotFound(_("需求不存在或未公开。"))
+        if provider_id is None:
+            raise NotFound(_("服务方不存在或未公开。"))
+        need = get_visible_need(user, need_id)
+        provider = get_visible_provider(user, provider_id)
         return created(order_json(services.invite(user, need, provider, data), full=True))
     raise BadRequest(_("请提供 service_id（点单），或 need_id 和 provider_id（邀请）。"))
 
@@ -145,6 +152,8 @@ def dispatch_need(need_id: int) -> tuple[Response, int]:
     ids = data.get("provider_ids")
     if not isinstance(ids, list) or not all(isinstance(i, int) and not isinstance(i, bool) for i in ids):
         raise BadRequest(_("provider_ids 应为整数列表。"))
+    if any(row_id(i) is None for i in ids):
+        raise NotFound(_("服务方不存在或未公开。"))
     return created({"items": [order_json(o) for o in services.dispatch(user, need, ids, data)]})
 
 
