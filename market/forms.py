@@ -74,3 +74,8 @@ def city_in_province(province: str | None, city: str | None) -> bool:
     if not city:
         return True
     return reference.region_names().get(city, ("", "", None))[2] == province
+
+
+def strip_text(value: Any) -> Any:
+    """A WTForms filter: length rules apply to what is stored, not to the padding around it."""
+    return value.strip() if isinstance(value, str) else value

@@ -10,7 +10,7 @@ from wtforms.validators import DataRequired, Email, EqualTo, Length, ValidationE
 
 from market import taxonomy
 from market.auth import services
-from market.forms import province_choices, term_choices
+from market.forms import province_choices, strip_text, term_choices
 from market.i18n import gettext as _
 
 
@@ -29,9 +29,9 @@ class LoginForm(FlaskForm):
 class RegisterForm(FlaskForm):
     role = SelectField(validators=[DataRequired()])
     provider_kind = SelectField()
-    name = StringField(validators=[DataRequired(), Length(min=2, max=60)])
+    name = StringField(filters=[strip_text], validators=[DataRequired(), Length(min=2, max=60)])
     email = EmailField(validators=[DataRequired(), Email(check_deliverability=False), Length(max=254)])
-    organisation = StringField(validators=[Length(max=120)])
+    organisation = StringField(filters=[strip_text], validators=[Length(max=120)])
     province = SelectField(validators=[DataRequired()])
     password = PasswordField(validators=[DataRequired(), Length(max=200)])
     confirm = PasswordField(validators=[DataRequired(), EqualTo("password")])

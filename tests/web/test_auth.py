@@ -119,3 +119,14 @@ def test_api_tokens_page_creates_and_revokes(client: FlaskClient, make) -> None:
     page = client.post("/auth/tokens", data={"name": "erp"}).get_data(as_text=True)
     assert "kc_" in page
     assert client.post("/auth/tokens/1/revoke").status_code in (302, 404)
+
+
+def test_name_length_counts_what_is_stored_not_the_spaces(client: FlaskClient, app: Flask) -> None:
+    # Found by the hypothesis form properties: " 张 " passed the 2-character minimum, "张" was stored.
+    response = _register(client, name=" 张 ")
+    assert response.status_code == 200 and "is-invalid" in response.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.scalar(db.select(db.func.count()).select_from(User)) == 0
+    _register(client, name=" 王晓明 ")
+    with app.app_context():
+        assert db.session.scalar(db.select(User.name)) == "王晓明"
