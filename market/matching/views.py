@@ -33,6 +33,20 @@ def _index_trouble(error: Exception) -> str:
     return _("匹配服务暂时不可用，请稍后再试；你的数据没有受到影响。")
 
 
+FILTER_ARGS = ("province", "kind", "available", "same_field")
+
+
+def _filter_args() -> dict[str, str]:
+    """The page's own filters, carried through feedback; other query keys (e.g. a stray need_id)
+    would collide with the route's arguments."""
+    return {key: request.args[key] for key in FILTER_ARGS if key in request.args}
+
+
+def _rank(value: str) -> int | None:
+    # isdigit() also accepts "²" and other digits int() refuses; a rank is a short ASCII number.
+    return int(value) if value.isascii() and value.isdigit() and len(value) <= 4 else None
+
+
 @bp.route("/needs/<int:need_id>/matches")
 @login_required
 def need_matches(need_id: int) -> str:
@@ -55,6 +69,7 @@ def need_matches(need_id: int) -> str:
         matches=matches,
         filters=filters,
         trouble=trouble,
+        filter_args=_filter_args(),
         provinces=province_choices(_("全部地区")),
         kinds=term_choices(taxonomy.PROVIDER_KINDS, _("全部类型")),
     )
@@ -67,9 +82,9 @@ def feedback(need_id: int, provider_id: int) -> Response:
     provider = providers.get_visible_provider(current_user, provider_id)
     useful = request.form.get("useful") == "1"
     rank = request.form.get("rank", "")
-    services.record_feedback(current_user, need, provider, useful, int(rank) if rank.isdigit() else None)
+    services.record_feedback(current_user, need, provider, useful, _rank(rank))
     flash(_("已记录你的评价，谢谢。") if useful else _("已标记为不相关，该服务方将排在后面。"), "info")
-    return redirect(url_for("matching.need_matches", need_id=need.id, **request.args))
+    return redirect(url_for("matching.need_matches", need_id=need.id, **_filter_args()))
 
 
 @bp.route("/me/recommended")
