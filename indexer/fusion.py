@@ -58,6 +58,7 @@ def normalise_scores(scores: np.ndarray, how: Normalisation) -> np.ndarray:
     """Map a retriever's scores over the candidate set onto [0, 1] so the two scales can be mixed."""
     if scores.size == 0:
         return scores.astype(np.float32)
+    scores = scores.astype(np.float64)  # float32 differences overflow for scores far apart
     top = float(scores.max())
     if how == "max":
         return (scores / top).astype(np.float32) if top > 0 else np.zeros_like(scores, dtype=np.float32)

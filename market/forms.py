@@ -5,12 +5,16 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+from flask_wtf import FlaskForm
 from werkzeug.datastructures import MultiDict
+from wtforms import PasswordField, StringField
+from wtforms.validators import StopValidation
 
 from market import taxonomy
 from market.i18n import current_language
 from market.i18n import gettext as _
 from market.reference import services as reference
+from market.text import unstorable
 
 
 def term_choices(terms: Iterable[taxonomy.Term], blank: str | None = None) -> list[tuple[str, str]]:
@@ -79,3 +83,23 @@ def city_in_province(province: str | None, city: str | None) -> bool:
 def strip_text(value: Any) -> Any:
     """A WTForms filter: length rules apply to what is stored, not to the padding around it."""
     return value.strip() if isinstance(value, str) else value
+
+
+def refuse_unstorable(_form: Any, field: Any) -> None:
+    """First validator of every field: later ones (e.g. "email taken") may query with the value."""
+    if isinstance(field.data, str) and unstorable(field.data):
+        raise StopValidation(_("不能包含 NUL 等无法保存的字符。"))
+
+
+class BaseForm(FlaskForm):
+    """Every form of the site: text is stripped before its rules run, and text no database can
+    store (NUL, lone surrogates) is an error on its field instead of a 500 or a silent change."""
+
+    class Meta(FlaskForm.Meta):
+        def bind_field(self, form: Any, unbound_field: Any, options: dict[str, Any]) -> Any:
+            kwargs = unbound_field.kwargs
+            options = {**options, "validators": (refuse_unstorable, *(kwargs.get("validators") or ()))}
+            field_class = unbound_field.field_class
+            if issubclass(field_class, StringField) and not issubclass(field_class, PasswordField):
+                options["filters"] = (strip_text, *(kwargs.get("filters") or ()))
+            return unbound_field.bind(form=form, **options)

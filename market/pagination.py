@@ -23,13 +23,13 @@ def flag(name: str) -> bool:
 
 def page_number() -> int:
     raw = request.args.get("page", "1")
-    return min(int(raw), MAX_PAGE) if raw.isdigit() and int(raw) > 0 else 1
+    return min(int(raw), MAX_PAGE) if raw.isdecimal() and int(raw) > 0 else 1
 
 
 def per_page() -> int:
     raw = request.args.get("per_page", "")
     default = int(current_app.config["PAGE_SIZE"])
-    return min(int(raw), 100) if raw.isdigit() and int(raw) > 0 else default
+    return min(int(raw), 100) if raw.isdecimal() and int(raw) > 0 else default
 
 
 def paginate(query: Select) -> Pagination:  # type: ignore[type-arg]

@@ -89,6 +89,19 @@ def ctx(app: Flask) -> Iterator[None]:
 
 
 @pytest.fixture
+def synced(app: Flask, tmp_path: Path) -> Iterator[None]:
+    """Index updates on every commit, into an index of this test's own."""
+    from market.matching import engine
+
+    old = dict(app.config)
+    app.config.update(INDEX_SYNC=True, INDEX_DIR=str(tmp_path / "index"))
+    engine.forget_open_indexes()
+    yield
+    engine.forget_open_indexes()
+    app.config.update(INDEX_SYNC=old["INDEX_SYNC"], INDEX_DIR=old["INDEX_DIR"])
+
+
+@pytest.fixture
 def client(app: Flask) -> FlaskClient:
     return app.test_client()
 

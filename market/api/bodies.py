@@ -18,6 +18,7 @@ from market.api.errors import BadRequest
 from market.errors import ValidationFailed
 from market.forms import WrongType, json_to_formdata
 from market.i18n import gettext as _
+from market.text import unstorable
 
 JSON = dict[str, Any]
 F = TypeVar("F", bound=FlaskForm)
@@ -59,17 +60,6 @@ def _types(schema: JSON) -> list[str]:
     return kind if isinstance(kind, list) else [kind]
 
 
-def _bad_string(value: str) -> bool:
-    """NUL bytes and lone surrogates cannot be stored (PostgreSQL refuses NUL; UTF-8 refuses surrogates)."""
-    if "\x00" in value:
-        return True
-    try:
-        value.encode("utf-8")
-    except UnicodeEncodeError:
-        return True
-    return False
-
-
 def _value_ok(value: Any, schema: JSON) -> bool:
     types = _types(schema)
     if isinstance(value, bool):
@@ -77,7 +67,7 @@ def _value_ok(value: Any, schema: JSON) -> bool:
     if not any(isinstance(value, _PYTHON_TYPES[t]) for t in types):
         return False
     if isinstance(value, str):
-        return not _bad_string(value)
+        return not unstorable(value)
     if isinstance(value, list):
         return all(_value_ok(item, schema.get("items", {})) for item in value)
     return True

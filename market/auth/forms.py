@@ -4,17 +4,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, Email, EqualTo, Length, ValidationError
 
 from market import taxonomy
 from market.auth import services
-from market.forms import province_choices, strip_text, term_choices
+from market.forms import BaseForm, province_choices, term_choices
 from market.i18n import gettext as _
 
 
-class LoginForm(FlaskForm):
+class LoginForm(BaseForm):
     email = EmailField(validators=[DataRequired(), Length(max=254)])
     password = PasswordField(validators=[DataRequired(), Length(max=200)])
     remember = BooleanField()
@@ -26,12 +25,12 @@ class LoginForm(FlaskForm):
         self.remember.label.text = _("记住我")
 
 
-class RegisterForm(FlaskForm):
+class RegisterForm(BaseForm):
     role = SelectField(validators=[DataRequired()])
     provider_kind = SelectField()
-    name = StringField(filters=[strip_text], validators=[DataRequired(), Length(min=2, max=60)])
+    name = StringField(validators=[DataRequired(), Length(min=2, max=60)])
     email = EmailField(validators=[DataRequired(), Email(check_deliverability=False), Length(max=254)])
-    organisation = StringField(filters=[strip_text], validators=[Length(max=120)])
+    organisation = StringField(validators=[Length(max=120)])
     province = SelectField(validators=[DataRequired()])
     password = PasswordField(validators=[DataRequired(), Length(max=200)])
     confirm = PasswordField(validators=[DataRequired(), EqualTo("password")])
@@ -70,11 +69,11 @@ class RegisterForm(FlaskForm):
         needs_org = self.role.data == "enterprise" or (
             self.role.data == "provider" and self.provider_kind.data not in ("", "expert", None)
         )
-        if needs_org and not (field.data or "").strip():
+        if needs_org and not field.data:
             raise ValidationError(_("请填写企业或机构名称。"))
 
 
-class TokenForm(FlaskForm):
+class TokenForm(BaseForm):
     name = StringField(validators=[DataRequired(), Length(max=60)])
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:

@@ -140,7 +140,7 @@ def revoke_sessions(user: User) -> None:
 
 def load_user(user_id: str) -> User | None:
     raw_id, _sep, token = user_id.partition(":")
-    if not raw_id.isdigit():
+    if not raw_id.isdecimal():
         return None
     user = db.session.get(User, int(raw_id))
     if user is None or not token or not secrets.compare_digest(user.session_token, token):

@@ -47,7 +47,7 @@ def _clean(value: object, max_length: int = 40) -> str:
 
 
 def _days(raw: str, default: int) -> int:
-    if raw.isdigit() and 1 <= int(raw) <= MAX_ATTENTION_DAYS:
+    if raw.isdecimal() and 1 <= int(raw) <= MAX_ATTENTION_DAYS:
         return int(raw)
     return default
 

@@ -145,7 +145,7 @@ def needs_for_provider(actor: Any, provider: Provider, k: int = 20) -> Matches:
 
 def _load(model: type[Need] | type[Provider], ids: list[str]) -> dict[int, Any]:
     # The index may lag behind the database by a moment: keep only rows that are still public.
-    wanted = [int(i) for i in ids if i.isdigit()]
+    wanted = [int(i) for i in ids if i.isdecimal()]
     rows: Any = db.session.scalars(
         select(model).where(model.id.in_(wanted), model.status == PostingStatus.APPROVED)
     )

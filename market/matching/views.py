@@ -43,8 +43,8 @@ def _filter_args() -> dict[str, str]:
 
 
 def _rank(value: str) -> int | None:
-    # isdigit() also accepts "²" and other digits int() refuses; a rank is a short ASCII number.
-    return int(value) if value.isascii() and value.isdigit() and len(value) <= 4 else None
+    # isdecimal(), not isdigit(): "²" is a digit that int() refuses. A rank is a short ASCII number.
+    return int(value) if value.isascii() and value.isdecimal() and len(value) <= 4 else None
 
 
 @bp.route("/needs/<int:need_id>/matches")

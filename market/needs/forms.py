@@ -5,18 +5,24 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, DateField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 
 from market import taxonomy
-from market.forms import city_choices, city_in_province, field_choices, province_choices, term_choices
+from market.forms import (
+    BaseForm,
+    city_choices,
+    city_in_province,
+    field_choices,
+    province_choices,
+    term_choices,
+)
 from market.i18n import gettext as _
 
 BUDGET_MAX = 1_000_000  # 万元: a hundred billion yuan is past any real need
 
 
-class NeedForm(FlaskForm):
+class NeedForm(BaseForm):
     title = StringField(validators=[DataRequired(), Length(min=4, max=120)])
     description = TextAreaField(validators=[DataRequired(), Length(min=20, max=5000)])
     field_code = SelectField(validators=[DataRequired()])
@@ -63,8 +69,8 @@ class NeedForm(FlaskForm):
 
     def need_values(self) -> dict[str, Any]:
         return {
-            "title": self.title.data.strip(),
-            "description": self.description.data.strip(),
+            "title": self.title.data,
+            "description": self.description.data,
             "field_code": self.field_code.data,
             "province": self.province.data,
             "city": self.city.data or None,
@@ -72,7 +78,7 @@ class NeedForm(FlaskForm):
             "budget_max": self.budget_max.data,
             "deadline": self.deadline.data,
             "cooperation_mode": self.cooperation_mode.data,
-            "public_summary": (self.public_summary.data or "").strip(),
-            "confidential_details": (self.confidential_details.data or "").strip(),
+            "public_summary": self.public_summary.data or "",
+            "confidential_details": self.confidential_details.data or "",
             "is_open_call": bool(self.is_open_call.data),
         }

@@ -9,6 +9,7 @@ from typing import Any
 
 from market.errors import ValidationFailed
 from market.i18n import gettext as _
+from market.text import unstorable
 
 
 def fail(name: str, message: str) -> ValidationFailed:
@@ -20,6 +21,8 @@ def text(values: Mapping[str, Any], name: str, *, required: bool = False, max_le
     if raw is not None and not isinstance(raw, str):
         raise fail(name, _("格式不正确。"))
     value = (raw or "").strip()
+    if unstorable(value):
+        raise fail(name, _("不能包含 NUL 等无法保存的字符。"))
     if required and not value:
         raise fail(name, _("此项必填。"))
     if len(value) > max_length:
@@ -67,9 +70,12 @@ def money(values: Mapping[str, Any], name: str) -> Decimal:
         value = Decimal(str(raw).strip())
     except InvalidOperation:
         raise fail(name, _("请填写金额（万元）。")) from None
-    if not value.is_finite() or value <= 0 or value >= Decimal("10000000000"):
+    if not value.is_finite() or value >= Decimal("10000000000"):
         raise fail(name, _("金额应大于 0。"))
-    return value.quantize(Decimal("0.01"))
+    value = value.quantize(Decimal("0.01"))  # the column keeps cents: check what is stored
+    if not Decimal("0") < value < Decimal("10000000000"):
+        raise fail(name, _("金额应大于 0。"))
+    return value
 
 
 def choice(values: Mapping[str, Any], name: str, allowed: tuple[str, ...]) -> str:

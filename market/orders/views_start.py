@@ -93,7 +93,7 @@ def dispatch(need_id: int) -> str | Response:
     if not rules.can_dispatch(current_user, need):
         raise Forbidden(_("只能向本地区已公开的需求派单。"))
     if request.method == "POST":
-        ids = [int(v) for v in request.form.getlist("provider_ids") if v.isdigit() and len(v) < 10]
+        ids = [int(v) for v in request.form.getlist("provider_ids") if v.isdecimal() and len(v) < 10]
         return flash_refusal(
             lambda: redirect(url_for("needs.detail", need_id=need.id)),
             lambda: services.dispatch(current_user, need, ids, request.form),

@@ -5,18 +5,24 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, IntegerField, SelectField, SelectMultipleField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 
 from market import taxonomy
-from market.forms import city_choices, city_in_province, field_choices, province_choices, term_choices
+from market.forms import (
+    BaseForm,
+    city_choices,
+    city_in_province,
+    field_choices,
+    province_choices,
+    term_choices,
+)
 from market.i18n import gettext as _
 
 MAX_FIELDS = 3
 
 
-class ProviderForm(FlaskForm):
+class ProviderForm(BaseForm):
     name = StringField(validators=[DataRequired(), Length(min=2, max=120)])
     title = StringField(validators=[Optional(), Length(max=120)])
     affiliation = StringField(validators=[Optional(), Length(max=120)])
@@ -50,18 +56,18 @@ class ProviderForm(FlaskForm):
 
     def profile_values(self) -> dict[str, Any]:
         return {
-            "name": self.name.data.strip(),
-            "title": (self.title.data or "").strip(),
-            "affiliation": (self.affiliation.data or "").strip(),
+            "name": self.name.data,
+            "title": self.title.data or "",
+            "affiliation": self.affiliation.data or "",
             "province": self.province.data,
             "city": self.city.data or None,
             "field_codes": list(dict.fromkeys(self.fields.data or [])),
-            "expertise": self.expertise.data.strip(),
+            "expertise": self.expertise.data,
             "available": bool(self.available.data),
         }
 
 
-class AchievementForm(FlaskForm):
+class AchievementForm(BaseForm):
     kind = SelectField(validators=[DataRequired()])
     title = StringField(validators=[DataRequired(), Length(min=4, max=200)])
     description = TextAreaField(validators=[Optional(), Length(max=3000)])
@@ -78,13 +84,13 @@ class AchievementForm(FlaskForm):
     def values(self) -> dict[str, Any]:
         return {
             "kind": self.kind.data,
-            "title": self.title.data.strip(),
-            "description": (self.description.data or "").strip(),
+            "title": self.title.data,
+            "description": self.description.data or "",
             "year": self.year.data,
         }
 
 
-class ServiceForm(FlaskForm):
+class ServiceForm(BaseForm):
     category = SelectField(validators=[DataRequired()])
     title = StringField(validators=[DataRequired(), Length(min=4, max=120)])
     description = TextAreaField(validators=[DataRequired(), Length(min=10, max=3000)])
@@ -106,9 +112,9 @@ class ServiceForm(FlaskForm):
     def values(self) -> dict[str, Any]:
         return {
             "category": self.category.data,
-            "title": self.title.data.strip(),
-            "description": self.description.data.strip(),
+            "title": self.title.data,
+            "description": self.description.data,
             "delivery_mode": self.delivery_mode.data,
-            "price_note": (self.price_note.data or "").strip(),
+            "price_note": self.price_note.data or "",
             "active": bool(self.active.data),
         }

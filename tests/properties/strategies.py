@@ -242,7 +242,8 @@ def shows_error(page: str) -> bool:
 
 def shows_input(page: str, value: str | None) -> bool:
     """The user's input is still in the re-rendered form (escaped as HTML)."""
-    return value is None or str(escape(value)) in page
+    # Forms that strip text before validating show it stripped, which still keeps what was typed.
+    return value is None or str(escape(value)) in page or str(escape(value.strip())) in page
 
 
 # ---- what a 500 was --------------------------------------------------------------------------------------
@@ -265,7 +266,9 @@ class ServerErrors(logging.Handler):
         if ours:
             frame = ours[-1]
             where = f" at {Path(frame.filename).relative_to(ROOT)}:{frame.lineno} in {frame.name}()"
-        self.last = f"{type(error).__name__}: {str(error)[:200]}{where}"
+        cause = error.orig if getattr(error, "orig", None) is not None else error  # the driver's own words
+        message = (str(cause).splitlines() or [""])[0][:160]
+        self.last = f"{type(cause).__name__}: {message}{where}"
 
 
 SERVER_ERRORS = ServerErrors()
