@@ -60,8 +60,6 @@ def _readable(path: Path) -> Iterator[None]:
     """Report a damaged index as one error callers can handle (`IndexUnavailable`)."""
     try:
         yield
-    except (IndexUnavailable, EncoderMismatch):
-        raise
     except _DAMAGE as error:
         raise IndexUnavailable(path, error) from error
 
@@ -160,8 +158,6 @@ class EmbeddedIndex:
                 view = self._view
                 if view is None or view.generation != generation or not view.intact():
                     self._view = view = self._load_view()
-                    if not view.intact():
-                        raise ValueError("a base segment file changed size while it was opened")
                 return view
 
     def _load_view(self) -> _View:

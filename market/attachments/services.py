@@ -14,6 +14,7 @@ from market.attachments.models import NeedAttachment
 from market.db import db
 from market.errors import Forbidden, NotFound, ValidationFailed
 from market.i18n import gettext as _
+from market.ids import row_id
 from market.needs.models import Need
 
 
@@ -68,7 +69,7 @@ def add_attachment(
 
 
 def _get(attachment_id: int) -> NeedAttachment:
-    attachment = db.session.get(NeedAttachment, attachment_id) if attachment_id < 2**31 else None
+    attachment = db.session.get(NeedAttachment, attachment_id) if row_id(attachment_id) else None
     if attachment is None:
         raise NotFound(_("附件不存在或你无权查看。"))
     return attachment

@@ -14,7 +14,7 @@ from typing import Any
 
 from flask import current_app
 
-from indexer.backends.base import IndexUnavailable, SearchBackend
+from indexer.backends.base import EncoderMismatch, IndexUnavailable, SearchBackend
 from indexer.backends.embedded import EmbeddedIndex
 from indexer.documents import Hit, Query
 from indexer.encoders import Encoder, load_encoder
@@ -106,8 +106,6 @@ def search(kind: str, query: Query, k: int) -> tuple[list[Hit], str]:
 def warm_up() -> None:
     """Load the encoder and open the embedded indexes now, so the first match page of a fresh
     worker does not pay for it while every other request queues behind the encoder's lock."""
-    from indexer.backends.base import EncoderMismatch
-
     encoder().encode_queries(["预热"])
     for kind in (PROVIDERS, NEEDS):
         try:
