@@ -14,6 +14,7 @@ from typing import Any
 
 from flask import current_app
 
+from indexer import analysis
 from indexer.backends.base import EncoderMismatch, IndexUnavailable, SearchBackend
 from indexer.backends.embedded import EmbeddedIndex
 from indexer.documents import Hit, Query
@@ -104,12 +105,14 @@ def search(kind: str, query: Query, k: int) -> tuple[list[Hit], str]:
 
 
 def warm_up() -> None:
-    """Load the encoder and open the embedded indexes now, so the first match page of a fresh
-    worker does not pay for it while every other request queues behind the encoder's lock."""
+    """Load the encoder and jieba's dictionary and run one search per index now, so the first match
+    page of a fresh worker does not pay for them (0.5 s, measured) while every concurrent request
+    queues behind it: that cold start was the match page's p99 under load (docs/performance.md)."""
+    analysis.load_dictionary()
     encoder().encode_queries(["预热"])
     for kind in (PROVIDERS, NEEDS):
         try:
-            index_for(kind).count()
+            index_for(kind).search(Query(text="预热"), k=1)
         except (IndexUnavailable, EncoderMismatch) as error:  # the pages say what to do about it
             log.warning("warm-up: the %s index is not usable: %s", kind, error)
 

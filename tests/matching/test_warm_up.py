@@ -1,0 +1,40 @@
+"""A fresh gunicorn worker loads everything a match page needs before its first request."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+# Run in a fresh interpreter: in the test process jieba and the templates are long loaded.
+WORKER = """
+import json, types
+from market import create_app
+from indexer import analysis
+from market import gunicorn_conf
+
+app = create_app()
+before = analysis.dictionary_loaded(), len(app.jinja_env.cache or {})
+gunicorn_conf.post_worker_init(types.SimpleNamespace(wsgi=app))
+after = analysis.dictionary_loaded(), len(app.jinja_env.cache or {})
+print(json.dumps({"before": before, "after": after,
+                  "templates": len(app.jinja_env.list_templates(extensions=["html"]))}))
+"""
+
+
+@pytest.mark.slow
+def test_post_worker_init_loads_dictionary_and_templates(tmp_path: Path) -> None:
+    env = {**os.environ, "KECHUANG_INSTANCE": str(tmp_path / "instance"), "HF_HUB_OFFLINE": "1"}
+    env.pop("DATABASE_URL", None)
+    done = subprocess.run(
+        [sys.executable, "-c", WORKER], env=env, capture_output=True, text=True, timeout=180, check=True
+    )
+    state = json.loads(done.stdout.strip().splitlines()[-1])
+    assert state["before"] == [False, 0]
+    loaded, compiled = state["after"]
+    assert loaded, "jieba's dictionary was left for the first request to load"
+    assert compiled >= state["templates"] > 40
