@@ -58,7 +58,12 @@ def register(app: Flask) -> None:
     def _http(error: HTTPException) -> Response:
         status = error.code or 500
         message = HTTP_MESSAGES.get(status)
-        return error_response(status, _(message) if message else (error.description or ""))
+        response = error_response(status, _(message) if message else (error.description or ""))
+        # Keep what the exception says beyond its body: Allow on 405, Retry-After on 429 and 503.
+        for key, value in error.get_headers():
+            if key.lower() != "content-type":
+                response.headers[key] = value
+        return response
 
     @app.errorhandler(Exception)
     def _unexpected(error: Exception) -> Response:

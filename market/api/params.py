@@ -11,7 +11,12 @@ PER_PAGE = Param(
     "Items per page (at most 100)",
     {"type": "integer", "minimum": 1, "maximum": 100, "default": 20},
 )
-Q = Param("q", "Text search (at most 100 characters)", {"type": "string", "maxLength": 100})
+# Lenient like the other list parameters: a longer search is cut, not refused, so no maxLength.
+Q = Param(
+    "q",
+    f"Text search; only the first {pagination.MAX_QUERY} characters are used",
+    {"type": "string"},
+)
 FIELD = Param("field", "Technical field code (see GET /fields)")
 PROVINCE = Param("province", "Province code (see GET /regions)")
 PAGING = (PAGE, PER_PAGE)

@@ -23,9 +23,25 @@ def test_unknown_api_path_is_json_404(client: FlaskClient) -> None:
     _assert_error(client.get("/api/v1/needs/1/nothing"), 404)
 
 
-def test_wrong_method_is_json_405(client: FlaskClient) -> None:
-    _assert_error(client.put("/api/v1/needs", json={}), 405)
-    _assert_error(client.delete("/api/v1/needs"), 405)
+def test_wrong_method_is_json_405_with_allow(client: FlaskClient) -> None:
+    for response in (client.put("/api/v1/needs", json={}), client.delete("/api/v1/needs")):
+        _assert_error(response, 405)
+        # RFC 9110: a 405 names the methods the resource does support.
+        assert set(response.headers["Allow"].split(", ")) >= {"GET", "POST"}
+
+
+def test_wrong_method_on_a_page_names_the_allowed_ones(client: FlaskClient) -> None:
+    response = client.delete("/needs/")
+    assert response.status_code == 405 and "GET" in response.headers["Allow"]
+
+
+def test_long_search_text_is_cut_as_documented(client: FlaskClient, make: Any) -> None:
+    make.need(make.user("enterprise"), status="approved", title="冷链物流保鲜需求一则")
+    response = client.get("/api/v1/needs", query_string={"q": "冷链" + "很" * 300})
+    assert response.status_code == 200
+    spec = client.get("/api/v1/openapi.json").get_json()
+    q = next(p for p in spec["paths"]["/api/v1/needs"]["get"]["parameters"] if p["name"] == "q")
+    assert "maxLength" not in q["schema"] and "first 100 characters" in q["description"]
 
 
 def test_body_too_large_is_json_413(client: FlaskClient, make: Any, token: Any) -> None:
