@@ -138,11 +138,18 @@ def reindex_command(kind: str, if_stale: bool) -> None:
     for name in indexing.kinds(kind):
         if if_stale and not indexing.is_stale(name):
             click.echo(f"{name}: up to date ({indexing.count(name)} documents)")
-            continue
-        total = indexing.public_count(name)
-        with click.progressbar(length=total, label=f"indexing {name}") as bar:
-            indexing.rebuild(name, progress=bar.update)
-        click.echo(f"{name}: {indexing.count(name)} documents indexed")
+        else:
+            total = indexing.public_count(name)
+            with click.progressbar(length=total, label=f"indexing {name}") as bar:
+                indexing.rebuild(name, progress=bar.update)
+            click.echo(f"{name}: {indexing.count(name)} documents indexed")
+        _prepare_queries(name)
+
+
+def _prepare_queries(kind: str) -> None:
+    from market.matching import indexing
+
+    click.echo(f"{kind}: {indexing.prepare_queries(kind)} query vectors encoded for match pages")
 
 
 @click.command("eval")
@@ -186,6 +193,7 @@ def index_sync_command() -> None:
     for name in indexing.kinds("all"):
         added, removed = indexing.reconcile(name)
         click.echo(f"{name}: {added} added or refreshed, {removed} removed, {indexing.count(name)} indexed")
+        _prepare_queries(name)
 
 
 def register_commands(app: Flask) -> None:

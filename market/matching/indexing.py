@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
@@ -11,7 +12,7 @@ from indexer.backends.embedded import EmbeddedIndex
 from indexer.documents import Document
 from market.db import db
 from market.matching import engine
-from market.matching.documents import need_document, provider_document
+from market.matching.documents import need_document, need_query_text, provider_document, provider_query_text
 from market.needs.models import Need
 from market.postings import PostingStatus
 from market.providers.models import Provider
@@ -44,8 +45,8 @@ def public_ids(kind: str) -> set[str]:
     }
 
 
-def documents(kind: str, ids: set[int] | None = None) -> Iterator[Document]:
-    """Public postings as documents, loaded in batches with their achievements and services."""
+def _public_rows(kind: str, ids: set[int] | None = None) -> Iterator[Any]:
+    """Public postings in batches, providers with their achievements, services and fields."""
     model = _model(kind)
     query = select(model).where(model.status == PostingStatus.APPROVED).order_by(model.id)
     if ids is not None:
@@ -56,11 +57,24 @@ def documents(kind: str, ids: set[int] | None = None) -> Iterator[Document]:
             selectinload(Provider.services),
             selectinload(Provider.fields),
         )
-        to_document: Callable = provider_document
-    else:
-        to_document = need_document
-    for row in db.session.scalars(query.execution_options(yield_per=BATCH)):
-        yield to_document(row)
+    yield from db.session.scalars(query.execution_options(yield_per=BATCH))
+
+
+def documents(kind: str, ids: set[int] | None = None) -> Iterator[Document]:
+    """Public postings as documents."""
+    to_document: Callable = provider_document if kind == engine.PROVIDERS else need_document
+    return (to_document(row) for row in _public_rows(kind, ids))
+
+
+def query_texts(kind: str) -> Iterator[str]:
+    """What each public posting's own match page asks the other index with."""
+    to_query: Callable = provider_query_text if kind == engine.PROVIDERS else need_query_text
+    return (to_query(row) for row in _public_rows(kind))
+
+
+def prepare_queries(kind: str) -> int:
+    """Encode the query vectors of every public posting not yet in the query store."""
+    return engine.prepare_queries(query_texts(kind))
 
 
 def _index(kind: str) -> EmbeddedIndex:

@@ -15,7 +15,7 @@ from market.db import db
 from market.errors import Forbidden
 from market.i18n import gettext as _
 from market.matching import engine, indexing
-from market.matching.documents import need_document, provider_query_text
+from market.matching.documents import need_query_text, provider_query_text
 from market.matching.models import MatchFeedback
 from market.matching.reasons import Reason, explain
 from market.needs.models import Need
@@ -67,7 +67,6 @@ def providers_for_need(
 ) -> Matches:
     if not can_see_matches(actor, need):
         raise Forbidden(_("只有发布企业和负责的经纪人可以查看匹配结果。"))
-    document = need_document(need)
     hard: dict[str, tuple[str, ...]] = {}
     if filters.province:
         hard["province"] = (filters.province,)
@@ -78,7 +77,7 @@ def providers_for_need(
     if filters.same_field_only:
         hard["field"] = (need.field_code,)
     query = Query(
-        text=f"{document.title}\n{document.text}",
+        text=need_query_text(need),
         filters=hard,
         boosts={"field": (need.field_code,), "province": (need.province,), "available": ("yes",)},
     )
@@ -123,7 +122,7 @@ def needs_for_provider(actor: Any, provider: Provider, k: int = 20) -> Matches:
     ):
         raise Forbidden(_("只能查看自己的推荐需求。"))
     query = Query(
-        text=provider_query_text(provider) or provider.name,
+        text=provider_query_text(provider),
         boosts={"field": tuple(provider.field_codes), "province": (provider.province,)},
     )
     hits, notice = engine.search(engine.NEEDS, query, min(k, MAX_RESULTS) + 10)

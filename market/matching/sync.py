@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session, UOWTransaction
 
 from market.db import db, on_commit
 from market.matching import engine
-from market.matching.documents import need_document, provider_document
+from market.matching.documents import need_document, need_query_text, provider_document, provider_query_text
 from market.needs.models import Need
 from market.providers.models import Achievement, Provider, ServiceItem
 
@@ -58,12 +58,14 @@ def _apply_after_commit(info: dict[str, Any]) -> None:
 
 
 def apply_changes(need_ids: set[int], provider_ids: set[int]) -> None:
-    _sync(engine.NEEDS, Need, need_ids, need_document)
-    _sync(engine.PROVIDERS, Provider, provider_ids, provider_document)
+    _sync(engine.NEEDS, Need, need_ids, need_document, need_query_text)
+    _sync(engine.PROVIDERS, Provider, provider_ids, provider_document, provider_query_text)
     db.session.rollback()  # release the read transaction the loads opened
 
 
-def _sync(kind: str, model: type[Need] | type[Provider], ids: set[int], to_document: Any) -> None:
+def _sync(
+    kind: str, model: type[Need] | type[Provider], ids: set[int], to_document: Any, to_query: Any
+) -> None:
     if not ids:
         return
     index = engine.backend(kind)
@@ -72,5 +74,7 @@ def _sync(kind: str, model: type[Need] | type[Provider], ids: set[int], to_docum
     hidden = [str(i) for i in ids if i not in rows or not rows[i].is_public]
     if public:
         index.upsert([to_document(row) for row in public])
+        # The posting's own match page asks with this text: encode it now, not when it is viewed.
+        engine.prepare_queries(to_query(row) for row in public)
     if hidden:
         index.delete(hidden)

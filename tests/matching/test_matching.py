@@ -216,3 +216,33 @@ def test_feedback_forms_carry_each_cards_position(app: Flask, make) -> None:  # 
     page = login(app.test_client(), owner).get(f"/needs/{need_id}/matches").get_data(as_text=True)
     ranks = re.findall(r'name="rank" value="(\d+)"', page)
     assert ranks == ["1", "1", "2", "2", "3", "3"]  # 有用 and 不相关 of cards 1, 2, 3
+
+
+@pytest.mark.usefixtures("synced")
+def test_a_match_page_after_approval_never_waits_for_the_model(app: Flask, make, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    # Indexing a posting encodes the query its match page asks; every worker reads it from the store.
+    from tests.indexer.test_query_store import CountingModel
+
+    provider_user = make.user("provider")
+    battery = make.provider_id_of(provider_user)
+    with app.app_context():
+        provider = db.session.get(Provider, battery)
+        provider.expertise, provider.status = BATTERY, "approved"
+        from market.db import commit
+
+        commit()
+    owner = make.user("enterprise")
+    need_id = _approve_need(
+        make, owner, title="电动重卡冬天续航掉得厉害", description="零下二十度续航少四成。"
+    )
+    with app.app_context():
+        stored = engine.encoder()
+        model = CountingModel(stored.inner)
+        monkeypatch.setattr(stored, "inner", model)
+        engine.index_for(engine.PROVIDERS)._results.clear()  # as in a fresh worker
+    page = login(app.test_client(), owner).get(f"/needs/{need_id}/matches").get_data(as_text=True)
+    assert f"/providers/{battery}" in page
+    assert model.encoded == []
+    # the provider's recommended needs likewise
+    assert login(app.test_client(), provider_user).get("/me/recommended").status_code == 200
+    assert model.encoded == []
