@@ -11,7 +11,9 @@ Each page gets its own wrk run: `--users` open connections, each one a user who 
 next request at once: a saturation test of capacity, not of people. It logs in as the demo
 enterprise for the match page, the order inbox and two order actions — a follow-up on one of its
 orders and 点单 of a service — which WRITE rows to the target database: point it at a throwaway
-instance. Prints a Markdown table.
+instance (a second run finds every service already ordered, and 点单 answers 4xx). As the demo
+admin it opens the match page of every public need, then each again with a filter, so no request
+is answered from a cached ranking; as provider001 its recommended needs. Prints a Markdown table.
 """
 
 from __future__ import annotations
@@ -27,7 +29,9 @@ import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 
-DEMO_LOGIN = ("enterprise@demo.kechuang.cn", "Demo-pass-2026")
+DEMO_ENTERPRISE, DEMO_ADMIN = "enterprise@demo.kechuang.cn", "admin@demo.kechuang.cn"
+DEMO_PROVIDER = "provider001@demo.kechuang.cn"
+DEMO_PASSWORD = "Demo-pass-2026"
 CSRF = re.compile(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"')
 
 # wrk calls delay() before each request of a connection: the user's think time.
@@ -61,26 +65,38 @@ end
 class Page:
     name: str
     path: str
-    logged_in: bool = False
+    logged_in: bool = False  # as the demo enterprise (or as `user`)
     form: dict[str, str] | None = None  # POST body (the csrf token is added)
     rotate: tuple[str, ...] = ()  # paths taken in turn instead of `path` (one 点单 per service)
+    user: str = ""  # "admin" or "provider": logged in as that demo account instead
 
 
 @dataclass(frozen=True)
 class Session:
-    cookie: str
+    cookie: str  # the demo enterprise
+    others: dict[str, str]  # "admin" (may open every need's matches), "provider"
     csrf: str
     own_need: str
     own_order: str
 
 
-def _login(base: str) -> Session:
+def _opener(base: str, email: str) -> tuple[urllib.request.OpenerDirector, http.cookiejar.CookieJar]:
+    """A logged-in browser session of the demo account `email`."""
     jar = http.cookiejar.CookieJar()
     opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
     page = opener.open(f"{base}/auth/login").read().decode()
     token = CSRF.search(page)
-    form = {"email": DEMO_LOGIN[0], "password": DEMO_LOGIN[1], "csrf_token": token.group(1) if token else ""}
+    form = {"email": email, "password": DEMO_PASSWORD, "csrf_token": token.group(1) if token else ""}
     opener.open(f"{base}/auth/login", urllib.parse.urlencode(form).encode())
+    return opener, jar
+
+
+def _cookie(jar: http.cookiejar.CookieJar) -> str:
+    return "; ".join(f"{c.name}={c.value}" for c in jar)
+
+
+def _login(base: str) -> Session:
+    opener, jar = _opener(base, DEMO_ENTERPRISE)
     mine = opener.open(f"{base}/needs/mine?status=approved").read().decode()
     need = re.search(r'href="/needs/(\d+)"', mine)
     # An order of our own for the follow-up action: 点单 the first service not yet ordered.
@@ -97,7 +113,11 @@ def _login(base: str) -> Session:
     else:
         raise SystemExit("could not place the preparatory order: every service refused")
     return Session(
-        "; ".join(f"{c.name}={c.value}" for c in jar),
+        _cookie(jar),
+        {
+            "admin": _cookie(_opener(base, DEMO_ADMIN)[1]),
+            "provider": _cookie(_opener(base, DEMO_PROVIDER)[1]),
+        },
         csrf,
         need.group(1) if need else "1",
         order.group(1),
@@ -115,9 +135,34 @@ def _service_ids(base: str) -> list[str]:
     return ids
 
 
+def _public_need_ids(base: str) -> list[str]:
+    ids: list[str] = []
+    for page in range(1, 101):
+        with urllib.request.urlopen(f"{base}/api/v1/needs?per_page=100&page={page}") as response:
+            items = json.load(response)["items"]
+        ids += [str(item["id"]) for item in items]
+        if len(items) < 100:
+            break
+    return ids
+
+
+def _uncached_match_paths(base: str) -> tuple[str, ...]:
+    """Every public need's match page, then each again with a filter: no two requests share a
+    cached ranking, and the first pass also encodes each need's text."""
+    needs = _public_need_ids(base)
+    variants = ("", "?kind=expert", "?kind=society", "?kind=team", "?kind=institution", "?available=1")
+    return tuple(f"/needs/{need}/matches{variant}" for variant in variants for need in needs)
+
+
 def _first_id(base: str, resource: str) -> str:
     with urllib.request.urlopen(f"{base}/api/v1/{resource}?per_page=1") as response:
         return str(json.load(response)["items"][0]["id"])
+
+
+def _cookie_for(page: Page, session: Session) -> str:
+    if page.user:
+        return session.others[page.user]
+    return session.cookie if page.logged_in else ""
 
 
 def _lua(page: Page, session: Session, think: tuple[int, int]) -> str:
@@ -127,7 +172,7 @@ def _lua(page: Page, session: Session, think: tuple[int, int]) -> str:
     return LUA.format(
         method=json.dumps("POST" if page.form is not None else "GET"),
         body=json.dumps(body) if body else "nil",
-        cookie=json.dumps(session.cookie if page.logged_in else ""),
+        cookie=json.dumps(_cookie_for(page, session)),
         paths="{" + ", ".join(json.dumps(path) for path in page.rotate or (page.path,)) + "}",
         think_min=think[0],
         think_max=think[1],
@@ -179,6 +224,13 @@ def pages(base: str, session: Session) -> list[Page]:
         Page("provider detail", f"/providers/{provider}"),
         Page("API needs list", "/api/v1/needs?per_page=20"),
         Page("match page (logged in)", f"/needs/{session.own_need}/matches", True),
+        Page(
+            "match pages, a different need or filter each time (admin, uncached)",
+            "",
+            rotate=_uncached_match_paths(base),
+            user="admin",
+        ),
+        Page("recommended needs (provider, logged in)", "/me/recommended", user="provider"),
         Page("order inbox (logged in)", "/orders/", True),
         Page("order detail (logged in)", f"/orders/{session.own_order}", True),
         Page(
