@@ -124,32 +124,26 @@ def _login(base: str) -> Session:
     )
 
 
+def _all_ids(base: str, resource: str, pages: int = 100) -> list[str]:
+    """Ids of every public item of an API list endpoint (`needs`, `services`)."""
+    ids: list[str] = []
+    for page in range(1, pages + 1):
+        with urllib.request.urlopen(f"{base}/api/v1/{resource}?per_page=100&page={page}") as response:
+            items = json.load(response)["items"]
+        ids += [str(item["id"]) for item in items]
+        if len(items) < 100:
+            break
+    return ids
+
+
 def _service_ids(base: str) -> list[str]:
-    ids: list[str] = []
-    for page in range(1, 11):
-        with urllib.request.urlopen(f"{base}/api/v1/services?per_page=100&page={page}") as response:
-            items = json.load(response)["items"]
-        ids += [str(item["id"]) for item in items]
-        if len(items) < 100:
-            break
-    return ids
-
-
-def _public_need_ids(base: str) -> list[str]:
-    ids: list[str] = []
-    for page in range(1, 101):
-        with urllib.request.urlopen(f"{base}/api/v1/needs?per_page=100&page={page}") as response:
-            items = json.load(response)["items"]
-        ids += [str(item["id"]) for item in items]
-        if len(items) < 100:
-            break
-    return ids
+    return _all_ids(base, "services", pages=10)
 
 
 def _uncached_match_paths(base: str) -> tuple[str, ...]:
     """Every public need's match page, then each again with a filter: no two requests share a
-    cached ranking, and the first pass also encodes each need's text."""
-    needs = _public_need_ids(base)
+    cached ranking, and none reuses another's."""
+    needs = _all_ids(base, "needs")
     variants = ("", "?kind=expert", "?kind=society", "?kind=team", "?kind=institution", "?available=1")
     return tuple(f"/needs/{need}/matches{variant}" for variant in variants for need in needs)
 
