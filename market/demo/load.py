@@ -11,6 +11,7 @@ from market.auth.models import Organisation, OrgKind, Role, User
 from market.auth.services import PROVIDER_ORG_KIND, hash_password, set_broker_regions
 from market.db import db, utcnow
 from market.demo.generate import DemoData, DemoNeed, DemoProvider, generate
+from market.demo.history import add_history
 from market.needs.models import Need
 from market.postings import PostingStatus
 from market.providers.models import Achievement, Provider, ServiceItem
@@ -160,12 +161,13 @@ def load_demo(seed: int = 7, n_providers: int = 320, n_needs: int = 160) -> str:
     loader = _Loader(data)
     loader.staff()
     loader.enterprises()
-    for index, demo in enumerate(data.providers, start=1):
-        loader.provider(index, demo, _status_for(index))
-    for index, demo in enumerate(data.needs, start=1):
-        loader.need(demo, _status_for(index))
+    providers = [
+        loader.provider(index, demo, _status_for(index)) for index, demo in enumerate(data.providers, start=1)
+    ]
+    needs = [loader.need(demo, _status_for(index)) for index, demo in enumerate(data.needs, start=1)]
     db.session.flush()
+    history = add_history(seed + 1, needs, providers)
     return (
         f"demo loaded: {len(data.enterprises)} enterprises, {len(data.providers)} providers, "
-        f"{len(data.needs)} needs; demo logins in docs/demo.md (password {DEMO_PASSWORD})"
+        f"{len(data.needs)} needs, {history}; demo logins in docs/demo.md (password {DEMO_PASSWORD})"
     )

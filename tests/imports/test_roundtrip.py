@@ -18,8 +18,14 @@ from tests.factories import login
 
 
 def _wipe(app: Flask) -> None:
+    """Delete every posting, and first what the demo's order history hangs on them."""
+    from market.matching.models import MatchFeedback
+    from market.orders.models import AuditLog, Deal, FollowUp, Notification, Order, Proposal, Review
+
     with app.app_context():
         for table in (
+            *(m.__table__ for m in (Notification, FollowUp, AuditLog, Review, Deal, Order, Proposal)),
+            MatchFeedback.__table__,
             ServiceItem.__table__,
             Achievement.__table__,
             provider_fields,
