@@ -61,7 +61,11 @@ def normalise_scores(scores: np.ndarray, how: Normalisation) -> np.ndarray:
     scores = scores.astype(np.float64)  # float32 differences overflow for scores far apart
     top = float(scores.max())
     if how == "max":
-        return (scores / top).astype(np.float32) if top > 0 else np.zeros_like(scores, dtype=np.float32)
+        # A best score this close to 0 says nothing, and dividing by it overflows float32 (a
+        # property test found -1 / 3e-43 giving -inf).
+        if top <= 1e-12:
+            return np.zeros_like(scores, dtype=np.float32)
+        return (scores / top).astype(np.float32)
     bottom = float(scores.min())
     if top - bottom <= 1e-12:
         return np.ones_like(scores, dtype=np.float32) if top > 0 else np.zeros_like(scores, dtype=np.float32)

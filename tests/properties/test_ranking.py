@@ -183,6 +183,14 @@ configs = st.builds(
 
 @PURE
 @given(scores=score_sets, how=st.sampled_from(["max", "minmax"]))
+@example(  # found by this property: a denormal best score made -1 / 3e-43 overflow float32 to -inf
+    scores=(
+        np.zeros(2, np.float32),
+        np.array([-1.0, 3.08e-43], np.float32),
+        np.zeros(2, np.float32),
+    ),
+    how="max",
+)
 def test_normalised_scores_are_bounded_and_keep_the_order(scores: tuple[np.ndarray, ...], how: Any) -> None:
     lexical, dense, _ = scores
     for raw in (lexical, dense):
