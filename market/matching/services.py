@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
 from sqlalchemy import select
 
+from indexer.backends.base import EncoderMismatch, IndexUnavailable
 from indexer.documents import Hit, Query
 from market import permissions
 from market.auth.models import User
@@ -22,6 +25,7 @@ from market.needs.models import Need
 from market.postings import PostingStatus
 from market.providers.models import Provider
 
+log = logging.getLogger(__name__)
 MAX_RESULTS = 50
 # A provider the enterprise marked "useful" for this need rises by this much; "not relevant" sinks.
 USEFUL_BONUS = 0.05
@@ -94,6 +98,31 @@ def providers_for_need(
     result = Matches(matches[:k])
     result.notice = notice
     return result
+
+
+# What a damaged, missing or mismatched index (or its encoder) raises; pages show a notice instead.
+INDEX_ERRORS = (EncoderMismatch, OSError, RuntimeError, ValueError)
+
+
+def index_trouble(error: Exception) -> str:
+    log.warning("matching unavailable: %s", error)
+    if isinstance(error, EncoderMismatch):
+        return _("匹配索引需要用当前模型重建（market reindex），暂时无法给出推荐。")
+    if isinstance(error, IndexUnavailable):
+        return _(
+            "匹配索引文件缺失或损坏，暂时无法推荐；管理员运行 market reindex 即可恢复，你的数据不受影响。"
+        )
+    return _("匹配服务暂时不可用，请稍后再试；你的数据没有受到影响。")
+
+
+def or_notice(rank: Callable[[], Matches]) -> Matches:
+    """`rank()`, or no matches and a notice saying why, when the index cannot answer."""
+    try:
+        return rank()
+    except INDEX_ERRORS as error:
+        empty = Matches()
+        empty.notice = index_trouble(error)
+        return empty
 
 
 def coverage_notice(kind: str) -> str:

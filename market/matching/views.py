@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-import logging
-
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
-from indexer.backends.base import EncoderMismatch, IndexUnavailable
 from market import taxonomy
 from market.errors import NotFound
 from market.forms import province_choices, term_choices
@@ -19,18 +16,6 @@ from market.pagination import arg, flag
 from market.providers import services as providers
 
 bp = Blueprint("matching", __name__)
-log = logging.getLogger(__name__)
-
-
-def _index_trouble(error: Exception) -> str:
-    log.warning("matching unavailable: %s", error)
-    if isinstance(error, EncoderMismatch):
-        return _("匹配索引需要用当前模型重建（market reindex），暂时无法给出推荐。")
-    if isinstance(error, IndexUnavailable):
-        return _(
-            "匹配索引文件缺失或损坏，暂时无法推荐；管理员运行 market reindex 即可恢复，你的数据不受影响。"
-        )
-    return _("匹配服务暂时不可用，请稍后再试；你的数据没有受到影响。")
 
 
 FILTER_ARGS = ("province", "kind", "available", "same_field")
@@ -57,18 +42,13 @@ def need_matches(need_id: int) -> str:
         available_only=flag("available"),
         same_field_only=flag("same_field"),
     )
-    matches, trouble = [], ""
-    try:
-        matches = services.providers_for_need(current_user, need, filters)
-        trouble = matches.notice
-    except (EncoderMismatch, OSError, RuntimeError, ValueError) as error:
-        trouble = _index_trouble(error)
+    matches = services.or_notice(lambda: services.providers_for_need(current_user, need, filters))
     return render_template(
         "matching/need_matches.html",
         need=need,
         matches=matches,
         filters=filters,
-        trouble=trouble,
+        trouble=matches.notice,
         filter_args=_filter_args(),
         provinces=province_choices(_("全部地区")),
         kinds=term_choices(taxonomy.PROVIDER_KINDS, _("全部类型")),
@@ -93,10 +73,7 @@ def recommended_needs() -> str:
     provider = providers.provider_of(current_user)
     if provider is None:
         raise NotFound(_("你的账号没有服务方资料。"))
-    matches, trouble = [], ""
-    try:
-        matches = services.needs_for_provider(current_user, provider)
-        trouble = matches.notice
-    except (EncoderMismatch, OSError, RuntimeError, ValueError) as error:
-        trouble = _index_trouble(error)
-    return render_template("matching/recommended.html", provider=provider, matches=matches, trouble=trouble)
+    matches = services.or_notice(lambda: services.needs_for_provider(current_user, provider))
+    return render_template(
+        "matching/recommended.html", provider=provider, matches=matches, trouble=matches.notice
+    )
