@@ -10,6 +10,7 @@ from werkzeug.wrappers import Response
 from market.db import db
 from market.errors import Forbidden, NotFound
 from market.i18n import gettext as _
+from market.matching import services as matching
 from market.needs.models import Need
 from market.needs.services import get_visible_need
 from market.orders import permissions as rules
@@ -18,8 +19,10 @@ from market.orders.views import bp, flash_refusal
 from market.postings import PostingStatus
 from market.providers.models import Provider, ServiceItem
 from market.providers.services import get_visible_provider
+from market.reference.models import Field
 
 DISPATCH_CHOICES = 200
+DISPATCH_RECOMMENDED = 10
 
 
 def _service(service_id: int) -> ServiceItem:
@@ -80,10 +83,15 @@ def invite(need_id: int, provider_id: int) -> str | Response:
 
 
 def _dispatch_candidates(need: Need) -> list[Provider]:
-    query = select(Provider).where(Provider.status == PostingStatus.APPROVED.value)
-    providers = list(db.session.scalars(query.order_by(Provider.id).limit(DISPATCH_CHOICES * 5)))
-    providers.sort(key=lambda p: (need.field_code not in p.field_codes, p.province != need.province, p.id))
-    return providers[:DISPATCH_CHOICES]
+    """Every public provider to pick from by hand: the need's field first, then its province."""
+    same_field = Provider.fields.any(Field.code == need.field_code)
+    query = (
+        select(Provider)
+        .where(Provider.status == PostingStatus.APPROVED.value)
+        .order_by(same_field.desc(), (Provider.province == need.province).desc(), Provider.id)
+        .limit(DISPATCH_CHOICES)
+    )
+    return list(db.session.scalars(query))
 
 
 @bp.route("/dispatch/<int:need_id>", methods=["GET", "POST"])
@@ -99,7 +107,13 @@ def dispatch(need_id: int) -> str | Response:
             lambda: services.dispatch(current_user, need, ids, request.form),
             _("已派单。"),
         )
-    return render_template("orders/dispatch.html", need=need, providers=_dispatch_candidates(need))
+    # The broker sees the ranking the enterprise sees, with its reasons, above the full list.
+    matches = matching.or_notice(
+        lambda: matching.providers_for_need(current_user, need, k=DISPATCH_RECOMMENDED)
+    )
+    return render_template(
+        "orders/dispatch.html", need=need, matches=matches, providers=_dispatch_candidates(need)
+    )
 
 
 @bp.route("/proposals/need/<int:need_id>", methods=["POST"])

@@ -246,3 +246,57 @@ def test_a_match_page_after_approval_never_waits_for_the_model(app: Flask, make,
     # the provider's recommended needs likewise
     assert login(app.test_client(), provider_user).get("/me/recommended").status_code == 200
     assert model.encoded == []
+
+
+@pytest.mark.usefixtures("synced")
+def test_dispatch_page_ranks_providers_with_reasons(app: Flask, make, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    cold = _provider(make, COLD_CHAIN, achievement="一种果蔬冷链运输气调保鲜箱")
+    battery = _provider(make, BATTERY)
+    _provider(make, WELDING)
+    need_id = _approve_need(
+        make,
+        make.user("enterprise"),
+        title="芒果运到北方烂得多",
+        description="我们从海南往北方运芒果，路上三天，到货时腐烂率百分之十五，想降下来。",
+        field_code="agri",
+    )
+    broker = login(app.test_client(), make.user("broker", regions=("32",)))
+    page = broker.get(f"/orders/dispatch/{need_id}").get_data(as_text=True)
+    ranked = re.findall(r'data-testid="dispatch-match">\s*<input[^>]*value="(\d+)"', page)
+    assert ranked[0] == str(cold) and str(battery) in ranked
+    first = page[page.index('data-testid="dispatch-match"') :]
+    assert "一种果蔬冷链运输气调保鲜箱" in first[: first.index("</fieldset>")]  # its reason
+
+    sent = broker.post(f"/orders/dispatch/{need_id}", data={"provider_ids": [str(cold)], "message": "请评估"})
+    assert sent.status_code == 302
+    with app.app_context():
+        from market.orders.models import Order
+
+        order = db.session.scalar(db.select(Order))
+        assert (order.provider_id, order.status) == (cold, "dispatched")
+
+    # With the index gone the page still lists every provider and says what to run.
+    shutil.rmtree(tmp_path / "index")
+    damaged = broker.get(f"/orders/dispatch/{need_id}")
+    text = damaged.get_data(as_text=True)
+    assert damaged.status_code == 200 and "market reindex" in text
+    assert f'<option value="{battery}">' in text
+
+
+def test_dispatch_list_puts_the_needs_field_then_province_first(app: Flask, make, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    # The list once sorted only the first 5 x DISPATCH_CHOICES providers by id: later ones never showed.
+    from market.orders import views_start
+    from market.reference.models import Field
+
+    ids = [_provider(make, WELDING, province=p) for p in ("11", "32", "11", "11", "11", "32")]
+    with app.app_context():
+        for provider_id in (ids[4], ids[5]):
+            db.session.get(Provider, provider_id).fields = [db.session.get(Field, "agri")]
+        db.session.commit()
+    need_id = _approve_need(make, make.user("enterprise"), field_code="agri", province="32")
+    with app.app_context():
+        need = db.session.get(Need, need_id)
+        monkeypatch.setattr(views_start, "DISPATCH_CHOICES", 3)
+        assert [p.id for p in views_start._dispatch_candidates(need)] == [ids[5], ids[4], ids[1]]
+        monkeypatch.setattr(views_start, "DISPATCH_CHOICES", 1)
+        assert [p.id for p in views_start._dispatch_candidates(need)] == [ids[5]]
