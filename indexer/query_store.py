@@ -18,6 +18,7 @@ import os
 import sqlite3
 import threading
 from collections.abc import Iterable, Sequence
+from itertools import islice
 from pathlib import Path
 
 import numpy as np
@@ -149,38 +150,35 @@ class StoredQueryEncoder:
         self.dim = inner.dim
 
     def encode_queries(self, texts: Sequence[str]) -> np.ndarray:
-        keys = [text_key(self.name, text) for text in texts]
-        stored = self.store.get_many(list(dict.fromkeys(keys)))
-        missing = [text for text, key in zip(texts, keys, strict=True) if key not in stored]
-        fresh: dict[bytes, np.ndarray] = {}
-        if missing:
-            unique = list(dict.fromkeys(missing))
-            vectors = self.inner.encode_queries(unique)
-            fresh = {text_key(self.name, text): vector for text, vector in zip(unique, vectors, strict=True)}
-            self.store.put_many(fresh.items())
+        found, missing = self._look_up(texts)
+        found |= self._encode_and_store(missing)
         out = np.empty((len(texts), self.dim), dtype=np.float32)
-        for row, key in enumerate(keys):
-            out[row] = stored[key] if key in stored else fresh[key]
+        for row, text in enumerate(texts):
+            out[row] = found[text_key(self.name, text)]
         return out
 
     def prepare(self, texts: Iterable[str], batch: int = 64) -> int:
         """Encode and store the query vectors of `texts` not stored yet; returns how many were new."""
-        pending: list[str] = []
         added = 0
-        for text in texts:
-            pending.append(text)
-            if len(pending) >= batch:
-                added += self._prepare_batch(pending)
-                pending = []
-        return added + self._prepare_batch(pending)
+        remaining = iter(texts)
+        while chunk := list(islice(remaining, batch)):
+            queries = [text for text in chunk if text.strip()]  # a blank text is never a query
+            added += len(self._encode_and_store(self._look_up(queries)[1]))
+        return added
 
-    def _prepare_batch(self, texts: list[str]) -> int:
-        unique = list(dict.fromkeys(text for text in texts if text.strip()))
-        stored = self.store.get_many([text_key(self.name, text) for text in unique])
-        missing = [text for text in unique if text_key(self.name, text) not in stored]
-        if missing:
-            self.encode_queries(missing)
-        return len(missing)
+    def _look_up(self, texts: Sequence[str]) -> tuple[dict[bytes, np.ndarray], list[str]]:
+        """The stored vectors by key, and the distinct texts that have none yet."""
+        found = self.store.get_many(list(dict.fromkeys(text_key(self.name, text) for text in texts)))
+        missing = [text for text in dict.fromkeys(texts) if text_key(self.name, text) not in found]
+        return found, missing
+
+    def _encode_and_store(self, texts: list[str]) -> dict[bytes, np.ndarray]:
+        if not texts:
+            return {}
+        vectors = self.inner.encode_queries(texts)
+        fresh = {text_key(self.name, text): vector for text, vector in zip(texts, vectors, strict=True)}
+        self.store.put_many(fresh.items())
+        return fresh
 
     def encode_passages(self, texts: Sequence[str]) -> np.ndarray:
         return self.inner.encode_passages(texts)

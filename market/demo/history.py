@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+from flask import current_app
 from sqlalchemy import delete, func, select, update
 
 from market import permissions
@@ -95,7 +96,6 @@ REVIEWS = (
     "交付比预期略晚，但效果达到了要求。",
     "沟通顺畅，后续还会继续合作。",
 )
-EXPIRY_DAYS = 14  # the default ORDER_EXPIRY_DAYS: waiting orders are younger, expired ones older
 PROPOSAL_REJECTIONS = ("方案与我们现有产线的改造条件不匹配。", "报价超出本次预算。")
 
 
@@ -152,6 +152,9 @@ class _History:
         self.now = now
         self.clock = _Clock()
         self.brokers = list(db.session.scalars(select(User).where(User.role == Role.BROKER.value)))
+        # Waiting orders are younger than the configured expiry (`market orders expire` leaves them),
+        # expired ones older.
+        self.expiry_days = int(current_app.config["ORDER_EXPIRY_DAYS"])
 
     # who acts
 
@@ -187,9 +190,9 @@ class _History:
         """When the order starts and when each step of its path happens; steps that would fall in
         the future are left undone (the order is still under way)."""
         if fate == "waiting":  # answered within ORDER_EXPIRY_DAYS, or it would have expired
-            return max(earliest, self.now - self.days(0.2, EXPIRY_DAYS - 5)), []
+            return max(earliest, self.now - self.days(0.2, self.expiry_days * 0.65)), []
         if fate == "expired":
-            return max(earliest, self.now - self.days(20, 60)), []
+            return max(earliest, self.now - self.days(self.expiry_days + 6, self.expiry_days + 46)), []
         path = PATHS[fate]
         gaps = [self.days(*STEP_DAYS[action]) for action in path]
         latest_start = self.now - sum(gaps, timedelta()) - timedelta(hours=1)
@@ -232,14 +235,14 @@ class _History:
 
     def run(self, plan: Plan, earliest: datetime) -> Order:
         fate = self.fate()
-        if fate == "expired" and earliest > self.now - timedelta(days=16):
+        if fate == "expired" and earliest > self.now - timedelta(days=self.expiry_days + 2):
             fate = "declined"  # too recent to have expired yet
         start, steps = self.timeline(fate, earliest)
         order = self.open(plan, start)
         if fate == "expired":
             self.clock.mark()
-            expiry.expire_one(order.id, EXPIRY_DAYS)
-            self.clock.stamp(start + self.days(EXPIRY_DAYS + 0.1, EXPIRY_DAYS + 1), order)
+            expiry.expire_one(order.id, self.expiry_days)
+            self.clock.stamp(start + self.days(self.expiry_days + 0.1, self.expiry_days + 1), order)
         moment = start
         for action, when in steps:
             self.notes(order, moment, when)
