@@ -5,6 +5,7 @@ Start the app first (e.g. `BIND=127.0.0.1:8020 bash scripts/run.sh`), install wr
 
     .venv/bin/python benchmarks/bench_load.py --base http://127.0.0.1:8020 --users 50 --think 1000-3000
     .venv/bin/python benchmarks/bench_load.py --base http://127.0.0.1:8020 --users 50 --think 0
+    .venv/bin/python benchmarks/bench_load.py --base http://127.0.0.1:8020 --burst 50   # right after a start
 
 Each page gets its own wrk run: `--users` open connections, each one a user who waits a random
 `--think` milliseconds (uniform) after every answer before the next request. `--think 0` sends the
@@ -24,8 +25,11 @@ import json
 import re
 import subprocess
 import tempfile
+import threading
+import time
 import urllib.parse
 import urllib.request
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -243,6 +247,26 @@ def pages(base: str, session: Session) -> list[Page]:
     ]
 
 
+def _burst(base: str, session: Session, n: int) -> None:
+    """n users open the enterprise's match page at the same instant (as after a restart or a deploy)."""
+    url = f"{base}/needs/{session.own_need}/matches"
+    start = threading.Barrier(n)
+
+    def one() -> float:
+        request = urllib.request.Request(url, headers={"Cookie": session.cookie})
+        start.wait()
+        began = time.perf_counter()
+        with urllib.request.urlopen(request, timeout=60) as response:
+            response.read()
+        return (time.perf_counter() - began) * 1000
+
+    with ThreadPoolExecutor(n) as pool:
+        times = sorted(pool.map(lambda _: one(), range(n)))
+    median, p90 = times[n // 2], times[min(n - 1, n * 9 // 10)]
+    print(f"{n} simultaneous match pages: min {times[0]:.0f} ms, median {median:.0f} ms, ", end="")
+    print(f"p90 {p90:.0f} ms, max {times[-1]:.0f} ms")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--base", default="http://127.0.0.1:8000")
@@ -250,9 +274,13 @@ def main() -> None:
     parser.add_argument("--seconds", type=int, default=20)
     parser.add_argument("--think", default="1000-3000", help="think time per user in ms: MIN-MAX, or 0")
     parser.add_argument("--only", default="", help="run only pages whose name contains this")
+    parser.add_argument("--burst", type=int, default=0, help="instead: N match pages at the same instant")
     args = parser.parse_args()
     think = _think(args.think)
     session = _login(args.base)
+    if args.burst:
+        _burst(args.base, session, args.burst)
+        return
     print(f"{args.users} users, think time {args.think} ms, {args.seconds} s per page\n")
     print("| page | requests | requests/s | p50 ms | p99 ms | 4xx/5xx | socket errors |")
     print("|---|---|---|---|---|---|---|")

@@ -51,7 +51,7 @@ def _jieba() -> jieba.Tokenizer:
 
 
 def load_dictionary() -> None:
-    """Load jieba's dictionary now (about 0.4 s, holding the GIL): a server calls this before its
+    """Load jieba's dictionary now (about 0.5 s, holding the GIL): a server calls this before its
     first request, which would otherwise pay for it while every concurrent request waits."""
     _jieba()
 

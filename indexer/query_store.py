@@ -1,6 +1,6 @@
 """Query vectors kept on disk, shared by every process on a host, so pages never wait for the model.
 
-Encoding a need's text as a query takes 80-140 ms of CPU on this machine, while ranking with the
+Encoding a need's text as a query takes 80-130 ms of CPU on this machine, while ranking with the
 vector takes 2-3 ms: under load, match pages of needs not yet seen by a worker queued behind the
 encoder (p99 3.9 s at 50 users). The application encodes a posting's query text when it indexes the
 posting (`StoredQueryEncoder.prepare`), and every worker then finds the vector here.
