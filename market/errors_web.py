@@ -16,7 +16,9 @@ log = logging.getLogger(__name__)
 
 
 def wants_json() -> bool:
-    return request.path.startswith("/api/") or request.accept_mimetypes.best == "application/json"
+    # /healthz is read by load balancers and compose, never by people: its errors are JSON too.
+    machine = request.path.startswith("/api/") or request.path == "/healthz"
+    return machine or request.accept_mimetypes.best == "application/json"
 
 
 def error_response(status: int, message: str, field_errors: dict[str, list[str]] | None = None) -> Response:

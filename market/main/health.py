@@ -7,6 +7,7 @@ import time
 
 from flask import Blueprint, jsonify
 from sqlalchemy import text
+from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.wrappers import Response
 
 from indexer.backends.base import IndexUnavailable
@@ -58,7 +59,13 @@ def _check_index(database_ok: bool) -> dict[str, object]:
 @bp.route("/healthz")
 def healthz() -> Response:
     database = _check_database()
-    index = _check_index(bool(database["ok"]))
+    try:
+        index = _check_index(bool(database["ok"]))
+    except SQLAlchemyError as error:  # the database went away between the two checks
+        db.session.rollback()
+        log.warning("health: database lost while counting postings: %s", error)
+        database = {"ok": False, "error": type(error).__name__}
+        index = _check_index(False)
     status = "ok" if database["ok"] and index["ok"] else ("degraded" if database["ok"] else "down")
     response = jsonify({"status": status, "database": database, "index": index})
     # Without the database nothing works: tell the load balancer to route elsewhere.

@@ -28,3 +28,20 @@ def test_healthz_is_degraded_when_the_index_is_unreadable(app: Flask, tmp_path: 
         engine.forget_open_indexes()
     assert response.status_code == 200
     assert response.get_json()["status"] == "degraded"
+
+
+def test_healthz_says_down_when_the_database_goes_away_between_its_checks(app: Flask, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    # Found by the fault test: SELECT 1 passed, the connection was cut, counting postings raised,
+    # and the load balancer got an HTML 500 instead of the JSON 503 it reads.
+    from sqlalchemy.exc import OperationalError
+
+    from market.matching import indexing
+
+    def cut(kind: str) -> int:
+        raise OperationalError("SELECT count(*)", {}, Exception("server closed the connection"))
+
+    monkeypatch.setattr(indexing, "public_count", cut)
+    response = app.test_client().get("/healthz")
+    assert response.status_code == 503 and response.is_json
+    assert response.get_json()["status"] == "down"
+    assert response.get_json()["database"] == {"ok": False, "error": "OperationalError"}
