@@ -30,7 +30,7 @@ def upgrade_database() -> None:
 
     from market.reference.services import seed_reference_data
 
-    upgrade()
+    upgrade(revision="heads")
     seed_reference_data()
     commit()
 

@@ -7,7 +7,7 @@ from typing import Any
 
 from flask_wtf import FlaskForm
 from werkzeug.datastructures import MultiDict
-from wtforms import PasswordField, StringField
+from wtforms import PasswordField, SelectField, StringField
 from wtforms.validators import StopValidation
 
 from market import taxonomy
@@ -92,14 +92,22 @@ def refuse_unstorable(_form: Any, field: Any) -> None:
 
 
 class BaseForm(FlaskForm):
-    """Every form of the site: text is stripped before its rules run, and text no database can
-    store (NUL, lone surrogates) is an error on its field instead of a 500 or a silent change."""
+    """Every form of the site: text and choices are stripped before their rules run, and text no
+    database can store (NUL, lone surrogates) is an error on its field instead of a 500 or a silent
+    change.
+
+    Choices are stripped too because WTForms' Optional() treats " " as blank, stops validation and
+    clears the choice check's error: unstripped, a city of " " reached the database (a foreign-key
+    500). Stripped, a blank choice is "" before any rule runs, which every form reads as "none".
+    """
 
     class Meta(FlaskForm.Meta):
         def bind_field(self, form: Any, unbound_field: Any, options: dict[str, Any]) -> Any:
             kwargs = unbound_field.kwargs
             options = {**options, "validators": (refuse_unstorable, *(kwargs.get("validators") or ()))}
             field_class = unbound_field.field_class
-            if issubclass(field_class, StringField) and not issubclass(field_class, PasswordField):
+            if issubclass(field_class, StringField | SelectField) and not issubclass(
+                field_class, PasswordField
+            ):
                 options["filters"] = (strip_text, *(kwargs.get("filters") or ()))
             return unbound_field.bind(form=form, **options)

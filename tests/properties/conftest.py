@@ -5,15 +5,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from hypothesis import Phase, settings
 from werkzeug.security import generate_password_hash
 
 from market.auth import services as auth
 from tests.properties.strategies import recording_server_errors
-
-# `--hypothesis-profile=explore` skips the pinned @example cases, so the random search runs even
-# while a pinned bug is still open (hypothesis does not generate once an explicit example fails).
-settings.register_profile("explore", phases=[Phase.generate, Phase.shrink, Phase.explain])
 
 
 @pytest.fixture(autouse=True)

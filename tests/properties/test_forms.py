@@ -108,10 +108,10 @@ class Posted:
         return (self.before.get(name) or "").strip() if self._kept(name) else stripped(self.data, name)
 
     def choice(self, name: str) -> Any:
-        return self.before.get(name) if self._kept(name) else first(self.data, name)
+        return self.before.get(name) if self._kept(name) else stripped(self.data, name)
 
     def optional_choice(self, name: str) -> Any:
-        return self.before.get(name) if self._kept(name) else (first(self.data, name) or None)
+        return self.before.get(name) if self._kept(name) else (stripped(self.data, name) or None)
 
     def integer(self, name: str) -> int | None:
         return self.before.get(name) if self._kept(name) else as_int(self.data, name)
