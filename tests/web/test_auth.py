@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Flask
 from flask.testing import FlaskClient
 
-from market.auth.models import User
+from market.auth.models import ApiToken, User
 from market.db import db
 from market.providers.models import Provider
 from tests.factories import PASSWORD, login
@@ -114,11 +114,24 @@ def test_language_switch_to_english_and_back(client: FlaskClient) -> None:
     assert "技术需求" in client.get("/").get_data(as_text=True)
 
 
-def test_api_tokens_page_creates_and_revokes(client: FlaskClient, make) -> None:  # type: ignore[no-untyped-def]
-    login(client, make.user("enterprise"))
+def test_api_tokens_page_creates_and_revokes(client: FlaskClient, app: Flask, make) -> None:  # type: ignore[no-untyped-def]
+    owner = make.user("enterprise")
+    login(client, owner)
     page = client.post("/auth/tokens", data={"name": "erp"}).get_data(as_text=True)
     assert "kc_" in page
-    assert client.post("/auth/tokens/1/revoke").status_code in (302, 404)
+    with app.app_context():
+        token = db.session.scalars(db.select(ApiToken).filter_by(user_id=owner)).one()
+        token_id = token.id
+        assert token.revoked_at is None
+    # Someone else cannot revoke it: the same 404 as a token that does not exist.
+    other = app.test_client()
+    login(other, make.user("enterprise"))
+    assert other.post(f"/auth/tokens/{token_id}/revoke").status_code == 404
+    with app.app_context():
+        assert db.session.get_one(ApiToken, token_id).revoked_at is None
+    assert client.post(f"/auth/tokens/{token_id}/revoke").status_code == 302
+    with app.app_context():
+        assert db.session.get_one(ApiToken, token_id).revoked_at is not None
 
 
 def test_name_length_counts_what_is_stored_not_the_spaces(client: FlaskClient, app: Flask) -> None:

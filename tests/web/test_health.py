@@ -6,14 +6,24 @@ from pathlib import Path
 
 from flask import Flask
 
-from market.matching import engine
+from market.matching import engine, indexing
 
 
-def test_healthz_reports_ok(client) -> None:  # type: ignore[no-untyped-def]
+def test_healthz_reports_ok(app: Flask, client, make, synced) -> None:  # type: ignore[no-untyped-def]
     body = client.get("/healthz").get_json()
     assert body["status"] == "ok"
     assert body["database"]["ok"] is True
-    assert body["index"]["providers"]["documents"] >= 0
+    assert body["index"]["providers"] == {"documents": 0, "public": 0, "needs_rebuild": False}
+    # A public provider the index does not hold (status set behind the services' back): degraded.
+    provider = make.provider_id_of(make.user("provider"))
+    make.set_provider_status(provider, "approved")
+    body = client.get("/healthz").get_json()
+    assert (body["status"], body["index"]["providers"]["public"]) == ("degraded", 1)
+    with app.app_context():
+        indexing.rebuild(engine.PROVIDERS)
+    body = client.get("/healthz").get_json()
+    assert body["status"] == "ok"
+    assert body["index"]["providers"] == {"documents": 1, "public": 1, "needs_rebuild": False}
 
 
 def test_healthz_is_degraded_when_the_index_is_unreadable(app: Flask, tmp_path: Path) -> None:
