@@ -46,7 +46,9 @@ def create_app(overrides: dict[str, object] | None = None) -> Flask:
     sync.install()
 
     from market import errors_web, templating
+    from market.security import events as security_events
 
+    security_events.install(app)
     errors_web.register(app)
     templating.register(app)
 
@@ -74,17 +76,22 @@ class DatabaseIdConverter(IntegerConverter):
 
 
 def _init_login(app: Flask) -> None:
+    from market.auth import sessions
     from market.auth.services import load_user
-    from market.i18n import gettext
 
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
     login_manager.anonymous_user = AnonymousUserMixin
     login_manager.session_protection = "basic"
+    # The session cookie names a server-side session (auth.sessions); remember-me is our own cookie,
+    # read by the request loader once the session has ended, and written after each request.
     login_manager.user_loader(load_user)
+    login_manager.request_loader(sessions.user_from_remember_cookie)
+    app.after_request(sessions.write_remember_cookie)
+    sessions.install()
 
     login_manager.login_message = "请先登录。"
-    login_manager.localize_callback = gettext
+    login_manager.localize_callback = sessions.login_message
     login_manager.login_message_category = "warning"
 
 
@@ -126,6 +133,7 @@ def _register_blueprints(app: Flask) -> None:
 
 
 def _register_hooks(app: Flask) -> None:
+    from market import headers
     from market.db import commit
 
     @app.after_request
@@ -147,4 +155,4 @@ def _register_hooks(app: Flask) -> None:
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("X-Frame-Options", "DENY")
         response.headers.setdefault("Referrer-Policy", "same-origin")
-        return response
+        return headers.apply(response)  # HSTS and no-store for private answers

@@ -30,7 +30,7 @@ def upgrade_database() -> None:
 
     from market.reference.services import seed_reference_data
 
-    upgrade(revision="heads")
+    upgrade()
     seed_reference_data()
     commit()
 

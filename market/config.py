@@ -55,8 +55,13 @@ def load_config(overrides: dict[str, object] | None = None) -> dict[str, object]
         "ELASTICSEARCH_URL": os.environ.get("ELASTICSEARCH_URL", ""),
         "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
         "RATELIMIT_ENABLED": os.environ.get("RATELIMIT_ENABLED", "1") == "1",
+        # One budget for every password check, login form and API token exchange alike
+        # (market/auth/throttle.py): failures per client address, then a growing delay per account.
         "LOGIN_RATE_LIMIT": os.environ.get("LOGIN_RATE_LIMIT", "10 per minute"),
-        "API_TOKEN_RATE_LIMIT": os.environ.get("API_TOKEN_RATE_LIMIT", "10 per minute"),
+        "LOGIN_ACCOUNT_LIMIT": os.environ.get("LOGIN_ACCOUNT_LIMIT", "5 per hour"),
+        "LOGIN_ACCOUNT_MAX_DELAY": int(os.environ.get("LOGIN_ACCOUNT_MAX_DELAY", "300")),
+        "REGISTER_RATE_LIMIT": os.environ.get("REGISTER_RATE_LIMIT", "10 per minute"),
+        "API_TOKEN_RATE_LIMIT": os.environ.get("API_TOKEN_RATE_LIMIT", "20 per hour"),
         "ORDER_EXPIRY_DAYS": int(os.environ.get("ORDER_EXPIRY_DAYS", "14")),
         "BROKER_ATTENTION_DAYS": int(os.environ.get("BROKER_ATTENTION_DAYS", "7")),
         "PAGE_SIZE": 20,
@@ -67,8 +72,14 @@ def load_config(overrides: dict[str, object] | None = None) -> dict[str, object]
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": os.environ.get("SESSION_COOKIE_SECURE", "0") == "1",
-        "REMEMBER_COOKIE_HTTPONLY": True,
-        "REMEMBER_COOKIE_SAMESITE": "Lax",
+        # Server-side session limits (market/auth/sessions.py): idle time, and lifetime from the login.
+        "SESSION_IDLE_MINUTES": int(os.environ.get("SESSION_IDLE_MINUTES", "30")),
+        "SESSION_MAX_HOURS": int(os.environ.get("SESSION_MAX_HOURS", "12")),
+        # Remember-me lasts this many days from the password (never more than 30).
+        "REMEMBER_DAYS": max(1, min(30, int(os.environ.get("REMEMBER_DAYS", "30")))),
+        # Remember-me is market.auth.sessions' own cookie; flask-login's (one year, not revocable) is
+        # switched off by naming it a cookie nobody sets.
+        "REMEMBER_COOKIE_NAME": "flask_login_remember_unused",
         "WTF_CSRF_TIME_LIMIT": None,
         "BABEL_DEFAULT_LOCALE": "zh",
     }

@@ -30,3 +30,13 @@ class Conflict(DomainError):
     """The object is not in a state that allows the action (e.g. approving a draft)."""
 
     status = 409
+
+
+class TooManyRequests(DomainError):
+    """Over a rate budget; `retry_after` (seconds) is sent as the Retry-After header and in the body."""
+
+    status = 429
+
+    def __init__(self, message: str, *, retry_after: int) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after

@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import logging
+import time
 
 from flask import Flask, Response, jsonify, render_template, request
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
 from market.db import db
-from market.errors import DomainError
+from market.errors import DomainError, TooManyRequests
 from market.i18n import gettext as _
+from market.security import events as security_events
 
 log = logging.getLogger(__name__)
 
@@ -21,16 +23,34 @@ def wants_json() -> bool:
     return machine or request.accept_mimetypes.best == "application/json"
 
 
-def error_response(status: int, message: str, field_errors: dict[str, list[str]] | None = None) -> Response:
+def error_response(
+    status: int,
+    message: str,
+    field_errors: dict[str, list[str]] | None = None,
+    retry_after: int | None = None,
+) -> Response:
     if wants_json():
         body: dict[str, object] = {"error": message, "status": status}
         if field_errors:
             body["fields"] = field_errors
+        if retry_after is not None:
+            body["retry_after"] = retry_after
         response = jsonify(body)
     else:
         response = Response(render_template("error.html", status=status, message=message))
     response.status_code = status
+    if retry_after is not None:
+        response.headers["Retry-After"] = str(retry_after)
     return response
+
+
+def _limiter_retry_after() -> int | None:
+    """Seconds until the flask-limiter limit that refused this request frees up."""
+    from market.extensions import limiter
+
+    current = limiter.current_limit
+    # reset_at is already rounded up to a whole second (flask-limiter computes its header the same way).
+    return max(1, int(current.reset_at - time.time())) if current else None
 
 
 HTTP_MESSAGES = {
@@ -50,7 +70,10 @@ def register(app: Flask) -> None:
     @app.errorhandler(DomainError)
     def _domain(error: DomainError) -> Response:
         db.session.rollback()
-        return error_response(error.status, error.message, error.field_errors)
+        if not isinstance(error, TooManyRequests):  # the throttle records its refusals (account, scope)
+            security_events.record_refusal(error.status, error.message)
+        retry_after = error.retry_after if isinstance(error, TooManyRequests) else None
+        return error_response(error.status, error.message, error.field_errors, retry_after)
 
     @app.errorhandler(CSRFError)
     def _csrf(error: CSRFError) -> Response:
@@ -60,7 +83,13 @@ def register(app: Flask) -> None:
     def _http(error: HTTPException) -> Response:
         status = error.code or 500
         message = HTTP_MESSAGES.get(status)
-        response = error_response(status, _(message) if message else (error.description or ""))
+        security_events.record_refusal(status, str(error.description or message or ""))
+        retry_after = _limiter_retry_after() if status == 429 else None
+        if retry_after is not None:
+            message = _("请求过于频繁，请 {seconds} 秒后再试。", seconds=retry_after)
+        elif message:
+            message = _(message)
+        response = error_response(status, message or (error.description or ""), retry_after=retry_after)
         # Keep what the exception says beyond its body: Allow on 405, Retry-After on 429 and 503.
         for key, value in error.get_headers():
             if key.lower() != "content-type":

@@ -1,6 +1,12 @@
 """gunicorn settings; every value can be overridden with GUNICORN_* environment variables or flags."""
 
+import logging
 import os
+from typing import Any
+
+from gunicorn import glogging
+
+from market.logs import JsonFormatter
 
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", "60"))
 graceful_timeout = 20
@@ -9,6 +15,41 @@ preload_app = os.environ.get("GUNICORN_PRELOAD", "1") == "1"
 accesslog = "-"
 errorlog = "-"
 loglevel = os.environ.get("GUNICORN_LOGLEVEL", "info")
+
+
+class JsonLogger(glogging.Logger):
+    """LOG_FORMAT=json: gunicorn's error and access lines are JSON objects like the app's own lines.
+
+    Only what identifies the request is logged: never cookies or the Authorization header.
+    """
+
+    def setup(self, cfg: Any) -> None:
+        super().setup(cfg)
+        for handler in (*self.error_log.handlers, *self.access_log.handlers):
+            handler.setFormatter(JsonFormatter())
+
+    def access(self, resp: Any, req: Any, environ: dict[str, Any], request_time: Any) -> None:
+        if not self.access_log_enabled:
+            return
+        atoms = self.atoms(resp, req, environ, request_time)
+        fields = {
+            "address": atoms["h"],
+            "method": atoms["m"],
+            "path": atoms["U"],
+            "query": atoms["q"] or "",
+            "status": int(atoms["s"]) if str(atoms["s"]).isdecimal() else atoms["s"],
+            "bytes": atoms["B"],
+            "duration_ms": atoms["M"],
+            "referer": atoms["f"],
+            "user_agent": atoms["a"],
+            "request_id": atoms.get("{x-request-id}o"),
+        }
+        message = f"{fields['method']} {fields['path']} {fields['status']}"
+        self.access_log.log(logging.INFO, message, extra={"fields": fields})
+
+
+if os.environ.get("LOG_FORMAT", "text") == "json":
+    logger_class = JsonLogger
 # Threaded workers: a connection that is open but idle (a browser's preconnect, a user between
 # clicks on a keep-alive connection) must not hold a whole sync worker: with sync workers, 50 users
 # with think time measured p50 ~600 ms on idle CPUs. gunicorn >= 24 hands each accepted connection

@@ -22,6 +22,10 @@ class JsonFormatter(logging.Formatter):
         }
         if has_request_context():
             entry.update(method=request.method, path=request.path, request_id=g.get("request_id"))
+        # Structured fields given as `extra={"fields": {...}}` (security events, access lines).
+        fields = getattr(record, "fields", None)
+        if isinstance(fields, dict):
+            entry.update({key: value for key, value in fields.items() if key not in entry})
         if record.exc_info:
             entry["exception"] = self.formatException(record.exc_info)
         return json.dumps(entry, ensure_ascii=False)

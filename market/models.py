@@ -2,7 +2,9 @@
 
 from market.admin.models import AdminEvent
 from market.attachments.models import NeedAttachment
-from market.auth.models import ApiToken, Organisation, User, broker_regions
+from market.auth.models import ApiToken, Organisation, RememberToken, User, UserSession, broker_regions
+from market.auth.throttle import PasswordAttempt
+from market.idempotency import IdempotencyKey
 from market.imports.models import ImportBatch, ImportRow
 from market.matching.models import MatchFeedback
 from market.moderation.models import ModerationEvent
@@ -10,6 +12,7 @@ from market.needs.models import Need
 from market.orders.models import AuditLog, Deal, EmailOutbox, FollowUp, Notification, Order, Proposal, Review
 from market.providers.models import Achievement, Provider, ServiceItem, provider_fields
 from market.reference.models import Field, Region
+from market.security.models import SecurityEvent
 
 __all__ = [
     "Achievement",
@@ -20,6 +23,7 @@ __all__ = [
     "EmailOutbox",
     "Field",
     "FollowUp",
+    "IdempotencyKey",
     "ImportBatch",
     "ImportRow",
     "MatchFeedback",
@@ -29,12 +33,16 @@ __all__ = [
     "Notification",
     "Order",
     "Organisation",
+    "PasswordAttempt",
     "Proposal",
     "Provider",
     "Region",
+    "RememberToken",
     "Review",
+    "SecurityEvent",
     "ServiceItem",
     "User",
+    "UserSession",
     "broker_regions",
     "provider_fields",
 ]

@@ -62,6 +62,8 @@ def app() -> Iterator[Flask]:
             "SQLALCHEMY_DATABASE_URI": _database_url(),
             "RATELIMIT_ENABLED": True,
             "LOGIN_RATE_LIMIT": "10000 per minute",  # tests of the limits themselves lower them
+            "LOGIN_ACCOUNT_LIMIT": "10000 per minute",
+            "REGISTER_RATE_LIMIT": "10000 per minute",
             "API_TOKEN_RATE_LIMIT": "10000 per minute",
             "WTF_CSRF_ENABLED": False,
             "INDEX_DIR": str(_TMP / f"index-{_worker()}"),

@@ -21,6 +21,9 @@ from market.forms import province_choices
 from market.i18n import gettext as _
 from market.pagination import arg, paginate
 from market.reference.models import Field, Region
+from market.security import events as security
+from market.security import views as security_views
+from market.text import contains_text
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 bp.before_app_request(audit.refresh_if_changed)
@@ -57,7 +60,7 @@ def users() -> str:
         select(User).options(selectinload(User.regions), selectinload(User.organisation)).order_by(User.id)
     )
     if q := arg("q"):
-        query = query.where(or_(User.email.ilike(f"%{q}%"), User.name.ilike(f"%{q}%")))
+        query = query.where(or_(contains_text(User.email, q), contains_text(User.name, q)))
     if role := arg("role", 20):
         query = query.where(User.role == role)
     return render_template(
@@ -94,8 +97,17 @@ def update_user(user_id: int) -> Response:
             f"role {before[0]}→{after[0]}; active {before[1]}→{after[1]}; "
             f"regions {','.join(before[2]) or '-'}→{','.join(after[2]) or '-'}",
         )
+    _record_security_changes(user, before, after)
     flash(_("用户 {email} 已更新。", email=user.email), "success")
     return redirect(url_for("admin.users", **request.args))
+
+
+def _record_security_changes(user: User, before: tuple[object, ...], after: tuple[object, ...]) -> None:
+    """Role, enabled state and broker regions are what a user may do: each change is a security event."""
+    kinds = (security.ROLE_CHANGED, security.ACTIVE_CHANGED, security.REGIONS_CHANGED)
+    for kind, old, new in zip(kinds, before, after, strict=True):
+        if old != new:
+            security.record(kind, target=user.email, target_id=user.id, before=old, after=new)
 
 
 # --- fields -------------------------------------------------------------------------------------
@@ -220,5 +232,12 @@ def events() -> str:
     _require_admin()
     query = select(AdminEvent).options(selectinload(AdminEvent.actor)).order_by(AdminEvent.id.desc())
     if action := arg("action", 40):
-        query = query.where(AdminEvent.action.startswith(action))
+        query = query.where(AdminEvent.action.startswith(action, autoescape=True))
     return render_template("admin/events.html", page=paginate(query))
+
+
+@bp.route("/security-events")
+@login_required
+def security_events() -> str:
+    _require_admin()
+    return security_views.render_events()

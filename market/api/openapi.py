@@ -6,13 +6,17 @@ from typing import Any
 
 from market.api.serialize import SCHEMAS
 from market.api.spec import ERROR_TEXT, OPERATIONS, Operation, path_parameters, ref
+from market.idempotency import HEADER_PARAMETER, IDEMPOTENT_ENDPOINTS
 
 JSON = dict[str, Any]
 
 DESCRIPTION = (
     "JSON API of 科创对接. Authenticate with `Authorization: Bearer <token>` "
-    "(get one from POST /api/v1/tokens or the account page). Errors are "
-    '`{"error": message, "status": code, "fields": {name: [messages]}}`.'
+    "(get one from POST /api/v1/tokens or the account page). Create operations accept an "
+    "`Idempotency-Key` header: a retry with the same key answers the first response instead of creating "
+    "again. Errors are "
+    '`{"error": message, "status": code, "fields": {name: [messages]}}`; a 429 also has '
+    '`"retry_after": seconds`, the same as its Retry-After header.'
 )
 TAGS = [
     {"name": "tokens", "description": "API tokens and the calling user"},
@@ -63,6 +67,10 @@ def _operation(op: Operation) -> JSON:
         {"name": p.name, "in": "query", "required": False, "description": p.description, "schema": p.schema}
         for p in op.query
     ]
+    errors = op.errors
+    if op.endpoint in IDEMPOTENT_ENDPOINTS:
+        parameters.append(HEADER_PARAMETER)
+        errors = tuple(sorted({*errors, 400, 409, 422}))  # bad key, still running, reused for another body
     if parameters:
         spec["parameters"] = parameters
     if op.body is not None:
@@ -71,7 +79,7 @@ def _operation(op: Operation) -> JSON:
             "description": op.body.description,
             "content": {"application/json": {"schema": op.body.schema()}},
         }
-    for code in op.errors:
+    for code in errors:
         spec["responses"][str(code)] = {"$ref": f"#/components/responses/{code}"}
     return spec
 

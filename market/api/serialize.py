@@ -279,8 +279,9 @@ SCHEMAS: dict[str, JSON] = {
             "error": STR,
             "status": INT,
             "fields": {"type": "object", "additionalProperties": {"type": "array", "items": STR}},
+            "retry_after": {**INT, "description": "429 only: seconds to wait (also the Retry-After header)"},
         },
-        optional=("fields",),
+        optional=("fields", "retry_after"),
     ),
     "HistoryEvent": _obj(
         {"action": STR, "from_status": STR, "to_status": STR, "reason": STR, "actor_name": STR, "at": TIME}

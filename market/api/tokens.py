@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import current_app
+from flask import Response, current_app
 
 from market.api import serialize
 from market.api.auth import require_user
@@ -18,7 +18,7 @@ from market.i18n import gettext as _
 from market.providers.services import provider_of
 
 JSON = dict[str, Any]
-DEFAULT_TOKEN_RATE_LIMIT = "10 per minute"
+DEFAULT_TOKEN_RATE_LIMIT = "20 per hour"
 TOKEN_BODY: JSON = {
     "type": "object",
     "additionalProperties": False,
@@ -38,6 +38,12 @@ TOKEN_BODY: JSON = {
 
 def _token_rate_limit() -> str:
     return str(current_app.config.get("API_TOKEN_RATE_LIMIT", DEFAULT_TOKEN_RATE_LIMIT))
+
+
+def _token_was_created(response: Response) -> bool:
+    # API_TOKEN_RATE_LIMIT caps new tokens; wrong passwords count against the shared login budget
+    # (market.auth.throttle, LOGIN_RATE_LIMIT) inside auth.authenticate.
+    return response.status_code == 201
 
 
 def _require_lengths(payload: JSON) -> None:
@@ -63,7 +69,7 @@ def _require_lengths(payload: JSON) -> None:
     response=ref("NewToken"),
     errors=(401, 429),
 )
-@limiter.limit(_token_rate_limit)
+@limiter.limit(_token_rate_limit, deduct_when=_token_was_created)
 def create_token() -> tuple[JSON, int]:
     payload = json_object()
     check_shape(payload, TOKEN_BODY)

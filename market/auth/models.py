@@ -10,7 +10,7 @@ from flask_login import UserMixin
 from sqlalchemy import Column, DateTime, ForeignKey, String, Table, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from market.db import Timestamped, db
+from market.db import Timestamped, db, utcnow
 
 if TYPE_CHECKING:
     from market.reference.models import Region
@@ -62,7 +62,8 @@ class User(UserMixin, Timestamped, db.Model):
     role: Mapped[str] = mapped_column(String(20), index=True)
     organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id"), index=True)
     locale: Mapped[str] = mapped_column(String(5), default="zh")
-    active: Mapped[bool] = mapped_column(default=True)
+    # Old value loaded on change: deactivation is seen even on an expired object (auth.sessions.install).
+    active: Mapped[bool] = mapped_column(default=True, active_history=True)
     # Changing it invalidates every session and remember-me cookie of the user (see auth.services).
     session_token: Mapped[str] = mapped_column(String(64))
     last_login_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
@@ -96,6 +97,39 @@ class ApiToken(Timestamped, db.Model):
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     prefix: Mapped[str] = mapped_column(String(12))
     last_used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+    user: Mapped[User] = relationship()
+
+
+class UserSession(db.Model):
+    """One browser login, checked on every request: the cookie holds a random id, this row says
+    whether it still counts (see auth.sessions). Only the id's SHA-256 is stored."""
+
+    __tablename__ = "user_sessions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    last_seen_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    user_agent: Mapped[str] = mapped_column(String(200), default="")
+    address: Mapped[str] = mapped_column(String(45), default="")
+
+
+class RememberToken(db.Model):
+    """A remember-me cookie `selector.validator`: the selector finds the row, the validator is
+    stored only as its SHA-256, so a copy of this table cannot log anyone in."""
+
+    __tablename__ = "remember_tokens"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    selector: Mapped[str] = mapped_column(String(32), unique=True)
+    validator_hash: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
     user: Mapped[User] = relationship()

@@ -7,8 +7,8 @@ import secrets
 from typing import Any
 
 from sqlalchemy import func, select
-from werkzeug.security import check_password_hash, generate_password_hash
 
+from market.auth import passwords, sessions, throttle
 from market.auth.models import ApiToken, Organisation, OrgKind, Role, User
 from market.db import db, utcnow
 from market.errors import ValidationFailed
@@ -16,6 +16,7 @@ from market.i18n import gettext as _
 from market.postings import PostingStatus
 from market.providers.models import Provider
 from market.reference.models import Region
+from market.security import events as security
 
 PASSWORD_MIN = 10
 TOKEN_PREFIX = "kc_"
@@ -33,11 +34,14 @@ def password_problem(password: str) -> str | None:
         return _("密码至少 10 位。")
     if password.isdigit() or password.isalpha():
         return _("密码需同时包含字母和数字。")
+    if passwords.is_common(password):
+        return _("这个密码太常见，很容易被猜中，请换一个。")
     return None
 
 
 def hash_password(password: str) -> str:
-    return generate_password_hash(password)
+    """The one place passwords are hashed (tests swap it for a cheap hash)."""
+    return passwords.hash_password(password)
 
 
 def normalise_email(email: str) -> str:
@@ -111,34 +115,62 @@ def register(values: dict[str, Any]) -> User:
 
 
 def authenticate(email: str, password: str) -> User | None:
+    """The one password check (login form and API token exchange), within the brute-force budget.
+
+    Raises TooManyRequests (429) when the client address or the account is over it."""
+    attempt = throttle.begin(normalise_email(email))
     user = db.session.scalar(select(User).where(User.email == normalise_email(email)))
     if user is None:
         # Spend the same time as a real check so response time does not reveal which emails exist.
-        check_password_hash(_DUMMY_HASH, password)
+        passwords.verify(_DUMMY_HASH, password)
+        security.record(
+            security.LOGIN_FAILED, account=normalise_email(email), reason=security.UNKNOWN_ACCOUNT
+        )
         return None
-    if not user.active or not check_password_hash(user.password_hash, password):
+    if not user.active or not passwords.verify(user.password_hash, password):
+        security.record(security.LOGIN_FAILED, user=user, reason=security.failed_login_reason(user.active))
         return None
+    throttle.succeeded(attempt)
+    if passwords.needs_rehash(user.password_hash):
+        user.password_hash = hash_password(password)  # old scrypt/pbkdf2 hashes move to argon2id
     user.last_login_at = utcnow()
+    security.record(security.LOGIN_SUCCESS, user=user)
     return user
 
 
-_DUMMY_HASH = generate_password_hash("not-a-real-password-0")
+_DUMMY_HASH = passwords.hash_password("not-a-real-password-0")
 
 
 def change_password(user: User, new_password: str) -> None:
+    """A new password ends every other login of the user (sessions and remember-me tokens); the
+    browser that changed it, when it is the user's own, stays logged in."""
     if problem := password_problem(new_password):
         raise ValidationFailed(problem, field_errors={"password": [problem]})
     user.password_hash = hash_password(new_password)
-    revoke_sessions(user)
+    sessions.revoke_all(user, keep_current=True)
+    db.session.flush()
 
 
 def revoke_sessions(user: User) -> None:
-    """Log the user out everywhere: sessions and remember-me cookies carry the old token."""
+    """Log the user out everywhere: every server-side session and remember-me token is revoked.
+
+    The session token is rotated as well, which also voids Flask sessions from before server-side
+    sessions existed."""
     user.session_token = secrets.token_hex(16)
+    sessions.revoke_all(user)
     db.session.flush()
 
 
 def load_user(user_id: str) -> User | None:
+    """flask-login's user loader: the user of this browser's login while it is live (auth.sessions)."""
+    user = _user_of_session_id(user_id)
+    if user is None or not user.active:
+        sessions.forget_login()
+        return None
+    return sessions.live_session_user(user)
+
+
+def _user_of_session_id(user_id: str) -> User | None:
     raw_id, _sep, token = user_id.partition(":")
     if not raw_id.isdecimal():
         return None
@@ -159,6 +191,7 @@ def create_api_token(user: User, name: str) -> tuple[str, ApiToken]:
     )
     db.session.add(record)
     db.session.flush()
+    security.record(security.TOKEN_CREATED, user=user, token_id=record.id, token_name=record.name)
     return token, record
 
 
@@ -176,6 +209,7 @@ def revoke_api_token(user: User, token_id: int) -> bool:
         return False
     record.revoked_at = utcnow()
     db.session.flush()
+    security.record(security.TOKEN_REVOKED, user=user, token_id=record.id, token_name=record.name)
     return True
 
 

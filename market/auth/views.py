@@ -5,40 +5,45 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
-from flask_login import current_user, login_required, login_user, logout_user
+from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
-from market.auth import services
+from market.auth import services, sessions
 from market.auth.forms import LoginForm, RegisterForm, TokenForm
+from market.auth.models import User
 from market.db import db
 from market.extensions import limiter
 from market.i18n import LANGUAGES
 from market.i18n import gettext as _
+from market.security import events as security
 
 bp = Blueprint("auth", __name__, url_prefix="/auth")
 
 
-def _login_limit() -> str:
-    return str(current_app.config["LOGIN_RATE_LIMIT"])
+def _register_limit() -> str:
+    # Password checks (login) are limited by market.auth.throttle, not here.
+    return str(current_app.config["REGISTER_RATE_LIMIT"])
 
 
 def _safe_next(target: str | None) -> str:
-    # Only same-site paths: an absolute URL here would be an open redirect.
-    if target and target.startswith("/") and not target.startswith("//") and not urlsplit(target).netloc:
+    # Only same-site paths: an absolute URL here would be an open redirect. Control characters (CR/LF
+    # would split the Location header) and backslashes (browsers read "/\" as "//") are refused too.
+    if (
+        target
+        and target.startswith("/")
+        and not target.startswith("//")
+        and not urlsplit(target).netloc
+        and not any(char < " " or char in "\x7f\\" for char in target)
+    ):
         return target
     return url_for("main.dashboard")
 
 
-def _start_session(user: object, remember: bool) -> None:
-    lang = session.get("lang")
-    session.clear()  # a fresh session on login: nothing set before it survives (fixation)
-    if lang:
-        session["lang"] = lang
-    login_user(user, remember=remember)  # type: ignore[arg-type]
+def _start_session(user: User, remember: bool) -> None:
+    sessions.start_session(user, remember=remember)
 
 
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(_login_limit, methods=["POST"])
 def login() -> str | Response:
     form = LoginForm()
     if form.validate_on_submit():
@@ -53,7 +58,7 @@ def login() -> str | Response:
 
 
 @bp.route("/register", methods=["GET", "POST"])
-@limiter.limit(_login_limit, methods=["POST"])
+@limiter.limit(_register_limit, methods=["POST"])
 def register() -> str | Response:
     form = RegisterForm()
     if form.validate_on_submit():
@@ -79,20 +84,18 @@ def register() -> str | Response:
 
 @bp.route("/logout", methods=["POST"])
 def logout() -> Response:
-    logout_user()
-    lang = session.get("lang")
-    session.clear()
-    if lang:
-        session["lang"] = lang
+    if current_user.is_authenticated:
+        security.record(security.LOGOUT)
+    sessions.end_session()
     return redirect(url_for("main.index"))
 
 
 @bp.route("/logout-everywhere", methods=["POST"])
 @login_required
 def logout_everywhere() -> Response:
+    security.record(security.LOGOUT_EVERYWHERE)
     services.revoke_sessions(current_user)
-    logout_user()
-    session.clear()
+    sessions.end_session()
     flash(_("已在所有设备上退出。"), "info")
     return redirect(url_for("auth.login"))
 

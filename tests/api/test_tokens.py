@@ -130,17 +130,14 @@ def test_session_cookie_is_not_an_api_credential(api: Api, client: Any, make: An
 
 @pytest.fixture
 def limited_api(app: Flask, openapi_document: dict[str, Any]) -> Iterator[Api]:
-    """The test app with a tight token limit (limits are read from the config on every request)."""
-    from market.extensions import limiter
-
-    old = app.config["API_TOKEN_RATE_LIMIT"]
-    app.config["API_TOKEN_RATE_LIMIT"] = "3 per minute"
-    limiter.reset()
+    """The test app with a tight budget of failed password checks (read from the config on every request;
+    wrong passwords count against LOGIN_RATE_LIMIT, shared with the login form: market/auth/throttle.py)."""
+    old = app.config["LOGIN_RATE_LIMIT"]
+    app.config["LOGIN_RATE_LIMIT"] = "3 per minute"
     try:
         yield Api(app.test_client(), openapi_document)
     finally:
-        limiter.reset()
-        app.config["API_TOKEN_RATE_LIMIT"] = old
+        app.config["LOGIN_RATE_LIMIT"] = old
 
 
 def test_token_creation_is_rate_limited(limited_api: Api) -> None:

@@ -6,9 +6,9 @@ from datetime import date, timedelta
 
 from sqlalchemy import func, select
 
-from market.admin.models import AdminEvent
 from market.db import db
 from market.orders.models import FollowUp, Notification
+from market.security.models import SecurityEvent
 from tests.broker import helpers
 from tests.orders.world import World
 
@@ -88,8 +88,9 @@ def test_empty_note_is_refused_without_error(world: World) -> None:
     assert _count(world, select(func.count()).select_from(FollowUp).where(FollowUp.kind == "note")) == 0
 
 
-def test_export_is_recorded_in_admin_events(world: World) -> None:
+def test_export_is_recorded_in_the_security_log(world: World) -> None:
     world.client("broker_in").get("/broker/reports/month.csv")
     with world.app.app_context():
-        event = db.session.scalars(select(AdminEvent).where(AdminEvent.action == "broker.export")).one()
-        assert event.actor_id == world.broker_in and event.target == "month.csv"
+        event = db.session.scalars(select(SecurityEvent).where(SecurityEvent.event == "export")).one()
+        assert event.user_id == world.broker_in
+        assert (event.details["kind"], event.details["format"]) == ("deals-month", "csv")
