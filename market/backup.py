@@ -1,7 +1,8 @@
 """Database backup and restore that work the same on SQLite and PostgreSQL.
 
 A backup is one gzip'd JSON-lines file: a header (schema revision, table list), then one line per
-row, tables in foreign-key order. Restoring needs an empty database at the same schema revision
+row, tables in foreign-key order, all read in one snapshot transaction (see `_snapshot`), so a backup
+taken while people work restores cleanly. Restoring needs an empty database at the same schema revision
 (`market init-db` makes one) and runs in one transaction: a failed restore leaves nothing behind.
 The search index is not backed up; rebuild it with `market reindex` after a restore.
 """
@@ -12,11 +13,12 @@ import base64
 import gzip
 import json
 from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Table, func, insert, select, text
+from sqlalchemy import Connection, Table, func, insert, select, text
 
 from market.db import db
 
@@ -48,22 +50,51 @@ def _decode(value: Any) -> Any:
     return value
 
 
-def schema_revision() -> str:
-    return str(db.session.execute(text("SELECT version_num FROM alembic_version")).scalar() or "")
+def schema_revision(connection: Connection | None = None) -> str:
+    reader = connection if connection is not None else db.session
+    return str(reader.execute(text("SELECT version_num FROM alembic_version")).scalar() or "")
 
 
 def _tables() -> list[Table]:
     return list(db.metadata.sorted_tables)
 
 
+@contextmanager
+def _snapshot() -> Iterator[Connection]:
+    """One connection and one read transaction for the whole backup, so the file is one moment.
+
+    Read table by table in READ COMMITTED (each statement its own snapshot), a need and its order
+    committed between reading `needs` and reading `orders` gave a file holding the order without its
+    need: a backup that cannot be restored. PostgreSQL: REPEATABLE READ, READ ONLY (writers are not
+    blocked). SQLite: pysqlite starts no transaction before a SELECT, so BEGIN is sent explicitly; the
+    read lock it holds makes writers wait (up to their busy timeout) until the backup is done.
+    """
+    engine = db.engine
+    if engine.dialect.name == "postgresql":
+        options = {"isolation_level": "REPEATABLE READ", "postgresql_readonly": True}
+        with engine.connect().execution_options(**options) as connection, connection.begin():
+            yield connection
+        return
+    with engine.connect() as connection:
+        connection.exec_driver_sql("BEGIN")
+        try:
+            yield connection
+        finally:
+            connection.rollback()
+
+
 def backup(path: Path) -> dict[str, int]:
     counts: dict[str, int] = {}
-    with gzip.open(path, "wt", encoding="utf-8") as out:
-        header = {"format": FORMAT, "revision": schema_revision(), "tables": [t.name for t in _tables()]}
+    with _snapshot() as connection, gzip.open(path, "wt", encoding="utf-8") as out:
+        header = {
+            "format": FORMAT,
+            "revision": schema_revision(connection),
+            "tables": [t.name for t in _tables()],
+        }
         out.write(json.dumps(header, ensure_ascii=False) + "\n")
         for table in _tables():
             counts[table.name] = 0
-            for row in db.session.execute(select(table)).mappings():
+            for row in connection.execute(select(table)).mappings():
                 record = {"t": table.name, "r": {key: _encode(value) for key, value in row.items()}}
                 out.write(json.dumps(record, ensure_ascii=False) + "\n")
                 counts[table.name] += 1

@@ -15,9 +15,8 @@ from market.db import commit, db
 @click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
 @with_appcontext
 def backup_command(path: Path) -> None:
-    """Write every table to a gzip'd JSON-lines file (works on SQLite and PostgreSQL)."""
+    """Write every table, read in one snapshot, to a gzip'd JSON-lines file (SQLite and PostgreSQL)."""
     counts = backups.backup(path)
-    db.session.rollback()
     click.echo(f"backup written to {path}: {sum(counts.values())} rows in {len(counts)} tables")
 
 

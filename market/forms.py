@@ -7,14 +7,14 @@ from typing import Any
 
 from flask_wtf import FlaskForm
 from werkzeug.datastructures import MultiDict
-from wtforms import PasswordField, SelectField, StringField
+from wtforms import PasswordField, SelectField, StringField, TextAreaField
 from wtforms.validators import StopValidation
 
 from market import taxonomy
 from market.i18n import current_language
 from market.i18n import gettext as _
 from market.reference import services as reference
-from market.text import unstorable
+from market.text import text_problem, unstorable
 
 
 def term_choices(terms: Iterable[taxonomy.Term], blank: str | None = None) -> list[tuple[str, str]]:
@@ -86,15 +86,25 @@ def strip_text(value: Any) -> Any:
 
 
 def refuse_unstorable(_form: Any, field: Any) -> None:
-    """First validator of every field: later ones (e.g. "email taken") may query with the value."""
-    if isinstance(field.data, str) and unstorable(field.data):
-        raise StopValidation(_("不能包含 NUL 等无法保存的字符。"))
+    """First validator of every field: later ones (e.g. "email taken") may query with the value.
+
+    Passwords are only hashed, never shown or exported, so only what cannot be stored matters there;
+    every other field also refuses control characters, and single-line fields line breaks.
+    """
+    if not isinstance(field.data, str):
+        return
+    if isinstance(field, PasswordField):
+        problem = _("不能包含 NUL 等无法保存的字符。") if unstorable(field.data) else None
+    else:
+        problem = text_problem(field.data, multiline=isinstance(field, TextAreaField))
+    if problem:
+        raise StopValidation(problem)
 
 
 class BaseForm(FlaskForm):
     """Every form of the site: text and choices are stripped before their rules run, and text no
-    database can store (NUL, lone surrogates) is an error on its field instead of a 500 or a silent
-    change.
+    database can store (NUL, lone surrogates) or no export can hold (control characters; line breaks
+    outside text areas) is an error on its field instead of a 500 or a silent change.
 
     Choices are stripped too because WTForms' Optional() treats " " as blank, stops validation and
     clears the choice check's error: unstripped, a city of " " reached the database (a foreign-key

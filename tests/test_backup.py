@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+import threading
 from pathlib import Path
 
 from flask import Flask
@@ -68,3 +70,77 @@ def test_restore_rejects_a_file_that_is_not_a_backup(app: Flask, tmp_path: Path)
     result = app.test_cli_runner().invoke(args=["restore", str(bogus)])
     assert result.exit_code != 0
     assert "not a readable backup" in result.output
+
+
+def _need_and_order(app: Flask, owner_id: int, provider_id: int) -> None:
+    """One need and an order on it, committed together from this thread's own connection."""
+    from market.auth.models import User
+    from market.db import commit
+    from market.orders import services
+    from market.providers.models import Provider
+
+    with app.app_context():
+        owner = db.session.get(User, owner_id)
+        need = Need(
+            organisation_id=owner.organisation_id,
+            author_id=owner.id,
+            title="备份期间新写入的需求",
+            description="备份读取各表之间提交的需求，连同它的订单一起写入。",
+            field_code="ev",
+            province="32",
+            cooperation_mode="develop",
+            status="approved",
+        )
+        db.session.add(need)
+        db.session.flush()
+        services.invite(owner, need, db.session.get(Provider, provider_id), {"message": "并发写入"})
+        commit()
+
+
+def test_backup_is_one_snapshot_while_needs_and_orders_are_written(app: Flask, make, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """Issue 12, point 11: a need and its order committed after the backup read `needs` but before it
+    read `orders` gave a file whose order had no need, and the restore failed. The writer is released
+    exactly there (when the backup first reads `orders`); the backup must see neither row or both.
+
+    PostgreSQL: the REPEATABLE READ snapshot hides both and the writer commits at once. SQLite: the
+    read transaction holds its lock, so the writer's commit waits for the backup to finish.
+    """
+    from sqlalchemy import event
+
+    from market.orders.models import Order
+
+    owner = make.user("enterprise")
+    make.need(owner, status="approved")
+    provider_id = make.provider_id_of(make.user("provider"))
+    make.set_provider_status(provider_id, "approved")
+    backup_thread = threading.current_thread()
+    writer = threading.Thread(target=_need_and_order, args=(app, owner, provider_id))
+
+    def release_writer(_conn, _cursor, statement: str, *_args) -> None:  # type: ignore[no-untyped-def]
+        if (
+            threading.current_thread() is backup_thread
+            and re.search(r"\bFROM orders\b", statement)
+            and writer.ident is None
+        ):
+            writer.start()
+            writer.join(timeout=1.5)  # SQLite: the commit waits for the backup's read lock
+
+    with app.app_context():
+        engine = db.engine
+    event.listen(engine, "before_cursor_execute", release_writer)
+    path = tmp_path / "under-load.jsonl.gz"
+    try:
+        result = app.test_cli_runner().invoke(args=["backup", str(path)])
+    finally:
+        event.remove(engine, "before_cursor_execute", release_writer)
+        writer.join(timeout=30)
+    assert result.exit_code == 0, result.output
+    assert writer.ident is not None and not writer.is_alive()
+    assert _counts(app)["orders"] == 1  # the concurrent writer did commit its order
+
+    _wipe(app)
+    restored = app.test_cli_runner().invoke(args=["restore", str(path)])
+    assert restored.exit_code == 0, restored.output
+    with app.app_context():
+        need_ids = set(db.session.scalars(select(Need.id)))
+        assert set(db.session.scalars(select(Order.need_id))) <= need_ids

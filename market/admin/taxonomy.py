@@ -14,12 +14,16 @@ from market.i18n import gettext as _
 from market.needs.models import Need
 from market.providers.models import provider_fields
 from market.reference.models import Field, Region
+from market.text import text_problem
 
 FIELD_CODE = re.compile(r"^[a-z][a-z0-9_-]{1,39}$")
 
 
 def _names(zh: str, en: str) -> tuple[str, str]:
     zh, en = (zh or "").strip(), (en or "").strip()
+    for name in (zh, en):
+        if problem := text_problem(name, multiline=False):
+            raise ValidationFailed(problem)
     if not 1 <= len(zh) <= 60:
         raise ValidationFailed(_("中文名称必填，最多 60 字。"))
     if not 1 <= len(en) <= 80:

@@ -66,11 +66,15 @@ def _value_ok(value: Any, schema: JSON) -> bool:
         return "boolean" in types
     if not any(isinstance(value, _PYTHON_TYPES[t]) for t in types):
         return False
-    if isinstance(value, str):
-        return not unstorable(value)
     if isinstance(value, list):
         return all(_value_ok(item, schema.get("items", {})) for item in value)
     return True
+
+
+def _unstorable(value: Any) -> bool:
+    """NUL and lone surrogates fail the JSON shape (400); other control characters reach the form (422)."""
+    items = value if isinstance(value, list) else [value]
+    return any(isinstance(item, str) and unstorable(item) for item in items)
 
 
 def check_shape(payload: JSON, schema: JSON) -> None:
@@ -80,6 +84,8 @@ def check_shape(payload: JSON, schema: JSON) -> None:
     for key, value in payload.items():
         if key not in properties:
             problems[key] = [_("未知字段。")]
+        elif _unstorable(value):
+            problems[key] = [_("不能包含 NUL 等无法保存的字符。")]
         elif not _value_ok(value, properties[key]):
             expected = " | ".join(_types(properties[key]))
             problems[key] = [_("类型错误，应为 {expected}。", expected=expected)]

@@ -14,7 +14,7 @@ from datetime import timedelta
 from sqlalchemy import delete, func, insert, select, update
 
 from market import permissions
-from market.auth.models import User
+from market.auth.models import Organisation, User
 from market.db import db, utcnow
 from market.errors import Conflict, NotFound
 from market.i18n import gettext as _
@@ -23,8 +23,10 @@ from market.imports.index import detach_index_changes
 from market.imports.models import BatchStatus, ImportBatch, ImportRow
 from market.imports.reading import read_table
 from market.imports.validate import Record, Validator, records_from_rows, row_error_text
-from market.imports.writing import WRITERS, Validated, WriteResult
+from market.imports.writing import WRITERS, Validated, WriteResult, matching_enterprises
 from market.reference import services as reference
+from market.security import events as security
+from market.text import printable
 
 STEP = 500  # rows validated per step
 STALE_AFTER = timedelta(days=2)
@@ -71,6 +73,9 @@ def write(
     _recheck(kind, actor, valid)
     result = WRITERS[kind](actor, valid, publish, progress)
     detach_index_changes()
+    security.record(
+        security.IMPORT_COMMITTED, user=actor, kind=kind, publish=publish, written=result.as_dict()
+    )
     return result
 
 
@@ -101,7 +106,7 @@ def create_batch(actor: User, kind: str, filename: str, data: bytes, publish: bo
     batch = ImportBatch(
         kind=kind,
         actor_id=actor.id,
-        filename=filename[:200],
+        filename=printable(filename)[:200],  # shown on the batch pages; may come from any client
         file_format=table.file_format,
         publish=publish,
         total_rows=len(records),
@@ -122,6 +127,7 @@ def create_batch(actor: User, kind: str, filename: str, data: bytes, publish: bo
             for r in records
         ],
     )
+    security.record(security.IMPORT_DRY_RUN, user=actor, kind=kind, file=batch.filename, rows=len(records))
     return batch
 
 
@@ -218,6 +224,18 @@ def batch_errors(batch: ImportBatch, limit: int = 200) -> list[RowError]:
 def batch_preview(batch: ImportBatch, limit: int = 10) -> list[ImportRow]:
     query = select(ImportRow).where(ImportRow.batch_id == batch.id).order_by(ImportRow.ordinal).limit(limit)
     return list(db.session.scalars(query))
+
+
+def preview_organisations(
+    batch: ImportBatch, actor: User, rows: list[ImportRow]
+) -> dict[int, Organisation | None]:
+    """For a needs batch: per previewed row (by ordinal) the existing enterprise a commit by `actor`
+    attaches it to, or None where a new organisation is created; the same rule the commit applies."""
+    if batch.kind != "needs":
+        return {}
+    names = {row.ordinal: str(row.raw.get("organisation") or "").strip() for row in rows}
+    found = matching_enterprises(actor, (name for name in names.values() if name))
+    return {ordinal: found.get(name) for ordinal, name in names.items() if name}
 
 
 def record_counts(batch: ImportBatch) -> dict[str, int]:

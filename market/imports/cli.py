@@ -16,6 +16,7 @@ from market.imports.columns import KINDS
 from market.imports.models import BatchStatus, ImportBatch
 from market.imports.reading import FileRejected, read_table
 from market.imports.validate import records_from_rows
+from market.security import events as security
 
 SHOWN_ERRORS = 50
 
@@ -59,6 +60,7 @@ def import_command(kind: str, path: Path, dry_run: bool, email: str | None, pend
         more = f" (first {SHOWN_ERRORS} shown)" if len(errors) > SHOWN_ERRORS else ""
         raise click.ClickException(f"{len(errors)} errors in {path.name}{more}; nothing was imported")
     if dry_run:
+        security.record(security.IMPORT_DRY_RUN, user=actor, kind=kind, file=path.name, rows=len(records))
         click.echo(f"{path.name}: {len(records)} rows valid ({table.file_format}); dry run, nothing written")
         return
     _write(kind, actor, path, table.file_format, valid, not pending)

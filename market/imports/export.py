@@ -16,6 +16,7 @@ from market.imports.columns import COLUMNS, RECORD_LABELS
 from market.needs.models import Need
 from market.providers.models import Provider
 from market.reference import services as reference
+from market.text import printable
 
 Row = list[str]
 
@@ -117,11 +118,15 @@ def hint_row(kind: str) -> Row:
 
 
 def to_csv(header: Row, rows: Iterator[Row] | list[Row]) -> bytes:
-    """UTF-8 with a BOM, so Excel on Chinese Windows opens it without garbling."""
+    """UTF-8 with a BOM, so Excel on Chinese Windows opens it without garbling.
+
+    Every spreadsheet this site writes goes through here or `to_xlsx`; both drop control characters
+    that text stored before they were refused may still hold (see market.text).
+    """
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(header)
-    writer.writerows([guard_formula(v) for v in row] for row in rows)
+    writer.writerow([printable(h) for h in header])
+    writer.writerows([guard_formula(printable(v)) for v in row] for row in rows)
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
 
 
@@ -131,11 +136,11 @@ def to_xlsx(header: Row, rows: Iterator[Row] | list[Row], title: str) -> bytes:
 
     book = Workbook(write_only=True)
     sheet = book.create_sheet(title)
-    sheet.append(header)
+    sheet.append([printable(h) for h in header])
     for row in rows:
         cells = []
         for value in row:
-            cell = WriteOnlyCell(sheet, value=value)
+            cell = WriteOnlyCell(sheet, value=printable(value))  # openpyxl raises on control characters
             cell.data_type = "s"  # always text: user text starting with = is never a formula
             cells.append(cell)
         sheet.append(cells)

@@ -22,6 +22,7 @@ from market.imports.columns import RECORD_TYPES, header_of
 from market.imports.resolve import Lookups, parse_bool, parse_date, parse_number, split_list
 from market.needs.forms import NeedForm
 from market.providers.forms import AchievementForm, ProviderForm, ServiceForm
+from market.text import text_problem
 
 Errors = list[tuple[str, str]]
 _ZH = get_translations(["zh"])
@@ -99,7 +100,9 @@ class Validator:
         self._bool(raw, "is_open_call", False, errors, data)
         form = self._form(NeedForm, data, errors)
         organisation = raw.get("organisation", "").strip()
-        if not 2 <= len(organisation) <= 120:
+        if problem := text_problem(organisation, multiline=False):
+            errors.append((header_of(self.kind, "organisation"), problem))
+        elif not 2 <= len(organisation) <= 120:
             errors.append((header_of(self.kind, "organisation"), _("企业名称必填，2–120 字。")))
         self._scope(province, errors)
         if errors:

@@ -14,6 +14,7 @@ from market.imports import batches, export
 from market.imports.columns import COLUMNS, KINDS, RECORD_LABELS
 from market.imports.models import ImportBatch
 from market.imports.reading import FileRejected
+from market.security import events as security
 
 bp = Blueprint("imports", __name__, url_prefix="/imports")
 
@@ -72,7 +73,9 @@ def template(kind: str, fmt: str) -> Response:
 def export_file(kind: str, fmt: str) -> Response:
     _require_importer()
     _check(kind, fmt)
-    return _download(kind, fmt, list(export.ROWS[kind](current_user)), f"{kind}-export")
+    rows = list(export.ROWS[kind](current_user))
+    security.record(security.EXPORT, kind=kind, format=fmt, rows=len(rows))
+    return _download(kind, fmt, rows, f"{kind}-export")
 
 
 def _download(kind: str, fmt: str, rows: list[list[str]], name: str) -> Response:
@@ -108,13 +111,15 @@ def upload(kind: str) -> Response | tuple[str, int]:
 def batch(batch_id: int) -> str:
     _require_importer()
     found = batches.get_batch(current_user, batch_id)
+    preview = batches.batch_preview(found)
     return render_template(
         "imports/batch.html",
         batch=found,
         kind_labels=KIND_LABELS,
         record_labels=RECORD_LABELS,
         counts=batches.record_counts(found),
-        preview=batches.batch_preview(found),
+        preview=preview,
+        organisations=batches.preview_organisations(found, current_user, preview),
         errors=batches.batch_errors(found),
         columns=COLUMNS[found.kind],
     )

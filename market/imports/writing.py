@@ -15,6 +15,7 @@ from sqlalchemy import select
 
 from market.auth.models import Organisation, OrgKind, User
 from market.auth.services import PROVIDER_ORG_KIND
+from market.broker import scope
 from market.db import db, utcnow
 from market.needs.models import Need
 from market.postings import PostingStatus
@@ -60,7 +61,7 @@ def write_needs(
 ) -> WriteResult:
     rows = [r.values for r in records]
     result = WriteResult()
-    orgs = _enterprises(rows, result)
+    orgs = _enterprises(actor, rows, result)
     for start in range(0, len(rows), _CHUNK):
         chunk = rows[start : start + _CHUNK]
         for values in chunk:
@@ -76,20 +77,33 @@ def write_needs(
     return result
 
 
-def _enterprises(rows: list[dict[str, Any]], result: WriteResult) -> dict[str, Organisation]:
-    """Existing enterprise organisations by exact name (the oldest if several), new ones for the rest."""
-    names = sorted({values["organisation"] for values in rows})
+def matching_enterprises(actor: User, names: Iterable[str]) -> dict[str, Organisation]:
+    """The enterprises an import by `actor` attaches needs to, by exact name (the oldest if several).
+
+    Only organisations registered in the actor's provinces count (every province for an admin): a
+    broker naming an enterprise of another region would otherwise publish needs as that enterprise,
+    and they would show in its 我的需求. Such a name gets a new organisation instead.
+    """
+    wanted = sorted(set(names))
     found: dict[str, Organisation] = {}
-    for start in range(0, len(names), _CHUNK):
+    for start in range(0, len(wanted), _CHUNK):
         query = (
             select(Organisation)
             .where(
                 Organisation.kind == OrgKind.ENTERPRISE.value,
-                Organisation.name.in_(names[start : start + _CHUNK]),
+                Organisation.name.in_(wanted[start : start + _CHUNK]),
             )
             .order_by(Organisation.id.desc())
         )
-        found.update({org.name: org for org in db.session.scalars(query)})
+        found.update(
+            {org.name: org for org in db.session.scalars(scope.within(query, Organisation.province, actor))}
+        )
+    return found
+
+
+def _enterprises(actor: User, rows: list[dict[str, Any]], result: WriteResult) -> dict[str, Organisation]:
+    """Existing enterprises the actor may attach to (see `matching_enterprises`), new ones for the rest."""
+    found = matching_enterprises(actor, (values["organisation"] for values in rows))
     for values in rows:
         name = values["organisation"]
         if name not in found:

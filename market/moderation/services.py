@@ -14,7 +14,7 @@ from market.moderation.models import ModerationEvent
 from market.needs.models import Need
 from market.postings import SUBMITTABLE, WITHDRAWABLE, PostingStatus
 from market.providers.models import Provider
-from market.text import unstorable
+from market.text import text_problem
 
 Posting = Need | Provider
 
@@ -79,10 +79,8 @@ def send_back(actor: User, posting: Posting, reason: str, allowed: bool) -> None
         raise Forbidden(_("该内容不在你负责的地区。"))
     if not reason:
         raise ValidationFailed(_("退回时必须填写原因。"), field_errors={"reason": [_("请填写退回原因。")]})
-    if unstorable(reason):
-        raise ValidationFailed(
-            _("退回原因无法保存。"), field_errors={"reason": [_("不能包含 NUL 等无法保存的字符。")]}
-        )
+    if problem := text_problem(reason):
+        raise ValidationFailed(_("退回原因无法保存。") + problem, field_errors={"reason": [problem]})
     if len(reason) > REASON_MAX:
         raise ValidationFailed(_("退回原因过长。"), field_errors={"reason": [_("最多 1000 字。")]})
     _record(actor, posting, "return", PostingStatus.RETURNED, reason)

@@ -15,6 +15,7 @@ from market.i18n import gettext as _
 from market.moderation import services as moderation
 from market.needs.models import Need
 from market.postings import PostingStatus
+from market.text import contains_text
 
 
 def create_need(actor: User, values: dict[str, Any]) -> Need:
@@ -76,10 +77,12 @@ class NeedFilters:
 def public_needs_query(filters: NeedFilters) -> Select[tuple[Need]]:
     query = select(Need).where(Need.status == PostingStatus.APPROVED)
     if filters.q:
-        pattern = f"%{filters.q}%"
         query = query.where(
             or_(
-                Need.title.ilike(pattern), Need.description.ilike(pattern), Need.public_summary.ilike(pattern)
+                *(
+                    contains_text(column, filters.q)
+                    for column in (Need.title, Need.description, Need.public_summary)
+                )
             )
         )
     if filters.field:

@@ -9,7 +9,7 @@ from typing import Any
 
 from market.errors import ValidationFailed
 from market.i18n import gettext as _
-from market.text import unstorable
+from market.text import text_problem
 
 
 def fail(name: str, message: str) -> ValidationFailed:
@@ -21,8 +21,9 @@ def text(values: Mapping[str, Any], name: str, *, required: bool = False, max_le
     if raw is not None and not isinstance(raw, str):
         raise fail(name, _("格式不正确。"))
     value = (raw or "").strip()
-    if unstorable(value):
-        raise fail(name, _("不能包含 NUL 等无法保存的字符。"))
+    problem = text_problem(value)  # messages, notes and reasons are multi-line text areas
+    if problem:
+        raise fail(name, problem)
     if required and not value:
         raise fail(name, _("此项必填。"))
     if len(value) > max_length:

@@ -6,16 +6,19 @@ from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from sqlalchemy import Select, exists, or_, select
+from sqlalchemy.exc import IntegrityError
 
 from market import permissions
 from market.auth.models import User
 from market.db import db
-from market.errors import Forbidden, NotFound, ValidationFailed
+from market.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from market.i18n import gettext as _
 from market.moderation import services as moderation
+from market.orders.models import Order
 from market.postings import PostingStatus
 from market.providers.models import Achievement, Provider, ServiceItem, provider_fields
 from market.reference.models import Field
+from market.text import contains_text
 
 Item = TypeVar("Item", Achievement, ServiceItem)
 
@@ -82,9 +85,36 @@ def update_item(actor: User, item: Item, values: dict[str, Any]) -> Item:
 
 
 def delete_item(actor: User, item: Achievement | ServiceItem) -> None:
+    """Delete an achievement or a service. A service that orders refer to is part of their history:
+    it cannot be deleted (409), only taken off the menu (`set_service_listed`)."""
     _require_owner(actor, item.provider)
+    if isinstance(item, ServiceItem) and service_has_orders(item):
+        raise Conflict(service_in_use_message())
     db.session.delete(item)
+    try:
+        db.session.flush()
+    except IntegrityError:
+        # An order placed between the check and the delete: the database's foreign key says no.
+        # (Whoever catches this rolls back, as every refusal does.)
+        raise Conflict(service_in_use_message()) from None
+
+
+def service_has_orders(service: ServiceItem) -> bool:
+    return bool(db.session.scalar(select(exists().where(Order.service_id == service.id))))
+
+
+def service_in_use_message() -> str:
+    return _("已有订单引用该服务，不能删除；可以下架，订单记录保持不变。")
+
+
+def set_service_listed(actor: User, service: ServiceItem, listed: bool) -> ServiceItem:
+    """下架 / 重新上架: only listed services of public providers are shown and can be ordered; orders
+    that refer to a withdrawn service keep showing it. Brokers reviewed the service already, so this
+    does not send the profile back to review."""
+    _require_owner(actor, service.provider)
+    service.active = listed
     db.session.flush()
+    return service
 
 
 def submit_provider(actor: User, provider: Provider) -> None:
@@ -132,13 +162,14 @@ class ProviderFilters:
 def public_providers_query(filters: ProviderFilters) -> Select[tuple[Provider]]:
     query = select(Provider).where(Provider.status == PostingStatus.APPROVED)
     if filters.q:
-        pattern = f"%{filters.q}%"
         query = query.where(
             or_(
-                Provider.name.ilike(pattern),
-                Provider.expertise.ilike(pattern),
-                Provider.affiliation.ilike(pattern),
-                exists().where(Achievement.provider_id == Provider.id, Achievement.title.ilike(pattern)),
+                contains_text(Provider.name, filters.q),
+                contains_text(Provider.expertise, filters.q),
+                contains_text(Provider.affiliation, filters.q),
+                exists().where(
+                    Achievement.provider_id == Provider.id, contains_text(Achievement.title, filters.q)
+                ),
             )
         )
     if filters.field:
@@ -171,8 +202,11 @@ def public_services_query(filters: ServiceFilters) -> Select[tuple[ServiceItem]]
         .where(Provider.status == PostingStatus.APPROVED, ServiceItem.active.is_(True))
     )
     if filters.q:
-        pattern = f"%{filters.q}%"
-        query = query.where(or_(ServiceItem.title.ilike(pattern), ServiceItem.description.ilike(pattern)))
+        query = query.where(
+            or_(
+                contains_text(ServiceItem.title, filters.q), contains_text(ServiceItem.description, filters.q)
+            )
+        )
     if filters.category:
         query = query.where(ServiceItem.category == filters.category)
     if filters.field:

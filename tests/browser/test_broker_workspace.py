@@ -304,6 +304,7 @@ def test_import_preview_shows_each_row_on_one_line(
     nav(page).get_by_role("link", name="导入导出").click()
     upload(page, file)
     cells = main(page).locator("table.kc-preview tbody tr").first.locator("td")
-    expect(cells).to_have_count(len(header) + 1)  # 行号 and the file's columns
-    tops = [box["y"] for box in (cells.nth(i).bounding_box() for i in range(len(header) + 1)) if box]
+    expect(cells).to_have_count(len(header) + 2)  # 行号, 所属机构 and the file's columns
+    expect(cells.nth(1)).to_have_text("新建机构")
+    tops = [box["y"] for box in (cells.nth(i).bounding_box() for i in range(len(header) + 2)) if box]
     assert max(tops) - min(tops) < 2, f"preview cells are not side by side: tops {tops}"
