@@ -55,6 +55,13 @@ def can_judge_matches(user: Any, need: Need) -> bool:
     return owns_need(user, need)
 
 
+def can_see_matches(user: Any, need: Need) -> bool:
+    """The ranked providers for a need: the owner and brokers of its region, nobody else. Narrower than
+    the confidential details: a provider with an accepted order reads those, but not its competitors."""
+    u = _user(user)
+    return _owns_need(u, need) or is_broker_for(u, need.province)
+
+
 def can_create_need(user: Any) -> bool:
     u = _user(user)
     return u is not None and u.role == Role.ENTERPRISE and u.organisation_id is not None

@@ -7,7 +7,7 @@ from typing import Any
 from flask import Flask, request
 from markupsafe import Markup, escape
 
-from market import permissions, taxonomy
+from market import idempotency, permissions, taxonomy
 from market.i18n import current_language, gettext
 from market.reference import services as reference
 
@@ -81,6 +81,7 @@ def register(app: Flask) -> None:
             "page_url": page_url,
             "list_sep": list_sep,
             "file_size": file_size,
+            "once_field": idempotency.once_field,  # the one-time key of create forms
         }
     )
 

@@ -14,6 +14,7 @@ from market.api.params import FIELD, PAGING, PROVINCE, Q, flag, text
 from market.api.spec import Body, Param, operation, page_of, ref
 from market.errors import Conflict, Forbidden
 from market.i18n import gettext as _
+from market.idempotency import idempotent
 from market.needs import services
 from market.needs.forms import NeedForm
 from market.needs.models import Need
@@ -101,6 +102,7 @@ def get_need(need_id: int) -> JSON:
     response=ref("Need"),
     errors=(403,),
 )
+@idempotent
 def create_need() -> tuple[JSON, int, dict[str, str]]:
     actor = require_user()
     if not permissions.can_create_need(actor):

@@ -16,6 +16,7 @@ from market.api.spec import Body, Param, operation, page_of, ref
 from market.auth.models import User
 from market.errors import Conflict, NotFound
 from market.i18n import gettext as _
+from market.idempotency import idempotent
 from market.pagination import paginate
 from market.providers import services
 from market.providers.forms import MAX_FIELDS, AchievementForm, ProviderForm, ServiceForm
@@ -230,6 +231,7 @@ def _create(
     response=ref("Achievement"),
     errors=(404,),
 )
+@idempotent
 def create_achievement() -> tuple[JSON, int, dict[str, str]]:
     _actor, item = _create(AchievementForm, achievement_body, services.add_achievement)
     return serialize.achievement(item), 201, {"Location": url_for("api.update_achievement", item_id=item.id)}
@@ -277,6 +279,7 @@ def delete_achievement(item_id: int) -> tuple[str, int]:
     response=ref("Service"),
     errors=(404,),
 )
+@idempotent
 def create_service() -> tuple[JSON, int, dict[str, str]]:
     _actor, item = _create(ServiceForm, service_body, services.add_service)
     return serialize.service(item), 201, {"Location": url_for("api.update_service", item_id=item.id)}
@@ -303,12 +306,43 @@ def update_service(item_id: int) -> JSON:
 @operation(
     SERVICE,
     "DELETE",
-    summary="Delete a service",
+    summary="Delete a service (409 when orders refer to it: withdraw it instead)",
     tag="my provider",
     status=204,
-    errors=(404,),
+    errors=(404, 409),
 )
 def delete_service(item_id: int) -> tuple[str, int]:
     actor = require_user()
     services.delete_item(actor, services.get_own_item(actor, ServiceItem, item_id))
     return "", 204
+
+
+@operation(
+    SERVICE + "/withdraw",
+    "POST",
+    summary="下架: take a service off the menu (not shown, not orderable; its orders keep it)",
+    tag="my provider",
+    response=ref("Service"),
+    errors=(400, 404),
+)
+def withdraw_service(item_id: int) -> JSON:
+    return _set_listed(item_id, listed=False)
+
+
+@operation(
+    SERVICE + "/relist",
+    "POST",
+    summary="重新上架: put a withdrawn service back on the menu",
+    tag="my provider",
+    response=ref("Service"),
+    errors=(400, 404),
+)
+def relist_service(item_id: int) -> JSON:
+    return _set_listed(item_id, listed=True)
+
+
+def _set_listed(item_id: int, listed: bool) -> JSON:
+    actor = require_user()
+    service = services.get_own_item(actor, ServiceItem, item_id)
+    no_body()
+    return serialize.service(services.set_service_listed(actor, service, listed))

@@ -8,7 +8,6 @@ from flask import Blueprint, Response, current_app, redirect, render_template, r
 from flask_login import current_user, login_required
 
 from market import taxonomy
-from market.admin import audit as admin_audit
 from market.broker import actions, attention, board, scope, tables
 from market.broker.filters import PERIODS, Filters, parse
 from market.errors import NotFound
@@ -17,6 +16,7 @@ from market.imports.export import to_csv, to_xlsx
 from market.orders.views import flash_refusal
 from market.orders.vocab import CONTRACT_TYPES
 from market.reference import services as reference
+from market.security import events as security
 
 bp = Blueprint("broker", __name__, url_prefix="/broker")
 
@@ -123,7 +123,9 @@ def download(key: str, fmt: str) -> Response:
     table = tables.build(current_user, filters, key)
     rows = tables.as_text(table)
     body = to_csv(table.headers, rows) if fmt == "csv" else to_xlsx(table.headers, rows, key)
-    admin_audit.record(current_user, "broker.export", f"{key}.{fmt}", str(filters.as_args()))
+    security.record(
+        security.EXPORT, kind=f"deals-{key}", format=fmt, rows=len(rows), filters=filters.as_args()
+    )
     response = Response(body, mimetype=FORMATS[fmt])
     response.headers["Content-Disposition"] = f'attachment; filename="deals-{key}.{fmt}"'
     return response

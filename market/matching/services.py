@@ -15,7 +15,7 @@ from indexer.documents import Hit, Query
 from market import permissions
 from market.auth.models import User
 from market.db import db
-from market.errors import Forbidden
+from market.errors import Forbidden, NotFound
 from market.i18n import gettext as _
 from market.matching import engine, indexing
 from market.matching.documents import need_query_text, provider_query_text
@@ -61,16 +61,12 @@ class MatchFilters:
     extra: dict[str, Any] = field(default_factory=dict)
 
 
-def can_see_matches(user: Any, need: Need) -> bool:
-    # Matches point at who could solve a confidential problem: the owner and its reviewers only.
-    return permissions.can_view_need_confidential(user, need)
-
-
 def providers_for_need(
     actor: Any, need: Need, filters: MatchFilters = MatchFilters(), k: int = 20
 ) -> Matches:
-    if not can_see_matches(actor, need):
-        raise Forbidden(_("只有发布企业和负责的经纪人可以查看匹配结果。"))
+    if not permissions.can_see_matches(actor, need):
+        # 404 like any object one may not see: the ranking names who competes for a confidential problem.
+        raise NotFound(_("页面或资源不存在。"))
     hard: dict[str, tuple[str, ...]] = {}
     if filters.province:
         hard["province"] = (filters.province,)

@@ -12,6 +12,7 @@ from market.db import db
 from market.errors import Forbidden
 from market.forms import field_choices, province_choices, term_choices
 from market.i18n import gettext as _
+from market.idempotency import create_once
 from market.moderation import services as moderation
 from market.needs import services
 from market.needs.forms import NeedForm
@@ -78,10 +79,14 @@ def create() -> str | Response:
         raise Forbidden(_("只有企业用户可以发布需求。"))
     form = NeedForm()
     if form.validate_on_submit():
-        need = services.create_need(current_user, form.need_values())
-        flash(_("需求已保存为草稿。确认无误后请提交审核。"), "success")
-        return redirect(url_for("needs.detail", need_id=need.id))
+        return create_once(lambda: _create_draft(form))
     return render_template("needs/form.html", form=form, need=None)
+
+
+def _create_draft(form: NeedForm) -> Response:
+    need = services.create_need(current_user, form.need_values())
+    flash(_("需求已保存为草稿。确认无误后请提交审核。"), "success")
+    return redirect(url_for("needs.detail", need_id=need.id))
 
 
 @bp.route("/<int:need_id>/edit", methods=["GET", "POST"])

@@ -17,6 +17,7 @@ from market.db import db, utcnow
 from market.errors import Forbidden, NotFound
 from market.errors_web import error_response
 from market.i18n import gettext as _
+from market.idempotency import idempotent
 from market.ids import row_id
 from market.needs.services import get_visible_need
 from market.orders import parties, proposals, queries, services
@@ -86,6 +87,7 @@ def list_orders() -> Response:
 
 
 @bp.post("/orders")
+@idempotent
 def create_order() -> tuple[Response, int]:
     user = require_user()
     data = body()
@@ -145,6 +147,7 @@ def order_audit(order_id: int) -> Response:
 
 
 @bp.post("/needs/<int:need_id>/dispatch")
+@idempotent
 def dispatch_need(need_id: int) -> tuple[Response, int]:
     user = require_user()
     need = get_visible_need(user, need_id)
@@ -166,6 +169,7 @@ def list_proposals(need_id: int) -> Response:
 
 
 @bp.post("/needs/<int:need_id>/proposals")
+@idempotent
 def submit_proposal(need_id: int) -> tuple[Response, int]:
     user = require_user()
     need = get_visible_need(user, need_id)

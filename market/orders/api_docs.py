@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from market.idempotency import HEADER_PARAMETER
 from market.orders.transitions import Action
 from market.orders.vocab import CONTRACT_TYPES, ORDER_STATES
 
@@ -176,6 +177,7 @@ OPENAPI_PATHS: dict[str, JSON] = {
             201,
             ORDER,
             (400, 403, 404, 409, 422),
+            params=(HEADER_PARAMETER,),
             request={
                 "type": "object",
                 "properties": {"service_id": _INT, "need_id": _INT, "provider_id": _INT, "message": _STR},
@@ -243,7 +245,7 @@ OPENAPI_PATHS: dict[str, JSON] = {
             201,
             _items(ORDER),
             (400, 403, 404, 409, 422),
-            params=(NEED_ID,),
+            params=(NEED_ID, HEADER_PARAMETER),
             request={
                 "type": "object",
                 "required": ["provider_ids"],
@@ -266,7 +268,7 @@ OPENAPI_PATHS: dict[str, JSON] = {
             201,
             PROPOSAL,
             (400, 403, 404, 409, 422),
-            params=(NEED_ID,),
+            params=(NEED_ID, HEADER_PARAMETER),
             request={
                 "type": "object",
                 "required": ["approach"],

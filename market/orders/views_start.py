@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from flask import redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import select
@@ -10,11 +12,13 @@ from werkzeug.wrappers import Response
 from market.db import db
 from market.errors import Forbidden, NotFound
 from market.i18n import gettext as _
+from market.idempotency import create_once
 from market.matching import services as matching
 from market.needs.models import Need
 from market.needs.services import get_visible_need
 from market.orders import permissions as rules
 from market.orders import proposals, services
+from market.orders.models import Order
 from market.orders.views import bp, flash_refusal
 from market.postings import PostingStatus
 from market.providers.models import Provider, ServiceItem
@@ -52,13 +56,12 @@ def order_service(service_id: int) -> str | Response:
     if not rules.can_order_service(current_user, service):
         raise Forbidden(_("只有企业用户可以点单，且服务须在架。"))
     if request.method == "POST":
-        created: list[int] = []
-        back = flash_refusal(
-            lambda: redirect(request.path),
-            lambda: created.append(services.order_service(current_user, service, request.form).id),
-            _("已点单，等待服务方接单。"),
+        return create_once(
+            lambda: _to_new_order(
+                lambda: services.order_service(current_user, service, request.form),
+                _("已点单，等待服务方接单。"),
+            )
         )
-        return redirect(url_for("orders.detail", order_id=created[0])) if created else back
     return render_template(
         "orders/new.html", service=service, provider=service.provider, need=None, needs=_own_public_needs()
     )
@@ -72,14 +75,20 @@ def invite(need_id: int, provider_id: int) -> str | Response:
     if not rules.can_invite(current_user, need, provider):
         raise Forbidden(_("只能邀请已公开的服务方参与本企业已公开的需求。"))
     if request.method == "POST":
-        created: list[int] = []
-        back = flash_refusal(
-            lambda: redirect(request.path),
-            lambda: created.append(services.invite(current_user, need, provider, request.form).id),
-            _("邀请已发出，等待服务方接单。"),
+        return create_once(
+            lambda: _to_new_order(
+                lambda: services.invite(current_user, need, provider, request.form),
+                _("邀请已发出，等待服务方接单。"),
+            )
         )
-        return redirect(url_for("orders.detail", order_id=created[0])) if created else back
     return render_template("orders/new.html", service=None, provider=provider, need=need, needs=[])
+
+
+def _to_new_order(start: Callable[[], Order], done: str) -> Response:
+    """Start an order and go to it; a refusal comes back as a flash on the form."""
+    created: list[int] = []
+    back = flash_refusal(lambda: redirect(request.path), lambda: created.append(start().id), done)
+    return redirect(url_for("orders.detail", order_id=created[0])) if created else back
 
 
 def _dispatch_candidates(need: Need) -> list[Provider]:
@@ -102,10 +111,12 @@ def dispatch(need_id: int) -> str | Response:
         raise Forbidden(_("只能向本地区已公开的需求派单。"))
     if request.method == "POST":
         ids = [int(v) for v in request.form.getlist("provider_ids") if v.isdecimal() and len(v) < 10]
-        return flash_refusal(
-            lambda: redirect(url_for("needs.detail", need_id=need.id)),
-            lambda: services.dispatch(current_user, need, ids, request.form),
-            _("已派单。"),
+        return create_once(
+            lambda: flash_refusal(
+                lambda: redirect(url_for("needs.detail", need_id=need.id)),
+                lambda: services.dispatch(current_user, need, ids, request.form),
+                _("已派单。"),
+            )
         )
     # The broker sees the ranking the enterprise sees, with its reasons, above the full list.
     matches = matching.or_notice(
@@ -120,10 +131,12 @@ def dispatch(need_id: int) -> str | Response:
 @login_required
 def propose(need_id: int) -> Response:
     need = get_visible_need(current_user, need_id)
-    return flash_refusal(
-        lambda: redirect(url_for("needs.detail", need_id=need.id) + "#proposals"),
-        lambda: proposals.submit(current_user, need, request.form),
-        _("答题方案已提交。"),
+    return create_once(
+        lambda: flash_refusal(
+            lambda: redirect(url_for("needs.detail", need_id=need.id) + "#proposals"),
+            lambda: proposals.submit(current_user, need, request.form),
+            _("答题方案已提交。"),
+        )
     )
 
 

@@ -7,9 +7,11 @@ from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
 from market import permissions, taxonomy
-from market.errors import NotFound, ValidationFailed
+from market.db import db
+from market.errors import Conflict, NotFound, ValidationFailed
 from market.forms import field_choices, province_choices, term_choices
 from market.i18n import gettext as _
+from market.idempotency import create_once
 from market.moderation import services as moderation
 from market.pagination import arg, flag, paginate
 from market.providers import services
@@ -114,12 +116,17 @@ def edit_achievement(item_id: int | None = None) -> str | Response:
     form = AchievementForm(obj=item)
     if form.validate_on_submit():
         if item is None:
-            services.add_achievement(current_user, provider, form.values())
-        else:
-            services.update_item(current_user, item, form.values())
-        flash(_("成果已保存。"), "success")
-        return redirect(url_for("providers.my_profile"))
+            return create_once(
+                lambda: _saved(services.add_achievement(current_user, provider, form.values()))
+            )
+        services.update_item(current_user, item, form.values())
+        return _saved(item)
     return render_template("providers/item_form.html", form=form, item=item, kind="achievement")
+
+
+def _saved(item: Achievement | ServiceItem) -> Response:
+    flash(_("成果已保存。") if isinstance(item, Achievement) else _("服务已保存。"), "success")
+    return redirect(url_for("providers.my_profile"))
 
 
 @bp.route("/me/achievements/<int:item_id>/delete", methods=["POST"])
@@ -139,19 +146,42 @@ def edit_service(item_id: int | None = None) -> str | Response:
     form = ServiceForm(obj=item)
     if form.validate_on_submit():
         if item is None:
-            services.add_service(current_user, provider, form.values())
-        else:
-            services.update_item(current_user, item, form.values())
-        flash(_("服务已保存。"), "success")
-        return redirect(url_for("providers.my_profile"))
+            return create_once(lambda: _saved(services.add_service(current_user, provider, form.values())))
+        services.update_item(current_user, item, form.values())
+        return _saved(item)
     return render_template("providers/item_form.html", form=form, item=item, kind="service")
 
 
 @bp.route("/me/services/<int:item_id>/delete", methods=["POST"])
 @login_required
 def delete_service(item_id: int) -> Response:
-    services.delete_item(current_user, services.get_own_item(current_user, ServiceItem, item_id))
-    flash(_("服务已删除。"), "info")
+    service = services.get_own_item(current_user, ServiceItem, item_id)
+    try:
+        services.delete_item(current_user, service)
+    except Conflict as refusal:
+        # Back to the profile, where the service's 下架 button is the way out.
+        db.session.rollback()
+        flash(refusal.message, "warning")
+    else:
+        flash(_("服务已删除。"), "info")
+    return redirect(url_for("providers.my_profile"))
+
+
+@bp.route("/me/services/<int:item_id>/withdraw", methods=["POST"])
+@login_required
+def withdraw_service(item_id: int) -> Response:
+    service = services.get_own_item(current_user, ServiceItem, item_id)
+    services.set_service_listed(current_user, service, listed=False)
+    flash(_("服务已下架，不再展示，也不接受新的点单；已有订单不受影响。"), "info")
+    return redirect(url_for("providers.my_profile"))
+
+
+@bp.route("/me/services/<int:item_id>/relist", methods=["POST"])
+@login_required
+def relist_service(item_id: int) -> Response:
+    service = services.get_own_item(current_user, ServiceItem, item_id)
+    services.set_service_listed(current_user, service, listed=True)
+    flash(_("服务已重新上架。"), "success")
     return redirect(url_for("providers.my_profile"))
 
 

@@ -107,9 +107,9 @@ def test_matches_are_for_the_owner_and_reviewers_only(app: Flask, make) -> None:
     _provider(make, BATTERY)
     need_id = _approve_need(make, make.user("enterprise"))
     assert (
-        login(app.test_client(), make.user("enterprise")).get(f"/needs/{need_id}/matches").status_code == 403
+        login(app.test_client(), make.user("enterprise")).get(f"/needs/{need_id}/matches").status_code == 404
     )
-    assert login(app.test_client(), make.user("provider")).get(f"/needs/{need_id}/matches").status_code == 403
+    assert login(app.test_client(), make.user("provider")).get(f"/needs/{need_id}/matches").status_code == 404
     assert (
         login(app.test_client(), make.user("broker", regions=("32",)))
         .get(f"/needs/{need_id}/matches")

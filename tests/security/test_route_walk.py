@@ -196,8 +196,12 @@ ENDPOINT_PARAMS: dict[tuple[str, str], ValueFn] = {
         for e in (
             "api.update_service",
             "api.delete_service",
+            "api.withdraw_service",
+            "api.relist_service",
             "providers.delete_service",
             "providers.edit_service",
+            "providers.withdraw_service",
+            "providers.relist_service",
         )
     },
     ("admin.rename_field", "code"): lambda w, e, a: ["ev"],
