@@ -21,8 +21,9 @@ echo "==> bandit (medium and high severity)"
 echo "==> pip-audit (report only: the vulnerability service is often unreachable from here)"
 .venv/bin/pip-audit -l --progress-spinner off 2>&1 | grep -v "could not be audited" | tail -20 || true
 
+# One worker per core (pytest-xdist): each worker has its own database and index (tests/conftest.py).
 echo "==> pytest on SQLite"
-.venv/bin/pytest -q -p no:cacheprovider "$@"
+.venv/bin/pytest -q -p no:cacheprovider -n auto "$@"
 
 echo "==> pytest on PostgreSQL ($pg_url)"
 if ! .venv/bin/python -c "import psycopg,sys; psycopg.connect(sys.argv[1].replace('/kechuang_test','/postgres'), connect_timeout=5).close()" "$pg_url"; then
@@ -30,4 +31,4 @@ if ! .venv/bin/python -c "import psycopg,sys; psycopg.connect(sys.argv[1].replac
   exit 1
 fi
 # Browser and encoder-heavy tests do not depend on the database engine; they ran above.
-TEST_DATABASE_URL="$pg_url" .venv/bin/pytest -q -p no:cacheprovider -m "not browser and not engine_independent" "$@"
+TEST_DATABASE_URL="$pg_url" .venv/bin/pytest -q -p no:cacheprovider -n auto -m "not browser and not engine_independent" "$@"
