@@ -72,6 +72,18 @@ def test_duplicate_email_is_refused(client: FlaskClient, make) -> None:  # type:
     assert "该邮箱已注册" in response.get_data(as_text=True)
 
 
+def test_unknown_account_and_wrong_password_get_the_same_page(client: FlaskClient, make) -> None:  # type: ignore[no-untyped-def]
+    user = make.get(User, make.user("enterprise"))
+    wrong = client.post("/auth/login", data={"email": user.email, "password": "nope-nope-1"})
+    unknown = client.post("/auth/login", data={"email": "nobody@example.com", "password": "nope-nope-1"})
+    assert wrong.status_code == unknown.status_code == 200
+
+    def message(page: str) -> str:
+        return page[page.index('class="alert') :][:200]
+
+    assert message(wrong.get_data(as_text=True)) == message(unknown.get_data(as_text=True))
+
+
 def test_wrong_password_is_refused_with_a_message(client: FlaskClient, make) -> None:  # type: ignore[no-untyped-def]
     user = make.get(User, make.user("enterprise"))
     response = client.post("/auth/login", data={"email": user.email, "password": "nope-nope-1"})
