@@ -32,11 +32,21 @@ class Conflict(DomainError):
     status = 409
 
 
-class TooManyRequests(DomainError):
-    """Over a rate budget; `retry_after` (seconds) is sent as the Retry-After header and in the body."""
-
-    status = 429
+class RetryLater(DomainError):
+    """Refused for now; `retry_after` (seconds) is sent as the Retry-After header and in the body."""
 
     def __init__(self, message: str, *, retry_after: int) -> None:
         super().__init__(message)
         self.retry_after = retry_after
+
+
+class TooManyRequests(RetryLater):
+    """Over a rate budget."""
+
+    status = 429
+
+
+class Unavailable(RetryLater):
+    """Something the request needs is down (the shared rate-limit store): not the client's fault."""
+
+    status = 503

@@ -10,7 +10,7 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
 from market.db import db
-from market.errors import DomainError, TooManyRequests
+from market.errors import DomainError, RetryLater, TooManyRequests
 from market.i18n import gettext as _
 from market.security import events as security_events
 
@@ -72,7 +72,7 @@ def register(app: Flask) -> None:
         db.session.rollback()
         if not isinstance(error, TooManyRequests):  # the throttle records its refusals (account, scope)
             security_events.record_refusal(error.status, error.message)
-        retry_after = error.retry_after if isinstance(error, TooManyRequests) else None
+        retry_after = error.retry_after if isinstance(error, RetryLater) else None
         return error_response(error.status, error.message, error.field_errors, retry_after)
 
     @app.errorhandler(CSRFError)

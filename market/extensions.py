@@ -22,4 +22,6 @@ def _rate_limit_key() -> str:
     return f"{get_remote_address()}:{request.endpoint}"
 
 
-limiter = Limiter(key_func=_rate_limit_key, default_limits=[])
+# With its store (Redis) down, a flask-limiter limit lets the request through instead of a 500; the
+# password budget (market/auth/throttle.py) refuses with 503 instead, so guessing never goes unlimited.
+limiter = Limiter(key_func=_rate_limit_key, default_limits=[], swallow_errors=True)

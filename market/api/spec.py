@@ -25,6 +25,7 @@ ERROR_TEXT: dict[int, str] = {
     409: "The object's state does not allow this action",
     422: "Validation failed; `fields` holds the messages per field",
     429: "Too many requests",
+    503: "A service the request needs is down for the moment; retry after `Retry-After` seconds",
 }
 
 

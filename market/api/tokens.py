@@ -67,7 +67,7 @@ def _require_lengths(payload: JSON) -> None:
     body=Body(lambda: TOKEN_BODY, "Credentials"),
     status=201,
     response=ref("NewToken"),
-    errors=(401, 429),
+    errors=(401, 429, 503),
 )
 @limiter.limit(_token_rate_limit, deduct_when=_token_was_created)
 def create_token() -> tuple[JSON, int]:

@@ -21,9 +21,12 @@ from __future__ import annotations
 
 import hashlib
 import ipaddress
+import logging
 import math
 import time
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -34,12 +37,14 @@ from sqlalchemy import Float, Index, String, delete, func, insert, select
 from sqlalchemy.orm import Mapped, mapped_column
 
 from market.db import db
-from market.errors import TooManyRequests
+from market.errors import TooManyRequests, Unavailable
 from market.i18n import gettext as _
 from market.security import events as security
 
 REDIS_SCHEMES = ("redis://", "rediss://")
 REDIS_PREFIX = "kc:pw:"
+STORE_DOWN_RETRY = 30  # seconds: a restarted Redis is usually back by then
+log = logging.getLogger(__name__)
 MAX_DOUBLINGS = 30  # 2**30 s is far beyond any sensible LOGIN_ACCOUNT_MAX_DELAY
 
 
@@ -144,12 +149,16 @@ def begin(normalised_email: str) -> Attempt | None:
     if not current_app.config.get("RATELIMIT_ENABLED", True):
         return None
     rules = policy()
-    store = _store()
-    attempt = store.add(
-        Attempt(key="", address=client_address(), account=account_key(normalised_email), at=_now()), rules
-    )
-    if refusal := _refusal(store, attempt, rules):
-        store.remove(attempt)  # refused checks do not count: waiting out the window always works
+    with _store_reachable():
+        store = _store()
+        attempt = store.add(
+            Attempt(key="", address=client_address(), account=account_key(normalised_email), at=_now()),
+            rules,
+        )
+        refusal = _refusal(store, attempt, rules)
+        if refusal:
+            store.remove(attempt)  # refused checks do not count: waiting out the window always works
+    if refusal:
         scope, seconds = refusal
         security.record(
             security.LOGIN_FAILED, account=normalised_email, reason=security.THROTTLED, scope=scope
@@ -161,7 +170,22 @@ def begin(normalised_email: str) -> Attempt | None:
 def succeeded(attempt: Attempt | None) -> None:
     """The password was right: the check and this address's earlier failures on the account are forgiven."""
     if attempt is not None:
-        _store().forget_pair(attempt)
+        with _store_reachable():
+            _store().forget_pair(attempt)
+
+
+@contextmanager
+def _store_reachable() -> Iterator[None]:
+    """Redis down: the check is refused with 503 and Retry-After. Letting it through would leave
+    guessing unlimited for as long as an attacker can keep Redis busy; a 500 would say nothing."""
+    try:
+        yield
+    except redis.RedisError as error:
+        log.warning("password-check budget store unreachable: %s", error)
+        raise Unavailable(
+            _("登录服务暂时不可用，请 {seconds} 秒后再试。", seconds=STORE_DOWN_RETRY),
+            retry_after=STORE_DOWN_RETRY,
+        ) from error
 
 
 def refuse(scope: str, seconds: float) -> None:

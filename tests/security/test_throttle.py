@@ -335,3 +335,16 @@ def test_failures_in_another_process_count_against_the_same_budget(
         assert rows == 0  # the counts went to Redis, not to the database
     else:
         assert rows == 10
+
+
+def test_a_down_redis_refuses_password_checks_with_503_not_500(
+    app: Flask, make: Any, limits: SetLimits
+) -> None:
+    # Nothing listens on port 1: every Redis command fails as it would with Redis stopped.
+    limits(RATELIMIT_STORAGE_URI="redis://127.0.0.1:1/0")
+    email = email_of(app, make.user("enterprise"))
+    page = form_login(app.test_client(), email, PASSWORD, unique_address())
+    assert page.status_code == 503 and page.headers["Retry-After"] == "30"
+    assert "30" in page.get_data(as_text=True)
+    api = api_login(app.test_client(), email, PASSWORD, unique_address())
+    assert api.status_code == 503 and api.get_json()["retry_after"] == 30
