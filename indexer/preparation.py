@@ -114,10 +114,3 @@ def segment_data_from(
         vec_owner=owners,
         vec_slot=np.asarray(slots, dtype=np.int16),
     )
-
-
-def prepare_documents(
-    docs: Sequence[Document], encoder: Encoder, hasher: TermHasher | None = None
-) -> SegmentData:
-    terms = [document_terms(doc) for doc in docs]
-    return segment_data_from(docs, encode_documents(docs, encoder), terms, encoder.dim, hasher)

@@ -107,7 +107,6 @@ def _register_blueprints(app: Flask) -> None:
     from market.matching.views import bp as matching_bp
     from market.moderation.views import bp as moderation_bp
     from market.needs.views import bp as needs_bp
-    from market.orders.api import bp as orders_api_bp
     from market.orders.views import bp as orders_bp
     from market.providers.views import bp as providers_bp
 
@@ -125,11 +124,9 @@ def _register_blueprints(app: Flask) -> None:
     ):
         app.register_blueprint(blueprint)
     csrf.exempt(api_bp)  # token-authenticated; browsers never send the token on their own
-    for blueprint in (orders_bp, orders_api_bp):
-        app.register_blueprint(blueprint)
+    app.register_blueprint(orders_bp)
     app.register_blueprint(imports_bp)
     app.register_blueprint(broker_bp)
-    csrf.exempt(orders_api_bp)  # token-authenticated like api_bp
 
 
 def _register_hooks(app: Flask) -> None:

@@ -40,6 +40,16 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
+def utc_iso(value: datetime | None) -> str | None:
+    """A stored moment as ISO 8601 in UTC, the one form the API answers with. Every moment is stored
+    in UTC; SQLite hands it back naive, PostgreSQL in the session's zone, so both are normalised here."""
+    if value is None:
+        return None
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    return value.astimezone(UTC).isoformat()
+
+
 class Timestamped:
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)

@@ -1,20 +1,22 @@
 """gunicorn settings; every value can be overridden with GUNICORN_* environment variables or flags."""
 
 import logging
-import os
 from typing import Any
 
 from gunicorn import glogging
 
+from market.config import Settings
 from market.logs import JsonFormatter
 
-timeout = int(os.environ.get("GUNICORN_TIMEOUT", "60"))
+# Read like the app's own settings (market/config.py): a bad value stops gunicorn with its name.
+_settings = Settings.from_env()
+timeout = _settings.gunicorn_timeout
 graceful_timeout = 20
 # Loading the app (and so the encoder) once in the master lets workers share its memory pages.
-preload_app = os.environ.get("GUNICORN_PRELOAD", "1") == "1"
+preload_app = _settings.gunicorn_preload
 accesslog = "-"
 errorlog = "-"
-loglevel = os.environ.get("GUNICORN_LOGLEVEL", "info")
+loglevel = _settings.gunicorn_loglevel
 
 
 class JsonLogger(glogging.Logger):
@@ -48,16 +50,16 @@ class JsonLogger(glogging.Logger):
         self.access_log.log(logging.INFO, message, extra={"fields": fields})
 
 
-if os.environ.get("LOG_FORMAT", "text") == "json":
+if _settings.log_format == "json":
     logger_class = JsonLogger
 # Threaded workers: a connection that is open but idle (a browser's preconnect, a user between
 # clicks on a keep-alive connection) must not hold a whole sync worker: with sync workers, 50 users
 # with think time measured p50 ~600 ms on idle CPUs. gunicorn >= 24 hands each accepted connection
 # to a thread that waits up to 5 s for its request, so workers x threads must exceed the number of
 # open connections, however unevenly the kernel spreads them over workers (docs/performance.md).
-worker_class = os.environ.get("GUNICORN_WORKER_CLASS", "gthread")
-threads = int(os.environ.get("GUNICORN_THREADS", "64"))
-keepalive = int(os.environ.get("GUNICORN_KEEPALIVE", "5"))
+worker_class = _settings.gunicorn_worker_class
+threads = _settings.gunicorn_threads
+keepalive = _settings.gunicorn_keepalive
 
 
 def post_worker_init(worker):  # type: ignore[no-untyped-def]

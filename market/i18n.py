@@ -40,9 +40,16 @@ def _choose_language() -> str:
 
 
 def gettext(text: str, **values: object) -> str:
-    translated = english().get(text, text) if current_language() == "en" else text
+    return translate(text, current_language(), **values)
+
+
+def translate(text: str, lang: str, /, **values: object) -> str:
+    """`text` in a language named by the caller: stored messages are rendered for their reader (the
+    recipient of a mail, say), who need not be the person making the current request."""
+    translated = english().get(text, text) if lang == "en" else text
     return translated.format(**values) if values else translated
 
 
-def lazy_choice_label(zh: str, en: str) -> str:
-    return en if current_language() == "en" else zh
+def N_(text: str) -> str:
+    """Marks source text for the catalogue without translating it now; it is translated when read."""
+    return text

@@ -8,8 +8,9 @@ from pathlib import Path
 
 from market.config import ROOT
 
-# _("…") / _('…') in Python and Jinja; the literal must be a single string without format calls.
-_MARKED = re.compile(r"""(?<![\w.])(?:_|gettext)\(\s*(?P<q>["'])(?P<text>(?:(?!(?P=q)).)+)(?P=q)""")
+# _("…") / _('…') in Python and Jinja, N_("…") for text translated later (stored messages); the literal
+# must be a single string without format calls.
+_MARKED = re.compile(r"""(?<![\w.])(?:N_|_|gettext)\(\s*(?P<q>["'])(?P<text>(?:(?!(?P=q)).)+)(?P=q)""")
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 import time
 import uuid
 
@@ -33,12 +32,12 @@ class JsonFormatter(logging.Formatter):
 
 def configure(app: Flask) -> None:
     """LOG_FORMAT=json (the default under gunicorn in docker-compose) switches to JSON lines."""
-    if os.environ.get("LOG_FORMAT", "text") == "json":
+    if app.config["LOG_FORMAT"] == "json":
         handler = logging.StreamHandler()
         handler.setFormatter(JsonFormatter())
         root = logging.getLogger()
         root.handlers[:] = [handler]
-        root.setLevel(os.environ.get("LOG_LEVEL", "INFO"))
+        root.setLevel(str(app.config["LOG_LEVEL"]))
 
     @app.before_request
     def _request_id() -> None:

@@ -1,17 +1,21 @@
-"""Who may do what: plain functions used by views, the API and templates alike.
+"""Who may do what: plain predicates that services apply (and templates ask, to show buttons).
 
 Every function takes the acting user first (None or an anonymous user for visitors) and the
-object second, and answers a bool. They never query beyond the object's own relations.
+object second, and answers a bool. They never query beyond the object's own relations. A broker's
+regions are market.scope's rule; what may follow a posting's state is its transition table's.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from sqlalchemy import ColumnElement, false
+
+from market import scope
 from market.attachments.models import NeedAttachment
 from market.auth.models import Role, User
 from market.needs.models import Need
-from market.postings import EDITABLE, SUBMITTABLE, WITHDRAWABLE, PostingStatus
+from market.postings import EDITABLE, Action, PostingStatus, allows
 from market.providers.models import Provider
 
 
@@ -28,13 +32,8 @@ def is_admin(user: Any) -> bool:
 
 
 def is_broker_for(user: Any, province: str | None) -> bool:
-    """Brokers act only in their regions; admins everywhere."""
-    u = _user(user)
-    if u is None:
-        return False
-    if u.role == Role.ADMIN:
-        return True
-    return u.role == Role.BROKER and province is not None and province in u.region_codes
+    """Brokers act only in their regions; admins everywhere (the rule lives in market.scope)."""
+    return scope.covers(user, province)
 
 
 def _owns_need(user: User | None, need: Need) -> bool:
@@ -77,9 +76,10 @@ def can_view_need_confidential(user: Any, need: Need) -> bool:
     u = _user(user)
     if _owns_need(u, need) or is_broker_for(u, need.province):
         return True
-    from market.orders.queries import provider_has_engaged_order  # late: market.orders imports this module
-
-    return provider_has_engaged_order(u, need)
+    if u is None or u.role != Role.PROVIDER:
+        return False
+    # need.orders is the read-only relation market.orders.models adds to a need.
+    return any(order.engaged and owns_provider(u, order.provider) for order in need.orders)  # type: ignore[attr-defined]
 
 
 def can_edit_need(user: Any, need: Need) -> bool:
@@ -87,24 +87,36 @@ def can_edit_need(user: Any, need: Need) -> bool:
 
 
 def can_submit_need(user: Any, need: Need) -> bool:
-    return _owns_need(_user(user), need) and need.status in SUBMITTABLE
+    return _owns_need(_user(user), need) and allows(need.status, Action.SUBMIT)
 
 
 def can_withdraw_need(user: Any, need: Need) -> bool:
-    return _owns_need(_user(user), need) and need.status in WITHDRAWABLE
+    return _owns_need(_user(user), need) and allows(need.status, Action.WITHDRAW)
 
 
-def can_review_need(user: Any, need: Need) -> bool:
-    return need.status == PostingStatus.PENDING and is_broker_for(user, need.province)
+def _provider_owner(u: User | None, provider: Any) -> Any:
+    """Who owns a provider profile, written once for both uses: `provider` is a Provider row (the answer
+    is a bool) or the Provider class (the answer is a SQL condition; `==`, `&` and `|` build both).
+
+    An expert's own profile belongs to its user; an organisation's profile (学会, 服务团, 高校院所), which
+    has no user of its own, to the provider users of that organisation."""
+    if u is None or u.role != Role.PROVIDER:
+        return false() if isinstance(provider, type) else False
+    own = provider.user_id == u.id
+    if u.organisation_id is None:
+        return own
+    # `== None` (not `is None`): on the class it must become SQL's IS NULL.
+    unowned = provider.user_id == None  # noqa: E711
+    return own | (unowned & (provider.organisation_id == u.organisation_id))
 
 
 def owns_provider(user: Any, provider: Provider) -> bool:
-    u = _user(user)
-    if u is None or u.role != Role.PROVIDER:
-        return False
-    if provider.user_id is not None:
-        return provider.user_id == u.id
-    return provider.organisation_id is not None and provider.organisation_id == u.organisation_id
+    return bool(_provider_owner(_user(user), provider))
+
+
+def owned_providers(user: Any) -> ColumnElement[bool]:
+    """owns_provider as a SQL condition on Provider rows (e.g. the provider side of the order inbox)."""
+    return _provider_owner(_user(user), Provider)  # type: ignore[no-any-return]
 
 
 def can_view_provider(user: Any, provider: Provider) -> bool:
@@ -116,20 +128,15 @@ def can_edit_provider(user: Any, provider: Provider) -> bool:
 
 
 def can_submit_provider(user: Any, provider: Provider) -> bool:
-    return owns_provider(user, provider) and provider.status in SUBMITTABLE
+    return owns_provider(user, provider) and allows(provider.status, Action.SUBMIT)
 
 
 def can_withdraw_provider(user: Any, provider: Provider) -> bool:
-    return owns_provider(user, provider) and provider.status in WITHDRAWABLE
-
-
-def can_review_provider(user: Any, provider: Provider) -> bool:
-    return provider.status == PostingStatus.PENDING and is_broker_for(user, provider.province)
+    return owns_provider(user, provider) and allows(provider.status, Action.WITHDRAW)
 
 
 def can_review(user: Any) -> bool:
-    u = _user(user)
-    return u is not None and u.role in (Role.BROKER, Role.ADMIN)
+    return scope.is_staff(user)
 
 
 def can_manage_users(user: Any) -> bool:

@@ -7,18 +7,19 @@ from typing import Any
 from flask import Flask, request
 from markupsafe import Markup, escape
 
-from market import idempotency, permissions, taxonomy
+from market import idempotency, messages, permissions, postings, taxonomy
 from market.i18n import current_language, gettext
 from market.reference import services as reference
 
-STATUS_LABELS = {
-    "draft": ("草稿", "secondary"),
-    "pending": ("待审核", "warning"),
-    "approved": ("已公开", "success"),
-    "returned": ("已退回", "danger"),
-    "withdrawn": ("已撤回", "secondary"),
-    "closed": ("已关闭", "dark"),
+STATUS_COLOURS = {
+    "draft": "secondary",
+    "pending": "warning",
+    "approved": "success",
+    "returned": "danger",
+    "withdrawn": "secondary",
+    "closed": "dark",
 }
+STATUS_LABELS = {status: (postings.LABELS[status], colour) for status, colour in STATUS_COLOURS.items()}
 
 
 def status_badge(status: str) -> Markup:
@@ -82,6 +83,10 @@ def register(app: Flask) -> None:
             "list_sep": list_sep,
             "file_size": file_size,
             "once_field": idempotency.once_field,  # the one-time key of create forms
+            # Stored messages and codes in the reader's language (market.messages).
+            "message": messages.shown,
+            "message_link": messages.shown_link,
+            "code_label": messages.code_label,
         }
     )
 

@@ -15,6 +15,10 @@ from sqlalchemy import ColumnElement
 
 from market.i18n import gettext as _
 
+# Lengths several features share; forms use them, and the API schemas are read from the forms.
+REASON_MAX = 1000  # why something was declined, cancelled, returned or rejected
+MESSAGE_MAX = 2000  # a message or note written along with an order, a dispatch, a reminder or a review
+
 # C0 controls except TAB (09), LF (0A) and CR (0D); DEL (7F); the C1 controls (80-9F).
 CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 LINE_BREAKS = re.compile(r"[\r\n]")
@@ -48,6 +52,11 @@ def text_problem(value: str, *, multiline: bool = True) -> str | None:
     if not multiline and LINE_BREAKS.search(value):
         return _("此项只能填写一行，不能换行。")
     return None
+
+
+def too_long(limit: int) -> str:
+    """The message for text over `limit` characters (the limit is never written into the text)."""
+    return _("最多 {n} 字。", n=limit)
 
 
 def printable(value: str) -> str:

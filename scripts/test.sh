@@ -11,6 +11,9 @@ echo "==> ruff"
 .venv/bin/ruff check market indexer tests benchmarks
 .venv/bin/ruff format --check market indexer tests benchmarks
 
+echo "==> import-linter (layering contracts in pyproject.toml, docs/architecture.md)"
+.venv/bin/lint-imports --no-cache
+
 echo "==> mypy (indexer and the business-rule modules)"
 .venv/bin/mypy --ignore-missing-imports --follow-imports=silent indexer market/permissions.py \
   market/orders/transitions.py market/matching/services.py market/moderation/services.py

@@ -93,7 +93,7 @@ def _need_and_order(app: Flask, owner_id: int, provider_id: int) -> None:
         )
         db.session.add(need)
         db.session.flush()
-        services.invite(owner, need, db.session.get(Provider, provider_id), {"message": "并发写入"})
+        services.invite(owner, need, db.session.get(Provider, provider_id), message="并发写入")
         commit()
 
 

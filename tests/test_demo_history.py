@@ -58,6 +58,22 @@ def test_orders_reach_every_state_through_the_state_machine(app: Flask) -> None:
 
 
 @pytest.mark.usefixtures("demo")
+def test_postings_reach_their_states_through_the_posting_life_cycle(app: Flask) -> None:
+    from market import scope
+    from market.moderation.models import ModerationEvent
+    from tests.api.test_posting_lifecycle import assert_history_complete
+
+    assert_history_complete(app)  # every status a demo posting has is a moderation event
+    with app.app_context():
+        approvals = db.session.scalars(select(ModerationEvent).where(ModerationEvent.action == "approve"))
+        for event in approvals:
+            posting = db.session.get(Need if event.target_kind == "need" else Provider, event.target_id)
+            assert scope.covers(event.actor, posting.province) and event.created_at == posting.approved_at
+        states = Counter(db.session.scalars(select(Need.status)))
+        assert states["approved"] > states["pending"] >= 1 and states["draft"] >= 1, states
+
+
+@pytest.mark.usefixtures("demo")
 def test_dates_follow_each_other_and_stay_in_the_past(app: Flask) -> None:
     now = datetime.now(UTC).replace(tzinfo=None)
     with app.app_context():

@@ -180,9 +180,6 @@ class StateStore:
     def delta_size(self) -> int:
         return int(self._db.execute("SELECT COUNT(*) FROM delta").fetchone()[0])
 
-    def tombstone_count(self) -> int:
-        return int(self._db.execute("SELECT COUNT(*) FROM tombstones").fetchone()[0])
-
     # writing (callers hold self.lock)
 
     def set_encoder(self, name: str, dim: int) -> None:

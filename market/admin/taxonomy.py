@@ -11,9 +11,10 @@ from market.admin.audit import record
 from market.db import db
 from market.errors import Conflict, NotFound, ValidationFailed
 from market.i18n import gettext as _
+from market.messages import Message, build
 from market.needs.models import Need
 from market.providers.models import provider_fields
-from market.reference.models import Field, Region
+from market.reference.models import NAME_EN_MAX, NAME_ZH_MAX, Field, Region
 from market.text import text_problem
 
 FIELD_CODE = re.compile(r"^[a-z][a-z0-9_-]{1,39}$")
@@ -24,11 +25,15 @@ def _names(zh: str, en: str) -> tuple[str, str]:
     for name in (zh, en):
         if problem := text_problem(name, multiline=False):
             raise ValidationFailed(problem)
-    if not 1 <= len(zh) <= 60:
-        raise ValidationFailed(_("中文名称必填，最多 60 字。"))
-    if not 1 <= len(en) <= 80:
-        raise ValidationFailed(_("英文名称必填，最多 80 个字符。"))
+    if not 1 <= len(zh) <= NAME_ZH_MAX:
+        raise ValidationFailed(_("中文名称必填，最多 {n} 字。", n=NAME_ZH_MAX))
+    if not 1 <= len(en) <= NAME_EN_MAX:
+        raise ValidationFailed(_("英文名称必填，最多 {n} 个字符。", n=NAME_EN_MAX))
     return zh, en
+
+
+def _renamed(before_zh: str, before_en: str, zh: str, en: str) -> Message:
+    return build("admin.renamed", before_zh=before_zh, before_en=before_en, zh=zh, en=en)
 
 
 def _field(code: str) -> Field:
@@ -55,7 +60,7 @@ def add_field(actor: Any, code: str, zh: str, en: str) -> Field:
     position = (db.session.scalar(select(func.max(Field.position))) or 0) + 1
     field = Field(code=code, name_zh=zh, name_en=en, position=position)
     db.session.add(field)
-    record(actor, "field.add", code, f"{zh} / {en}", taxonomy=True)
+    record(actor, "field.add", code, build("admin.names", zh=zh, en=en), taxonomy=True)
     return field
 
 
@@ -63,9 +68,9 @@ def rename_field(actor: Any, code: str, zh: str, en: str) -> Field:
     field = _field(code)
     zh, en = _names(zh, en)
     _unique_field_name(zh, code)
-    before = f"{field.name_zh} / {field.name_en}"
+    renamed = _renamed(field.name_zh, field.name_en, zh, en)
     field.name_zh, field.name_en = zh, en
-    record(actor, "field.rename", code, f"{before} → {zh} / {en}", taxonomy=True)
+    record(actor, "field.rename", code, renamed, taxonomy=True)
     return field
 
 
@@ -81,7 +86,13 @@ def move_field(actor: Any, code: str, direction: int) -> None:
     ordered[index], ordered[target] = ordered[target], ordered[index]
     for position, field in enumerate(ordered):
         field.position = position
-    record(actor, "field.move", code, "down" if direction > 0 else "up", taxonomy=True)
+    record(
+        actor,
+        "field.move",
+        code,
+        build("admin.moved_down" if direction > 0 else "admin.moved_up"),
+        taxonomy=True,
+    )
 
 
 def field_usage(code: str) -> int:
@@ -103,7 +114,9 @@ def delete_field(actor: Any, code: str) -> None:
             _("领域“{name}”仍被 {n} 条需求或服务方使用，不能删除；可以改名。", name=field.name_zh, n=used)
         )
     db.session.delete(field)
-    record(actor, "field.delete", code, f"{field.name_zh} / {field.name_en}", taxonomy=True)
+    record(
+        actor, "field.delete", code, build("admin.names", zh=field.name_zh, en=field.name_en), taxonomy=True
+    )
 
 
 def add_city(actor: Any, province: str, code: str, zh: str, en: str) -> Region:
@@ -120,7 +133,9 @@ def add_city(actor: Any, province: str, code: str, zh: str, en: str) -> Region:
         raise Conflict(_("该省已有同名城市。"))
     city = Region(code=code, parent_code=province, name_zh=zh, name_en=en)
     db.session.add(city)
-    record(actor, "region.add", code, f"{parent.name_zh} {zh} / {en}", taxonomy=True)
+    record(
+        actor, "region.add", code, build("admin.city_added", province=province, zh=zh, en=en), taxonomy=True
+    )
     return city
 
 
@@ -129,7 +144,7 @@ def rename_region(actor: Any, code: str, zh: str, en: str) -> Region:
     if region is None:
         raise NotFound(_("地区不存在。"))
     zh, en = _names(zh, en)
-    before = f"{region.name_zh} / {region.name_en}"
+    renamed = _renamed(region.name_zh, region.name_en, zh, en)
     region.name_zh, region.name_en = zh, en
-    record(actor, "region.rename", code, f"{before} → {zh} / {en}", taxonomy=True)
+    record(actor, "region.rename", code, renamed, taxonomy=True)
     return region

@@ -10,15 +10,15 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import selectinload
 from werkzeug.wrappers import Response
 
-from market import permissions
-from market.admin import audit, taxonomy
+from market.admin import access, audit, taxonomy
 from market.admin.models import AdminEvent
 from market.auth import services as auth
 from market.auth.models import Role, User
 from market.db import db
-from market.errors import DomainError, Forbidden, NotFound, ValidationFailed
+from market.errors import DomainError, NotFound, ValidationFailed
 from market.forms import province_choices
 from market.i18n import gettext as _
+from market.messages import build
 from market.pagination import arg, paginate
 from market.reference.models import Field, Region
 from market.security import events as security
@@ -28,12 +28,11 @@ from market.text import contains_text
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 bp.before_app_request(audit.refresh_if_changed)
 
-ROLE_LABELS = {"enterprise": "企业", "provider": "服务方", "broker": "经纪人（科协）", "admin": "管理员"}
+ROLE_LABELS = audit.ROLE_LABELS
 
 
 def _require_admin() -> None:
-    if not permissions.can_manage_users(current_user):
-        raise Forbidden(_("只有管理员可以管理用户。"))
+    access.require_admin(current_user)
 
 
 def _attempt(change: Callable[[], str], back: str) -> Response:
@@ -94,8 +93,15 @@ def update_user(user_id: int) -> Response:
             current_user,
             "user.update",
             user.email,
-            f"role {before[0]}→{after[0]}; active {before[1]}→{after[1]}; "
-            f"regions {','.join(before[2]) or '-'}→{','.join(after[2]) or '-'}",
+            build(
+                "admin.user_updated",
+                role_was=before[0],
+                role=after[0],
+                active_was=before[1],
+                active=after[1],
+                regions_was=before[2],
+                regions=after[2],
+            ),
         )
     _record_security_changes(user, before, after)
     flash(_("用户 {email} 已更新。", email=user.email), "success")

@@ -8,10 +8,9 @@ from flask import Blueprint
 
 from market.errors import NotFound
 from market.i18n import gettext as _
+from market.ids import MAX_ID
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
-
-MAX_ID = 2**31 - 1
 
 
 @bp.url_value_preprocessor

@@ -26,6 +26,7 @@ F = TypeVar("F", bound=FlaskForm)
 _PYTHON_TYPES: dict[str, tuple[type, ...]] = {
     "string": (str,),
     "integer": (int,),
+    "number": (int, float),
     "boolean": (bool,),
     "array": (list,),
     "null": (type(None),),

@@ -6,14 +6,11 @@ from typing import Any
 
 from flask import url_for
 
-from market import permissions
 from market.api import serialize
 from market.api.auth import optional_user, require_user
 from market.api.bodies import check_shape, form_schema, json_object, no_body, validated
 from market.api.params import FIELD, PAGING, PROVINCE, Q, flag, text
 from market.api.spec import Body, Param, operation, page_of, ref
-from market.errors import Conflict, Forbidden
-from market.i18n import gettext as _
 from market.idempotency import idempotent
 from market.needs import services
 from market.needs.forms import NeedForm
@@ -105,8 +102,7 @@ def get_need(need_id: int) -> JSON:
 @idempotent
 def create_need() -> tuple[JSON, int, dict[str, str]]:
     actor = require_user()
-    if not permissions.can_create_need(actor):
-        raise Forbidden(_("只有企业用户可以发布需求。"))
+    services.require_author(actor)  # who before what: a provider's malformed body is still a 403
     payload = json_object()
     check_shape(payload, need_body())
     form = validated(NeedForm, payload)
@@ -125,11 +121,9 @@ def create_need() -> tuple[JSON, int, dict[str, str]]:
 )
 def update_need(need_id: int) -> JSON:
     actor = require_user()
-    need = services.get_own_need(actor, need_id)
+    need = services.get_editable_need(actor, need_id)
     payload = json_object()
     check_shape(payload, need_body(partial=True))
-    if not permissions.can_edit_need(actor, need):
-        raise Conflict(_("该需求当前不能修改：已公开或待审核的需求请先撤回。"))
     form = validated(NeedForm, {**stored_values(need), **payload})
     services.update_need(actor, need, form.need_values())
     return _detail(need, actor)
@@ -145,12 +139,8 @@ def update_need(need_id: int) -> JSON:
 )
 def submit_need(need_id: int) -> JSON:
     actor = require_user()
-    need = services.get_own_need(actor, need_id)
     no_body()
-    if not permissions.can_submit_need(actor, need):
-        raise Conflict(_("该需求当前状态不能提交审核。"))
-    services.submit_need(actor, need)
-    return _detail(need, actor)
+    return _detail(services.submit_need(actor, need_id), actor)
 
 
 @operation(
@@ -163,10 +153,8 @@ def submit_need(need_id: int) -> JSON:
 )
 def withdraw_need(need_id: int) -> JSON:
     actor = require_user()
-    need = services.get_own_need(actor, need_id)
     no_body()
-    services.withdraw_need(actor, need)
-    return _detail(need, actor)
+    return _detail(services.withdraw_need(actor, need_id), actor)
 
 
 @operation(
@@ -187,7 +175,5 @@ def withdraw_need(need_id: int) -> JSON:
 )
 def my_needs() -> JSON:
     actor = require_user()
-    if not permissions.can_create_need(actor):
-        raise Forbidden(_("只有企业用户有自己的需求列表。"))
     query = services.organisation_needs_query(actor, text("status", 20))
     return serialize.page(paginate(query), lambda n: serialize.need(n, actor))

@@ -7,6 +7,7 @@ from typing import Any
 from market.api.serialize import SCHEMAS
 from market.api.spec import ERROR_TEXT, OPERATIONS, Operation, path_parameters, ref
 from market.idempotency import HEADER_PARAMETER, IDEMPOTENT_ENDPOINTS
+from market.orders.serialize import SCHEMAS as ORDER_SCHEMAS
 
 JSON = dict[str, Any]
 
@@ -24,6 +25,9 @@ TAGS = [
     {"name": "providers", "description": "专家 / 学会 / 服务团 / 高校院所 and their service menus"},
     {"name": "my provider", "description": "The caller's own provider profile, achievements and services"},
     {"name": "review", "description": "审核 by brokers (in their regions) and admins"},
+    {"name": "orders", "description": "点单 派单 接单 签约 交付 评单, with follow-ups and the audit log"},
+    {"name": "proposals", "description": "答题 on open calls (揭榜挂帅)"},
+    {"name": "notifications", "description": "The caller's notifications"},
     {"name": "reference", "description": "Fields and regions"},
     {"name": "meta", "description": "This document"},
 ]
@@ -31,22 +35,16 @@ _SECURITY: dict[str, list[JSON]] = {"public": [], "optional": [{}, {"bearer": []
 
 
 def document() -> JSON:
-    from market.orders.api import OPENAPI_PATHS as ORDER_PATHS
-    from market.orders.api import OPENAPI_TAGS as ORDER_TAGS
-
     paths: JSON = {}
     for op in OPERATIONS:
         paths.setdefault(op.path, {})[op.method] = _operation(op)
-    # Feature modules with their own API blueprint contribute their path items here.
-    for path, item in ORDER_PATHS.items():
-        paths.setdefault(path, {}).update(item)
     return {
         "openapi": "3.1.0",
         "info": {"title": "科创对接 API", "version": "1", "description": DESCRIPTION},
-        "tags": TAGS + list(ORDER_TAGS),
+        "tags": TAGS,
         "paths": paths,
         "components": {
-            "schemas": SCHEMAS,
+            "schemas": {**SCHEMAS, **ORDER_SCHEMAS},
             "securitySchemes": {
                 "bearer": {"type": "http", "scheme": "bearer", "description": "kc_… API token"}
             },
@@ -75,7 +73,7 @@ def _operation(op: Operation) -> JSON:
         spec["parameters"] = parameters
     if op.body is not None:
         spec["requestBody"] = {
-            "required": True,
+            "required": op.body.required,
             "description": op.body.description,
             "content": {"application/json": {"schema": op.body.schema()}},
         }

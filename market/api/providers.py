@@ -7,15 +7,12 @@ from typing import Any
 
 from flask import url_for
 
-from market import permissions
 from market.api import serialize
 from market.api.auth import optional_user, require_user
 from market.api.bodies import check_shape, form_defaults, form_schema, json_object, no_body, validated
 from market.api.params import FIELD, PAGING, PROVINCE, Q, flag, text
 from market.api.spec import Body, Param, operation, page_of, ref
 from market.auth.models import User
-from market.errors import Conflict, NotFound
-from market.i18n import gettext as _
 from market.idempotency import idempotent
 from market.pagination import paginate
 from market.providers import services
@@ -40,13 +37,6 @@ def achievement_body(partial: bool = False) -> JSON:
 
 def service_body(partial: bool = False) -> JSON:
     return form_schema(ServiceForm, partial=partial)
-
-
-def _my_provider(actor: User) -> Provider:
-    provider = services.provider_of(actor)
-    if provider is None:
-        raise NotFound(_("你的账号没有服务方资料。"))
-    return provider
 
 
 def profile_values(provider: Provider) -> JSON:
@@ -149,7 +139,7 @@ def list_services() -> JSON:
     errors=(404,),
 )
 def my_provider() -> JSON:
-    return serialize.own_provider(_my_provider(require_user()))
+    return serialize.own_provider(services.own_provider(require_user()))
 
 
 @operation(
@@ -163,7 +153,7 @@ def my_provider() -> JSON:
 )
 def update_my_provider() -> JSON:
     actor = require_user()
-    provider = _my_provider(actor)
+    provider = services.own_provider(actor)
     payload = json_object()
     check_shape(payload, profile_body())
     form = validated(ProviderForm, {**profile_values(provider), **payload}, LIST_FIELDS)
@@ -181,12 +171,8 @@ def update_my_provider() -> JSON:
 )
 def submit_my_provider() -> JSON:
     actor = require_user()
-    provider = _my_provider(actor)
     no_body()
-    if not permissions.can_submit_provider(actor, provider):
-        raise Conflict(_("资料当前状态不能提交审核。"))
-    services.submit_provider(actor, provider)
-    return serialize.own_provider(provider)
+    return serialize.own_provider(services.submit_provider(actor))
 
 
 @operation(
@@ -199,10 +185,8 @@ def submit_my_provider() -> JSON:
 )
 def withdraw_my_provider() -> JSON:
     actor = require_user()
-    provider = _my_provider(actor)
     no_body()
-    services.withdraw_provider(actor, provider)
-    return serialize.own_provider(provider)
+    return serialize.own_provider(services.withdraw_provider(actor))
 
 
 # ---- achievements and services -------------------------------------------------------------------------
@@ -214,7 +198,7 @@ def _create(
     add: Callable[[User, Provider, JSON], Any],
 ) -> tuple[User, Any]:
     actor = require_user()
-    provider = _my_provider(actor)
+    provider = services.own_provider(actor)
     payload = json_object()
     check_shape(payload, schema())
     form = validated(form_class, {**form_defaults(form_class), **payload})

@@ -7,13 +7,14 @@ session tokens, other organisations' drafts and confidential details cannot leak
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from typing import Any, TypeVar
 
 from flask_sqlalchemy.pagination import Pagination
 
 from market import permissions
 from market.auth.models import ApiToken, User
+from market.db import utc_iso
 from market.moderation import services as moderation
 from market.moderation.models import ModerationEvent
 from market.needs.models import Need
@@ -28,12 +29,8 @@ T = TypeVar("T")
 
 
 def timestamp(value: datetime | None) -> str | None:
-    """ISO 8601 in UTC; SQLite hands back naive datetimes that were stored as UTC."""
-    if value is None:
-        return None
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=UTC)
-    return value.astimezone(UTC).isoformat()
+    """ISO 8601 in UTC (market.db.utc_iso, which the orders' JSON uses too)."""
+    return utc_iso(value)
 
 
 def day(value: date | None) -> str | None:

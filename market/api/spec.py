@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal, TypeVar
 
 from market.api.blueprint import bp
+from market.ids import MAX_ID
 
 JSON = dict[str, Any]
 View = TypeVar("View", bound=Callable[..., Any])
@@ -44,6 +45,7 @@ class Body:
 
     schema: Callable[[], JSON]
     description: str = ""
+    required: bool = True  # False: the body may be left out (an empty body is {})
 
 
 @dataclass(frozen=True)
@@ -132,7 +134,7 @@ def path_parameters(rule: str) -> list[JSON]:
     for match in _CONVERTER.finditer(rule):
         schema: JSON = {"type": "string"}
         if match["conv"] == "int":
-            schema = {"type": "integer", "minimum": 0, "maximum": 2**31 - 1}
+            schema = {"type": "integer", "minimum": 0, "maximum": MAX_ID}
         elif match["conv"] == "any":
             schema = {"type": "string", "enum": [a.strip() for a in (match["args"] or "").split(",")]}
         params.append({"name": match["name"], "in": "path", "required": True, "schema": schema})

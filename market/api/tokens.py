@@ -12,6 +12,7 @@ from market.api.bodies import check_shape, json_object
 from market.api.errors import Unauthorized
 from market.api.spec import Body, operation, page_of, ref
 from market.auth import services as auth
+from market.auth.models import EMAIL_MAX, PASSWORD_MAX, TOKEN_NAME_MAX
 from market.errors import NotFound, ValidationFailed
 from market.extensions import limiter
 from market.i18n import gettext as _
@@ -24,11 +25,11 @@ TOKEN_BODY: JSON = {
     "additionalProperties": False,
     "required": ["email", "password"],
     "properties": {
-        "email": {"type": "string", "minLength": 1, "maxLength": 254},
-        "password": {"type": "string", "minLength": 1, "maxLength": 200},
+        "email": {"type": "string", "minLength": 1, "maxLength": EMAIL_MAX},
+        "password": {"type": "string", "minLength": 1, "maxLength": PASSWORD_MAX},
         "name": {
             "type": "string",
-            "maxLength": 60,
+            "maxLength": TOKEN_NAME_MAX,
             "description": "A label to recognise the token by",
             "default": "api",
         },

@@ -9,13 +9,14 @@ from wtforms.validators import DataRequired, Email, EqualTo, Length, ValidationE
 
 from market import taxonomy
 from market.auth import services
+from market.auth.models import EMAIL_MAX, NAME_MAX, PASSWORD_MAX, TOKEN_NAME_MAX
 from market.forms import BaseForm, province_choices, term_choices
 from market.i18n import gettext as _
 
 
 class LoginForm(BaseForm):
-    email = EmailField(validators=[DataRequired(), Length(max=254)])
-    password = PasswordField(validators=[DataRequired(), Length(max=200)])
+    email = EmailField(validators=[DataRequired(), Length(max=EMAIL_MAX)])
+    password = PasswordField(validators=[DataRequired(), Length(max=PASSWORD_MAX)])
     remember = BooleanField()
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -28,11 +29,11 @@ class LoginForm(BaseForm):
 class RegisterForm(BaseForm):
     role = SelectField(validators=[DataRequired()])
     provider_kind = SelectField()
-    name = StringField(validators=[DataRequired(), Length(min=2, max=60)])
-    email = EmailField(validators=[DataRequired(), Email(check_deliverability=False), Length(max=254)])
+    name = StringField(validators=[DataRequired(), Length(min=2, max=NAME_MAX)])
+    email = EmailField(validators=[DataRequired(), Email(check_deliverability=False), Length(max=EMAIL_MAX)])
     organisation = StringField(validators=[Length(max=120)])
     province = SelectField(validators=[DataRequired()])
-    password = PasswordField(validators=[DataRequired(), Length(max=200)])
+    password = PasswordField(validators=[DataRequired(), Length(max=PASSWORD_MAX)])
     confirm = PasswordField(validators=[DataRequired(), EqualTo("password")])
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -74,7 +75,7 @@ class RegisterForm(BaseForm):
 
 
 class TokenForm(BaseForm):
-    name = StringField(validators=[DataRequired(), Length(max=60)])
+    name = StringField(validators=[DataRequired(), Length(max=TOKEN_NAME_MAX)])
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

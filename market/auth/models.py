@@ -12,6 +12,14 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from market.db import Timestamped, db, utcnow
 
+# Account text lengths: the columns below, the forms (market.auth.forms) and the API's token schema.
+EMAIL_MAX = 254  # the longest address SMTP allows
+NAME_MAX = 60
+PASSWORD_MAX = 200  # argon2 takes any length; this bounds the work one login form can ask for
+TOKEN_NAME_MAX = 60
+USER_AGENT_MAX = 200  # a session's browser, as shown on the sessions page (cut, not refused)
+ADDRESS_MAX = 45  # the longest textual IPv6 address
+
 if TYPE_CHECKING:
     from market.reference.models import Region
 
@@ -56,8 +64,8 @@ class User(UserMixin, Timestamped, db.Model):
     __tablename__ = "users"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    email: Mapped[str] = mapped_column(String(254), unique=True)
-    name: Mapped[str] = mapped_column(String(60))
+    email: Mapped[str] = mapped_column(String(EMAIL_MAX), unique=True)
+    name: Mapped[str] = mapped_column(String(NAME_MAX))
     password_hash: Mapped[str] = mapped_column(String(256))
     role: Mapped[str] = mapped_column(String(20), index=True)
     organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id"), index=True)
@@ -82,9 +90,6 @@ class User(UserMixin, Timestamped, db.Model):
     def region_codes(self) -> set[str]:
         return {region.code for region in self.regions}
 
-    def has_role(self, *roles: Role) -> bool:
-        return self.role in {role.value for role in roles}
-
 
 class ApiToken(Timestamped, db.Model):
     """A personal API token; only its SHA-256 is stored, the token is shown once."""
@@ -93,7 +98,7 @@ class ApiToken(Timestamped, db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
-    name: Mapped[str] = mapped_column(String(60))
+    name: Mapped[str] = mapped_column(String(TOKEN_NAME_MAX))
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     prefix: Mapped[str] = mapped_column(String(12))
     last_used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
@@ -114,8 +119,8 @@ class UserSession(db.Model):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     last_seen_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    user_agent: Mapped[str] = mapped_column(String(200), default="")
-    address: Mapped[str] = mapped_column(String(45), default="")
+    user_agent: Mapped[str] = mapped_column(String(USER_AGENT_MAX), default="")
+    address: Mapped[str] = mapped_column(String(ADDRESS_MAX), default="")
 
 
 class RememberToken(db.Model):

@@ -9,11 +9,10 @@ from typing import Any
 from sqlalchemy import func, select
 
 from market.auth import passwords, sessions, throttle
-from market.auth.models import ApiToken, Organisation, OrgKind, Role, User
+from market.auth.models import TOKEN_NAME_MAX, ApiToken, Organisation, OrgKind, Role, User
 from market.db import db, utcnow
 from market.errors import ValidationFailed
 from market.i18n import gettext as _
-from market.postings import PostingStatus
 from market.providers.models import Provider
 from market.reference.models import Region
 from market.security import events as security
@@ -108,7 +107,6 @@ def register(values: dict[str, Any]) -> User:
             organisation=org,
         )
         profile = Provider(kind=kind, name=org.name, organisation_id=org.id, province=province)
-    profile.status = PostingStatus.DRAFT.value
     db.session.add(profile)
     db.session.flush()
     return user
@@ -151,6 +149,13 @@ def change_password(user: User, new_password: str) -> None:
     db.session.flush()
 
 
+def remember_language(user: Any, code: str) -> None:
+    """A signed-in user's chosen language is kept on the account: mail to them is written in it."""
+    if getattr(user, "is_authenticated", False) and user.locale != code:
+        user.locale = code
+        db.session.flush()
+
+
 def revoke_sessions(user: User) -> None:
     """Log the user out everywhere: every server-side session and remember-me token is revoked.
 
@@ -187,7 +192,10 @@ def _hash_token(token: str) -> str:
 def create_api_token(user: User, name: str) -> tuple[str, ApiToken]:
     token = TOKEN_PREFIX + secrets.token_urlsafe(32)
     record = ApiToken(
-        user_id=user.id, name=name.strip()[:60] or "api", token_hash=_hash_token(token), prefix=token[:10]
+        user_id=user.id,
+        name=name.strip()[:TOKEN_NAME_MAX] or "api",
+        token_hash=_hash_token(token),
+        prefix=token[:10],
     )
     db.session.add(record)
     db.session.flush()

@@ -27,7 +27,7 @@ from sqlalchemy import delete, event, inspect, select, update
 from sqlalchemy.orm import Session, UOWTransaction
 from werkzeug.wrappers import Request, Response
 
-from market.auth.models import RememberToken, User, UserSession
+from market.auth.models import ADDRESS_MAX, USER_AGENT_MAX, RememberToken, User, UserSession
 from market.db import db, utcnow
 from market.i18n import gettext as _
 
@@ -200,8 +200,8 @@ def _begin(user: User, *, fresh: bool) -> None:
         UserSession(
             user_id=user.id,
             token_hash=_sha256(raw),
-            user_agent=(request.user_agent.string or "")[:200],
-            address=(request.remote_addr or "")[:45],
+            user_agent=(request.user_agent.string or "")[:USER_AGENT_MAX],
+            address=(request.remote_addr or "")[:ADDRESS_MAX],
         )
     )
     db.session.flush()

@@ -105,6 +105,7 @@ def set_language(code: str) -> Response:
     if code not in LANGUAGES:
         abort(404)
     session["lang"] = code
+    services.remember_language(current_user, code)
     return redirect(_safe_next(request.form.get("next")))
 
 

@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
-from market.broker import scope
+from market import scope
 from market.broker.filters import Filters
 from market.db import db, utcnow
 from market.needs.models import Need
@@ -91,6 +91,7 @@ def overdue_follow_ups(actor: Any, filters: Filters, today: date) -> list[Follow
 
 
 def build(actor: Any, filters: Filters, now: datetime | None = None) -> Attention:
+    scope.require_broker(actor)
     now = now or utcnow()
     return Attention(
         needs=stale_needs(actor, filters, now),

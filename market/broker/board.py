@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import selectinload
 
-from market.broker import scope
+from market import scope
 from market.broker.filters import Filters
 from market.db import db
 from market.needs.models import Need
@@ -80,6 +80,7 @@ def order_query(actor: Any, filters: Filters, *columns: Any) -> Select:  # type:
 
 
 def build(actor: Any, filters: Filters) -> Board:
+    scope.require_broker(actor)
     need_counts = dict(
         db.session.execute(need_query(actor, filters, Need.status, func.count()).group_by(Need.status)).all()
     )

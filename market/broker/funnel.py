@@ -14,7 +14,7 @@ from typing import Any
 
 from sqlalchemy import func, select
 
-from market.broker import scope
+from market import scope
 from market.broker.filters import Filters
 from market.db import db
 from market.matching.models import MatchFeedback

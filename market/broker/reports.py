@@ -13,8 +13,7 @@ from typing import Any
 
 from sqlalchemy import Select, func, select
 
-from market import taxonomy
-from market.broker import scope
+from market import scope, taxonomy
 from market.broker.filters import Filters
 from market.db import db
 from market.i18n import gettext as _

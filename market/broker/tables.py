@@ -6,6 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from market import scope
 from market.broker import funnel, reports
 from market.broker.filters import Filters
 from market.i18n import current_language
@@ -74,10 +75,12 @@ BUILDERS: dict[str, Callable[[Any, Filters], Table]] = {
 
 
 def build(actor: Any, filters: Filters, key: str) -> Table:
+    scope.require_broker(actor)
     return BUILDERS[key](actor, filters)
 
 
 def build_all(actor: Any, filters: Filters) -> list[Table]:
+    scope.require_broker(actor)
     return [builder(actor, filters) for builder in BUILDERS.values()]
 
 

@@ -7,8 +7,8 @@ from typing import Any
 from flask import Blueprint, Response, current_app, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
-from market import taxonomy
-from market.broker import actions, attention, board, scope, tables
+from market import scope, taxonomy
+from market.broker import actions, attention, board, tables
 from market.broker.filters import PERIODS, Filters, parse
 from market.errors import NotFound
 from market.i18n import gettext as _
@@ -27,7 +27,6 @@ FORMATS = {
 
 
 def _filters() -> Filters:
-    scope.require_broker(current_user)
     return parse(request.args, int(current_app.config.get("BROKER_ATTENTION_DAYS", 7)))
 
 
@@ -65,7 +64,6 @@ def _back() -> Response:
 @bp.route("/orders/<int:order_id>/remind", methods=["POST"])
 @login_required
 def remind(order_id: int) -> Response:
-    scope.require_broker(current_user)
     return flash_refusal(
         _back, lambda: actions.remind(current_user, order_id, request.form), _("已提醒服务方。")
     )
@@ -74,7 +72,6 @@ def remind(order_id: int) -> Response:
 @bp.route("/orders/<int:order_id>/note", methods=["POST"])
 @login_required
 def note(order_id: int) -> Response:
-    scope.require_broker(current_user)
     return flash_refusal(
         _back, lambda: actions.add_note(current_user, order_id, request.form), _("跟进记录已添加。")
     )

@@ -13,6 +13,7 @@ import random
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from decimal import Decimal
 from typing import Any
 
 from flask import current_app
@@ -27,6 +28,7 @@ from market.needs.models import Need
 from market.orders import expiry, proposals, services
 from market.orders.models import AuditLog, Deal, EmailOutbox, FollowUp, Notification, Order, Proposal, Review
 from market.orders.parties import enterprise_users, provider_users
+from market.orders.terms import DealTerms, ProposalTerms, ReviewTerms, StepTerms
 from market.providers.models import Provider
 
 # Final states and how often an order ends there (out of 100).
@@ -220,18 +222,18 @@ class _History:
         if plan.origin == "dispatch" and need is not None:
             broker = self.broker_for(need.province)
             assert broker is not None
-            return services.dispatch(broker, need, [provider.id], {"message": DISPATCH_MESSAGE})[0]
+            return services.dispatch(broker, need, [provider.id], message=DISPATCH_MESSAGE)[0]
         if plan.origin == "proposal" and plan.proposal_id is not None and need is not None:
             owner = self.enterprise_user(need.organisation_id)
-            return proposals.to_order(owner, plan.proposal_id, {"message": "贵方方案入选，请确认接单。"})
+            return proposals.to_order(owner, plan.proposal_id, message="贵方方案入选，请确认接单。")
         if need is not None:
             owner = self.enterprise_user(need.organisation_id)
             record_feedback(owner, need, provider, True, rng.randint(1, 5))
-            return services.invite(owner, need, provider, {"message": rng.choice(INVITE_MESSAGES)})
+            return services.invite(owner, need, provider, message=rng.choice(INVITE_MESSAGES))
         assert plan.organisation_id is not None and plan.service_id is not None
         buyer = self.enterprise_user(plan.organisation_id)
         service = next(s for s in provider.services if s.id == plan.service_id)
-        return services.order_service(buyer, service, {"message": rng.choice(ORDER_MESSAGES)})
+        return services.order_service(buyer, service, message=rng.choice(ORDER_MESSAGES))
 
     def run(self, plan: Plan, earliest: datetime) -> Order:
         fate = self.fate()
@@ -254,22 +256,24 @@ class _History:
             self.notes(order, moment, self.now, open_order=True)
         return order
 
-    def values(self, order: Order, action: str, when: datetime) -> dict[str, str]:
+    def values(self, order: Order, action: str, when: datetime) -> StepTerms:
         rng = self.rng
         if action == "decline":
-            return {"reason": rng.choice(DECLINE_REASONS)}
+            return StepTerms(reason=rng.choice(DECLINE_REASONS))
         if action == "cancel":
-            return {"reason": rng.choice(CANCEL_REASONS)}
+            return StepTerms(reason=rng.choice(CANCEL_REASONS))
         if action == "review":
-            return {"rating": str(rng.choices((5, 4, 3, 2), (50, 32, 13, 5))[0]), "body": rng.choice(REVIEWS)}
+            rating = rng.choices((5, 4, 3, 2), (50, 32, 13, 5))[0]
+            return StepTerms(review=ReviewTerms(rating=rating, body=rng.choice(REVIEWS)))
         if action == "sign":
-            return {
-                "contract_type": self.weighted(CONTRACTS),
-                "value_wan": f"{self.deal_value(order):.2f}",
-                "signed_on": when.date().isoformat(),
-                "note": "合同已双方盖章。",
-            }
-        return {}
+            deal = DealTerms(
+                contract_type=self.weighted(CONTRACTS),
+                value_wan=Decimal(f"{self.deal_value(order):.2f}"),
+                signed_on=when.date(),
+                note="合同已双方盖章。",
+            )
+            return StepTerms(deal=deal)
+        return StepTerms()
 
     def deal_value(self, order: Order) -> float:
         need = order.need
@@ -285,12 +289,10 @@ class _History:
         for _ in range(self.rng.randint(1, 2)):
             when = after + (before - after) * self.rng.uniform(0.2, 0.9)
             author = self.rng.choice(self.note_authors(order))
-            values = {"body": self.rng.choice(NOTES)}
-            if open_order:
-                next_on = when + self.days(3, 21)
-                values["next_follow_up_on"] = next_on.date().isoformat()
+            body = self.rng.choice(NOTES)
+            next_on = (when + self.days(3, 21)).date() if open_order else None
             self.clock.mark()
-            services.add_follow_up(author, order, values)
+            services.add_follow_up(author, order, body=body, next_follow_up_on=next_on)
             self.clock.stamp(when)
 
     def note_authors(self, order: Order) -> list[User]:
@@ -307,16 +309,16 @@ class _History:
             proposal = proposals.submit(
                 self.provider_user(provider),
                 need,
-                {
-                    "approach": (
+                ProposalTerms(
+                    approach=(
                         f"针对“{need.title}”，先做现场诊断和数据采集，再结合我们在"
                         f"{provider.expertise[:40]}方面的积累提出改进方案，分两个阶段验证效果。"
                     ),
-                    "team": f"{provider.name}牵头，3–5 人",
-                    "timeline": self.rng.choice(("3 个月", "6 个月", "9 个月")),
-                    "price_min": str(need.budget_min or 20),
-                    "price_max": str(need.budget_max or 60),
-                },
+                    team=f"{provider.name}牵头，3–5 人",
+                    timeline=self.rng.choice(("3 个月", "6 个月", "9 个月")),
+                    price_min=need.budget_min or 20,
+                    price_max=need.budget_max or 60,
+                ),
             )
             self.clock.stamp(earliest + self.days(1, 10))
             made.append(proposal)
@@ -326,7 +328,7 @@ class _History:
         owner = self.enterprise_user(need.organisation_id)
         if len(made) > 1:
             self.clock.mark()
-            proposals.reject(owner, made[-1].id, {"reason": self.rng.choice(PROPOSAL_REJECTIONS)})
+            proposals.reject(owner, made[-1].id, reason=self.rng.choice(PROPOSAL_REJECTIONS))
             self.clock.stamp(when)
         self.clock.mark()
         proposals.shortlist(owner, made[0].id)

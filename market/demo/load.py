@@ -9,11 +9,14 @@ from sqlalchemy import func, select
 
 from market.auth.models import Organisation, OrgKind, Role, User
 from market.auth.services import PROVIDER_ORG_KIND, hash_password, set_broker_regions
-from market.db import db, utcnow
+from market.db import db
 from market.demo.generate import DemoData, DemoNeed, DemoProvider, generate
 from market.demo.history import add_history
+from market.moderation import services as moderation
+from market.moderation.models import ModerationEvent
+from market.moderation.transitions import kind_of
 from market.needs.models import Need
-from market.postings import PostingStatus
+from market.postings import Action, PostingStatus
 from market.providers.models import Achievement, Provider, ServiceItem
 from market.reference.models import Field
 
@@ -40,6 +43,9 @@ class _Loader:
         self.fields = {f.code: f for f in db.session.scalars(select(Field))}
         self.enterprise_orgs: dict[str, Organisation] = {}
         self.enterprise_users: dict[str, User] = {}
+        self.provider_users: dict[int, User] = {}  # by position in the generated list
+        self.brokers: list[User] = []
+        self.admin: User | None = None
 
     def user(self, local: str, name: str, role: Role, org: Organisation | None = None) -> User:
         user = User(
@@ -54,13 +60,14 @@ class _Loader:
         return user
 
     def staff(self) -> None:
-        self.user("admin", "平台管理员", Role.ADMIN)
+        self.admin = self.user("admin", "平台管理员", Role.ADMIN)
         office = Organisation(name="科创对接服务中心", kind=OrgKind.BROKER_OFFICE.value)
         db.session.add(office)
         for local, name, regions in BROKERS:
             broker = self.user(local, name, Role.BROKER, office)
             db.session.flush()
             set_broker_regions(broker, list(regions))
+            self.brokers.append(broker)
 
     def enterprises(self) -> None:
         for index, ent in enumerate(self.data.enterprises, start=1):
@@ -72,7 +79,7 @@ class _Loader:
             local = "enterprise" if index == 1 else f"enterprise{index:02d}"
             self.enterprise_users[ent.key] = self.user(local, f"{ent.name[:12]}联系人", Role.ENTERPRISE, org)
 
-    def provider(self, index: int, demo: DemoProvider, status: PostingStatus) -> Provider:
+    def provider(self, index: int, demo: DemoProvider) -> Provider:
         provider = Provider(
             kind=demo.kind,
             name=demo.name,
@@ -81,12 +88,12 @@ class _Loader:
             province=demo.province,
             city=demo.city or None,
             expertise=demo.expertise,
-            status=status.value,
             available=index % 9 != 0,
         )
         local = f"provider{index:03d}"
         if demo.kind == "expert":
             provider.user = self.user(local, demo.name, Role.PROVIDER)
+            self.provider_users[index] = provider.user
         else:
             org = Organisation(
                 name=demo.name[:120],
@@ -95,7 +102,7 @@ class _Loader:
                 city=demo.city or None,
             )
             db.session.add(org)
-            self.user(local, f"{demo.name[:10]}联络员", Role.PROVIDER, org)
+            self.provider_users[index] = self.user(local, f"{demo.name[:10]}联络员", Role.PROVIDER, org)
             provider.organisation = org
         provider.fields = [self.fields[code] for code in demo.fields if code in self.fields]
         provider.achievements = [
@@ -112,11 +119,10 @@ class _Loader:
             )
             for s in demo.services
         ]
-        _stamp(provider, status)
         db.session.add(provider)
         return provider
 
-    def need(self, demo: DemoNeed, status: PostingStatus) -> Need:
+    def need(self, demo: DemoNeed) -> Need:
         author = self.enterprise_users[demo.enterprise_key]
         need = Need(
             organisation=self.enterprise_orgs[demo.enterprise_key],
@@ -133,18 +139,32 @@ class _Loader:
             public_summary=demo.public_summary,
             confidential_details=demo.confidential_details,
             is_open_call=demo.is_open_call,
-            status=status.value,
         )
-        _stamp(need, status)
         db.session.add(need)
         return need
 
+    def review(self, posting: Provider | Need, owner: User, status: PostingStatus) -> None:
+        """Take a flushed draft to `status` the way people would: its owner submits, the broker of its
+        region (the admin where no broker covers it) approves; each step is a moderation event."""
+        if status in (PostingStatus.PENDING, PostingStatus.APPROVED):
+            moderation.submit(owner, posting)
+        if status == PostingStatus.APPROVED:
+            moderation.act(self.reviewer_for(posting.province), posting, Action.APPROVE)
 
-def _stamp(posting: Provider | Need, status: PostingStatus) -> None:
-    if status in (PostingStatus.PENDING, PostingStatus.APPROVED):
-        posting.submitted_at = utcnow()
-    if status == PostingStatus.APPROVED:
-        posting.approved_at = utcnow()
+    def reviewer_for(self, province: str) -> User:
+        broker = next((b for b in self.brokers if province in b.region_codes), self.admin)
+        assert broker is not None, "staff() comes first"
+        return broker
+
+
+def _date_reviews(postings: list[Provider | Need]) -> None:
+    """The history dated the postings into the past; their moderation events follow."""
+    events = {(e.target_kind, e.target_id, e.action): e for e in db.session.scalars(select(ModerationEvent))}
+    for posting in postings:
+        for action, moment in ((Action.SUBMIT, posting.submitted_at), (Action.APPROVE, posting.approved_at)):
+            event = events.get((kind_of(posting), posting.id, action.value))
+            if event is not None and moment is not None:
+                event.created_at = moment
 
 
 def _status_for(index: int) -> PostingStatus:
@@ -161,12 +181,15 @@ def load_demo(seed: int = 7, n_providers: int = 320, n_needs: int = 160) -> str:
     loader = _Loader(data)
     loader.staff()
     loader.enterprises()
-    providers = [
-        loader.provider(index, demo, _status_for(index)) for index, demo in enumerate(data.providers, start=1)
-    ]
-    needs = [loader.need(demo, _status_for(index)) for index, demo in enumerate(data.needs, start=1)]
+    providers = [loader.provider(index, demo) for index, demo in enumerate(data.providers, start=1)]
+    needs = [loader.need(demo) for demo in data.needs]
     db.session.flush()
+    for index, provider in enumerate(providers, start=1):
+        loader.review(provider, loader.provider_users[index], _status_for(index))
+    for index, need in enumerate(needs, start=1):
+        loader.review(need, need.author, _status_for(index))
     history = add_history(seed + 1, needs, providers)
+    _date_reviews([*providers, *needs])
     return (
         f"demo loaded: {len(data.enterprises)} enterprises, {len(data.providers)} providers, "
         f"{len(data.needs)} needs, {history}; demo logins in docs/demo.md (password {DEMO_PASSWORD})"

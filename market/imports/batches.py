@@ -13,7 +13,7 @@ from datetime import timedelta
 
 from sqlalchemy import delete, func, insert, select, update
 
-from market import permissions
+from market import permissions, scope
 from market.auth.models import Organisation, User
 from market.db import db, utcnow
 from market.errors import Conflict, NotFound
@@ -92,7 +92,7 @@ def _recheck(kind: str, actor: User, valid: list[Validated]) -> None:
             p not in regions for p in (values["province"], values.get("city")) if p
         ):
             raise Conflict(_("分类数据（领域或地区）在校验后有变化，请重新上传文件。"))
-        if not permissions.is_broker_for(actor, values["province"]):
+        if not scope.covers(actor, values["province"]):
             raise Conflict(_("你负责的地区在校验后有变化，请重新上传文件。"))
 
 

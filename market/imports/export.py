@@ -2,21 +2,20 @@
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Iterator
 
 from sqlalchemy import Select, select
 from sqlalchemy.orm import selectinload
 
-from market import permissions, taxonomy
+from market import scope, taxonomy
 from market.auth.models import User
 from market.db import db
 from market.imports.columns import COLUMNS, RECORD_LABELS
 from market.needs.models import Need
 from market.providers.models import Provider
 from market.reference import services as reference
-from market.text import printable
+from market.spreadsheets import to_csv as to_csv  # re-exported while market.broker.views imports it here
+from market.spreadsheets import to_xlsx as to_xlsx
 
 Row = list[str]
 
@@ -30,9 +29,7 @@ def _text(value: object) -> str:
 
 
 def _scoped(query: Select, model: type[Need] | type[Provider], actor: User) -> Select:  # type: ignore[type-arg]
-    if permissions.is_admin(actor):
-        return query
-    return query.where(model.province.in_(sorted(actor.region_codes)))
+    return scope.within(query, model.province, actor)
 
 
 def need_rows(actor: User) -> Iterator[Row]:
@@ -115,43 +112,3 @@ def headers(kind: str) -> Row:
 
 def hint_row(kind: str) -> Row:
     return ["# " + c.hint if i == 0 else c.hint for i, c in enumerate(COLUMNS[kind])]
-
-
-def to_csv(header: Row, rows: Iterator[Row] | list[Row]) -> bytes:
-    """UTF-8 with a BOM, so Excel on Chinese Windows opens it without garbling.
-
-    Every spreadsheet this site writes goes through here or `to_xlsx`; both drop control characters
-    that text stored before they were refused may still hold (see market.text).
-    """
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow([printable(h) for h in header])
-    writer.writerows([guard_formula(printable(v)) for v in row] for row in rows)
-    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
-
-
-def to_xlsx(header: Row, rows: Iterator[Row] | list[Row], title: str) -> bytes:
-    from openpyxl import Workbook
-    from openpyxl.cell import WriteOnlyCell
-
-    book = Workbook(write_only=True)
-    sheet = book.create_sheet(title)
-    sheet.append([printable(h) for h in header])
-    for row in rows:
-        cells = []
-        for value in row:
-            cell = WriteOnlyCell(sheet, value=printable(value))  # openpyxl raises on control characters
-            cell.data_type = "s"  # always text: user text starting with = is never a formula
-            cells.append(cell)
-        sheet.append(cells)
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
-
-
-FORMULA_STARTS = ("=", "+", "-", "@")
-
-
-def guard_formula(value: str) -> str:
-    """For Excel: a leading = + - @ would be evaluated, so it is quoted (import strips the quote)."""
-    return "'" + value if value.startswith(FORMULA_STARTS) else value

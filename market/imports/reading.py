@@ -16,6 +16,7 @@ from typing import Any
 
 from market.i18n import gettext as _
 from market.imports.columns import Column, header_map, normalise_header
+from market.spreadsheets import FORMULA_STARTS
 
 MAX_ROWS = 20_000  # data rows per file
 MAX_UNZIPPED = 100 * 1024 * 1024  # total declared size of an .xlsx's parts
@@ -152,8 +153,8 @@ def _tabulate(fmt: str, cells: Iterable[list[str]], kind: str) -> Table:
 
 
 def unguard(value: str) -> str:
-    """Undo the quote exports put before text starting with = + - @ (see export.guard_formula)."""
-    return value[1:] if value[:1] == "'" and value[1:2] in ("=", "+", "-", "@") else value
+    """Undo the quote exports put before text starting with = + - @ (market.spreadsheets.guard_formula)."""
+    return value[1:] if value[:1] == "'" and value[1:2] in FORMULA_STARTS else value
 
 
 def _first_nonblank(iterator: Iterator[tuple[int, list[str]]]) -> tuple[int, list[str]]:

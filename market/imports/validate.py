@@ -15,7 +15,7 @@ from werkzeug.datastructures import MultiDict
 from wtforms import Form
 from wtforms.i18n import get_translations
 
-from market import permissions
+from market import scope
 from market.auth.models import User
 from market.i18n import gettext as _
 from market.imports.columns import RECORD_TYPES, header_of
@@ -233,7 +233,7 @@ class Validator:
             data[form_name or key] = "y"
 
     def _scope(self, province: str | None, errors: Errors) -> None:
-        if province is not None and not permissions.is_broker_for(self.actor, province):
+        if province is not None and not scope.covers(self.actor, province):
             errors.append((header_of(self.kind, "province"), _("该省份不在你负责的地区，不能导入。")))
 
     def _orphan(self, record: Record) -> Errors:

@@ -13,12 +13,12 @@ from typing import Any
 
 from sqlalchemy import select
 
+from market import scope
 from market.auth.models import Organisation, OrgKind, User
 from market.auth.services import PROVIDER_ORG_KIND
-from market.broker import scope
-from market.db import db, utcnow
+from market.db import db
+from market.moderation import services as moderation
 from market.needs.models import Need
-from market.postings import PostingStatus
 from market.providers.models import Achievement, Provider, ServiceItem
 from market.reference.models import Field
 
@@ -48,12 +48,11 @@ class WriteResult:
         return dict(self.__dict__)
 
 
-def _stamp(posting: Need | Provider, publish: bool) -> None:
-    now = utcnow()
-    posting.submitted_at = now
-    posting.status = (PostingStatus.APPROVED if publish else PostingStatus.PENDING).value
-    if publish:
-        posting.approved_at = now
+def _review(actor: User, postings: Iterable[Need | Provider], publish: bool) -> None:
+    """Flushed new postings go through the life cycle as the importing broker: pending review, or
+    approved at once when the import publishes (each step a moderation event, like a review by hand)."""
+    for posting in postings:
+        moderation.imported(actor, posting, publish)
 
 
 def write_needs(
@@ -64,12 +63,14 @@ def write_needs(
     orgs = _enterprises(actor, rows, result)
     for start in range(0, len(rows), _CHUNK):
         chunk = rows[start : start + _CHUNK]
+        needs = []
         for values in chunk:
             fields = {k: v for k, v in values.items() if k != "organisation"}
             fields["deadline"] = date.fromisoformat(fields["deadline"]) if fields["deadline"] else None
-            need = Need(organisation_id=orgs[values["organisation"]].id, author_id=actor.id, **fields)
-            _stamp(need, publish)
-            db.session.add(need)
+            needs.append(Need(organisation_id=orgs[values["organisation"]].id, author_id=actor.id, **fields))
+        db.session.add_all(needs)
+        db.session.flush()
+        _review(actor, needs, publish)
         db.session.flush()
         result.needs += len(chunk)
         if progress:
@@ -119,14 +120,16 @@ def _enterprises(actor: User, rows: list[dict[str, Any]], result: WriteResult) -
 def write_providers(
     actor: User, records: Iterable[Validated], publish: bool, progress: Progress | None = None
 ) -> WriteResult:
-    del actor  # imported profiles have no owner account; brokers keep them (docs/import.md)
+    # Imported profiles have no owner account; brokers keep them (docs/import.md).
     fields = {f.code: f for f in db.session.scalars(select(Field))}
     result = WriteResult()
     providers: dict[int, Provider] = {}
+    unreviewed: list[Provider] = []
     pending = 0
     for record in records:
         if record.record == "provider":
-            providers[record.ordinal] = _provider(record.values, fields, publish, result)
+            providers[record.ordinal] = _provider(record.values, fields, result)
+            unreviewed.append(providers[record.ordinal])
         elif record.record == "achievement" and record.parent is not None:
             providers[record.parent].achievements.append(Achievement(**record.values))
             result.achievements += 1
@@ -135,19 +138,24 @@ def write_providers(
             result.services += 1
         pending += 1
         if pending == _CHUNK:
-            db.session.flush()
+            _review_flushed(actor, unreviewed, publish)
             if progress:
                 progress(pending)
             pending = 0
-    db.session.flush()
+    _review_flushed(actor, unreviewed, publish)
     if progress and pending:
         progress(pending)
     return result
 
 
-def _provider(
-    values: dict[str, Any], fields: dict[str, Field], publish: bool, result: WriteResult
-) -> Provider:
+def _review_flushed(actor: User, unreviewed: list[Provider], publish: bool) -> None:
+    db.session.flush()  # ids for the moderation events
+    _review(actor, unreviewed, publish)
+    unreviewed.clear()
+    db.session.flush()
+
+
+def _provider(values: dict[str, Any], fields: dict[str, Field], result: WriteResult) -> Provider:
     values = dict(values)
     codes = values.pop("field_codes")
     provider = Provider(**values)
@@ -160,7 +168,6 @@ def _provider(
             city=provider.city,
         )
         result.organisations += 1
-    _stamp(provider, publish)
     db.session.add(provider)
     result.providers += 1
     return provider

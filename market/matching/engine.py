@@ -76,12 +76,12 @@ def _elastic(kind: str, *, allow_mismatch: bool = False) -> SearchBackend:
     from indexer.backends.elastic import ElasticIndex
 
     url = elastic_url()
-    key = (url, kind)
+    name = f"{current_app.config['ELASTICSEARCH_INDEX_PREFIX']}-{kind}"  # the alias (docs/configuration.md)
+    key = (url, name)
     with _lock:
         index = _indexes.get(key)
         if index is None or (index.needs_rebuild and not allow_mismatch):
-            prefix = str(current_app.config.get("ELASTICSEARCH_INDEX_PREFIX", "kechuang"))
-            index = ElasticIndex(url, f"{prefix}-{kind}", encoder(), allow_mismatch=allow_mismatch)
+            index = ElasticIndex(url, name, encoder(), allow_mismatch=allow_mismatch)
             _indexes[key] = index
         return index  # type: ignore[no-any-return]
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -58,7 +58,6 @@ class MatchFilters:
     kind: str = ""
     available_only: bool = False
     same_field_only: bool = False
-    extra: dict[str, Any] = field(default_factory=dict)
 
 
 def providers_for_need(

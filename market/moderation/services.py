@@ -1,4 +1,10 @@
-"""Moving needs and provider profiles through the moderation life cycle."""
+"""Moving needs and provider profiles through the moderation life cycle (审核).
+
+Every function takes the acting user and decides by itself: who the actor is to the posting (owner,
+broker of its region), whether the step follows the posting's state (market.moderation.transitions),
+and which postings a reviewer's regions cover (market.scope). Views and the API only parse,
+call one of these and render.
+"""
 
 from __future__ import annotations
 
@@ -6,101 +12,138 @@ from typing import Any
 
 from sqlalchemy import select
 
-from market.auth.models import Role, User
-from market.db import db, utcnow
-from market.errors import Conflict, Forbidden, ValidationFailed
+from market import permissions, scope
+from market.auth.models import User
+from market.db import db
+from market.errors import Forbidden, NotFound, ValidationFailed
 from market.i18n import gettext as _
 from market.moderation.models import ModerationEvent
+from market.moderation.transitions import Posting, check, fire, kind_of
 from market.needs.models import Need
-from market.postings import SUBMITTABLE, WITHDRAWABLE, PostingStatus
+from market.postings import Action, Party, PostingStatus
 from market.providers.models import Provider
-from market.text import text_problem
+from market.text import REASON_MAX, text_problem, too_long
 
-Posting = Need | Provider
-
-REASON_MAX = 1000
+KINDS: dict[str, type[Need] | type[Provider]] = {"need": Need, "provider": Provider}
 
 
-def _kind(posting: Posting) -> str:
-    return "need" if isinstance(posting, Need) else "provider"
-
-
-def _record(actor: User, posting: Posting, action: str, to: PostingStatus, reason: str = "") -> None:
-    db.session.add(
-        ModerationEvent(
-            target_kind=_kind(posting),
-            target_id=posting.id,
-            actor_id=actor.id,
-            action=action,
-            from_status=posting.status,
-            to_status=to.value,
-            reason=reason,
-        )
+def parties(actor: Any, posting: Posting) -> set[Party]:
+    """What the actor is to the posting: its owner, a reviewer of its region, both or neither."""
+    found: set[Party] = set()
+    owns = (
+        permissions.owns_need(actor, posting)
+        if isinstance(posting, Need)
+        else permissions.owns_provider(actor, posting)
     )
-    posting.status = to.value
+    if owns:
+        found.add(Party.OWNER)
+    if scope.is_staff(actor) and scope.covers(actor, posting.province):
+        found.add(Party.BROKER)
+    return found
 
 
-def submit(actor: User, posting: Posting, allowed: bool) -> None:
-    if posting.status not in SUBMITTABLE:
-        raise Conflict(_("当前状态不能提交审核。"))
-    if not allowed:
-        raise Forbidden(_("你无权提交该内容。"))
-    _record(actor, posting, "submit", PostingStatus.PENDING)
-    posting.submitted_at = utcnow()
-    posting.review_note = ""
+def require_step(actor: User, posting: Posting, action: Action) -> None:
+    """Refuse now (409 wrong state, 403 wrong party) what `act` would refuse, before other checks."""
+    check(posting, action, parties(actor, posting))
+
+
+def act(actor: User, posting: Posting, action: Action, reason: str = "") -> ModerationEvent:
+    event = fire(posting, action, actor, parties(actor, posting), reason)
     db.session.flush()
+    return event
 
 
-def withdraw(actor: User, posting: Posting, allowed: bool) -> None:
-    if posting.status not in WITHDRAWABLE:
-        raise Conflict(_("当前状态不能撤回。"))
-    if not allowed:
-        raise Forbidden(_("你无权撤回该内容。"))
-    _record(actor, posting, "withdraw", PostingStatus.WITHDRAWN)
-    db.session.flush()
+# ---- owners --------------------------------------------------------------------------------------------
 
 
-def approve(actor: User, posting: Posting, allowed: bool) -> None:
-    if posting.status != PostingStatus.PENDING:
-        raise Conflict(_("只有待审核的内容可以审核。"))
-    if not allowed:
-        raise Forbidden(_("该内容不在你负责的地区。"))
-    _record(actor, posting, "approve", PostingStatus.APPROVED)
-    posting.approved_at = utcnow()
-    posting.review_note = ""
-    db.session.flush()
+def submit(actor: User, posting: Posting) -> None:
+    act(actor, posting, Action.SUBMIT)
 
 
-def send_back(actor: User, posting: Posting, reason: str, allowed: bool) -> None:
+def withdraw(actor: User, posting: Posting) -> None:
+    act(actor, posting, Action.WITHDRAW)
+
+
+def recheck_if_public(actor: User, posting: Posting) -> None:
+    """A public profile that changes is checked again, so brokers vouch for what is shown."""
+    if posting.status == PostingStatus.APPROVED:
+        act(actor, posting, Action.RECHECK)
+
+
+# ---- reviewers -----------------------------------------------------------------------------------------
+
+
+def require_reviewer(actor: Any) -> None:
+    if not scope.is_staff(actor):
+        raise Forbidden(_("只有科协经纪人和管理员可以审核。"))
+
+
+def posting_for_review(actor: Any, kind: str, posting_id: int) -> Posting:
+    require_reviewer(actor)
+    posting: Posting | None = None
+    if kind == "need":
+        posting = db.session.get(Need, posting_id)
+    elif kind == "provider":
+        posting = db.session.get(Provider, posting_id)
+    if posting is None:
+        raise NotFound(_("内容不存在。"))
+    return posting
+
+
+def approve(actor: User, kind: str, posting_id: int) -> Posting:
+    posting = posting_for_review(actor, kind, posting_id)
+    act(actor, posting, Action.APPROVE)
+    return posting
+
+
+def send_back(actor: User, kind: str, posting_id: int, reason: str) -> Posting:
+    posting = posting_for_review(actor, kind, posting_id)
+    require_step(actor, posting, Action.RETURN)
+    act(actor, posting, Action.RETURN, _valid_reason(reason))
+    return posting
+
+
+def _valid_reason(reason: str) -> str:
     reason = (reason or "").strip()
-    if posting.status != PostingStatus.PENDING:
-        raise Conflict(_("只有待审核的内容可以审核。"))
-    if not allowed:
-        raise Forbidden(_("该内容不在你负责的地区。"))
     if not reason:
         raise ValidationFailed(_("退回时必须填写原因。"), field_errors={"reason": [_("请填写退回原因。")]})
     if problem := text_problem(reason):
         raise ValidationFailed(_("退回原因无法保存。") + problem, field_errors={"reason": [problem]})
     if len(reason) > REASON_MAX:
-        raise ValidationFailed(_("退回原因过长。"), field_errors={"reason": [_("最多 1000 字。")]})
-    _record(actor, posting, "return", PostingStatus.RETURNED, reason)
-    posting.review_note = reason
-    db.session.flush()
+        raise ValidationFailed(_("退回原因过长。"), field_errors={"reason": [too_long(REASON_MAX)]})
+    return reason
 
 
-def pending_in_scope(model: type[Need] | type[Provider], user: Any) -> list[Any]:
-    """Postings waiting for review in the user's regions (all regions for admins), oldest first."""
-    query = select(model).where(model.status == PostingStatus.PENDING)
-    if getattr(user, "role", None) != Role.ADMIN:
-        query = query.where(model.province.in_(getattr(user, "region_codes", set())))
+def review_queue(actor: Any, kinds: list[str] | None = None) -> list[Posting]:
+    """Pending postings in the actor's regions (all regions for admins), oldest first, needs then profiles."""
+    require_reviewer(actor)
+    return [p for kind in kinds or list(KINDS) for p in _pending(KINDS[kind], actor)]
+
+
+def _pending(model: type[Need] | type[Provider], actor: Any) -> list[Any]:
+    query = scope.within(select(model), model.province, actor).where(model.status == PostingStatus.PENDING)
     return list(db.session.scalars(query.order_by(model.submitted_at, model.id)))
+
+
+# ---- imports -------------------------------------------------------------------------------------------
+
+
+def imported(actor: User, posting: Posting, publish: bool) -> None:
+    """A posting written by the actor's import (flushed, so it has an id): pending review, or public
+    when the importing broker publishes it at once (an approval by them, recorded as such)."""
+    fire(posting, Action.IMPORT, actor, parties(actor, posting))
+    if publish:
+        fire(posting, Action.APPROVE, actor, parties(actor, posting))
+
+
+# ---- history -------------------------------------------------------------------------------------------
 
 
 def history(posting: Posting) -> list[ModerationEvent]:
     return list(
         db.session.scalars(
             db.select(ModerationEvent)
-            .where(ModerationEvent.target_kind == _kind(posting), ModerationEvent.target_id == posting.id)
+            .where(ModerationEvent.target_kind == kind_of(posting), ModerationEvent.target_id == posting.id)
             .order_by(ModerationEvent.id)
         )
     )

@@ -6,14 +6,12 @@ from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
-from market import permissions, taxonomy
+from market import taxonomy
 from market.attachments import services as attachments
-from market.db import db
-from market.errors import Forbidden
+from market.errors import Conflict
 from market.forms import field_choices, province_choices, term_choices
 from market.i18n import gettext as _
 from market.idempotency import create_once
-from market.moderation import services as moderation
 from market.needs import services
 from market.needs.forms import NeedForm
 from market.pagination import arg, flag, paginate
@@ -47,26 +45,22 @@ def browse() -> str:
 
 @bp.route("/<int:need_id>")
 def detail(need_id: int) -> str:
-    need = services.get_visible_need(current_user, need_id)
+    page = services.need_page(current_user, need_id)
     return render_template(
         "needs/detail.html",
-        need=need,
-        attachments=attachments.visible_attachments(current_user, need),
-        can_attach=permissions.can_attach_to_need(current_user, need, confidential=True),
+        need=page.need,
+        attachments=page.attachments,
+        can_attach=page.can_attach,
         attachment_mb=attachments.max_mb(),
         attachment_count=attachments.max_per_need(),
-        show_confidential=permissions.can_view_need_confidential(current_user, need),
-        history=moderation.history(need)
-        if permissions.can_view_need_confidential(current_user, need)
-        else [],
+        show_confidential=page.show_confidential,
+        history=page.history,
     )
 
 
 @bp.route("/mine")
 @login_required
 def mine() -> str:
-    if not permissions.can_create_need(current_user):
-        raise Forbidden(_("只有企业用户有自己的需求列表。"))
     status = arg("status", 20)
     page = paginate(services.organisation_needs_query(current_user, status))
     return render_template("needs/mine.html", page=page, status=status)
@@ -75,8 +69,7 @@ def mine() -> str:
 @bp.route("/new", methods=["GET", "POST"])
 @login_required
 def create() -> str | Response:
-    if not permissions.can_create_need(current_user):
-        raise Forbidden(_("只有企业用户可以发布需求。"))
+    services.require_author(current_user)  # before the empty form is shown, not only on saving
     form = NeedForm()
     if form.validate_on_submit():
         return create_once(lambda: _create_draft(form))
@@ -92,10 +85,11 @@ def _create_draft(form: NeedForm) -> Response:
 @bp.route("/<int:need_id>/edit", methods=["GET", "POST"])
 @login_required
 def edit(need_id: int) -> str | Response:
-    need = services.get_own_need(current_user, need_id)
-    if not permissions.can_edit_need(current_user, need):
-        flash(_("该需求当前不能修改：已公开或待审核的需求请先撤回。"), "warning")
-        return redirect(url_for("needs.detail", need_id=need.id))
+    try:
+        need = services.get_editable_need(current_user, need_id)
+    except Conflict as refusal:  # public or pending: the detail page says why and offers 撤回
+        flash(refusal.message, "warning")
+        return redirect(url_for("needs.detail", need_id=need_id))
     form = NeedForm(obj=need)
     if form.validate_on_submit():
         services.update_need(current_user, need, form.need_values())
@@ -107,8 +101,7 @@ def edit(need_id: int) -> str | Response:
 @bp.route("/<int:need_id>/submit", methods=["POST"])
 @login_required
 def submit(need_id: int) -> Response:
-    need = services.get_own_need(current_user, need_id)
-    services.submit_need(current_user, need)
+    need = services.submit_need(current_user, need_id)
     flash(_("已提交审核，科协审核通过后公开。"), "success")
     return redirect(url_for("needs.detail", need_id=need.id))
 
@@ -116,8 +109,6 @@ def submit(need_id: int) -> Response:
 @bp.route("/<int:need_id>/withdraw", methods=["POST"])
 @login_required
 def withdraw(need_id: int) -> Response:
-    need = services.get_own_need(current_user, need_id)
-    services.withdraw_need(current_user, need)
-    db.session.flush()
+    need = services.withdraw_need(current_user, need_id)
     flash(_("需求已撤回，可修改后重新提交。"), "info")
     return redirect(url_for("needs.detail", need_id=need.id))

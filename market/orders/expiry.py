@@ -10,6 +10,7 @@ from flask.cli import with_appcontext
 from sqlalchemy import select
 
 from market.db import commit, db, utcnow
+from market.messages import build
 from market.orders import notify, services, transitions
 from market.orders.models import Order
 from market.orders.transitions import WAITING, Action, Party
@@ -31,9 +32,14 @@ def expire_one(order_id: int, days: int) -> bool:
     order = services.lock_order(order_id)
     if transitions.step_for(order.status, Action.EXPIRE) is None:
         return False
-    reason = f"超过 {days} 天未答复，系统自动过期"
+    reason = build("order.expiry_reason", days=days)
     transitions.fire(order, Action.EXPIRE, None, {Party.SYSTEM}, reason)
-    notify.notify_order(order, None, "order_expire", f"订单已过期（{reason}）：{order.title}")
+    notify.notify_order(
+        order,
+        None,
+        "order_expire",
+        build("order.expired", title=order.title, order_id=order.id, reason=reason),
+    )
     return True
 
 

@@ -4,12 +4,23 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import CheckConstraint, Date, DateTime, ForeignKey, Numeric, String, Text, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy import (
+    JSON,
+    CheckConstraint,
+    Date,
+    DateTime,
+    ForeignKey,
+    Numeric,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, backref, mapped_column, relationship
 
 from market.db import Timestamped, db, utcnow
+from market.orders.vocab import ENGAGED_STATES
 
 if TYPE_CHECKING:
     from market.auth.models import Organisation, User
@@ -42,7 +53,11 @@ class Order(Timestamped, db.Model):
 
     organisation: Mapped[Organisation] = relationship()
     provider: Mapped[Provider] = relationship()
-    need: Mapped[Need | None] = relationship()
+    # need.orders lets market.permissions see a need's orders without importing this package (which
+    # imports market.permissions); read-only, so deleting a need never rewrites its orders.
+    need: Mapped[Need | None] = relationship(
+        backref=backref("orders", viewonly=True, order_by="Order.id"), sync_backref=False
+    )
     service: Mapped[ServiceItem | None] = relationship()
     created_by: Mapped[User] = relationship(foreign_keys=[created_by_id])
     broker: Mapped[User | None] = relationship(foreign_keys=[broker_id])
@@ -51,6 +66,11 @@ class Order(Timestamped, db.Model):
     follow_ups: Mapped[list[FollowUp]] = relationship(back_populates="order", order_by="FollowUp.id")
 
     __mapper_args__ = {"version_id_col": version}  # noqa: RUF012
+
+    @property
+    def engaged(self) -> bool:
+        """The provider said yes (接单) and the order has not ended unfinished."""
+        return self.status in ENGAGED_STATES
 
 
 class Proposal(Timestamped, db.Model):
@@ -111,7 +131,10 @@ class Review(Timestamped, db.Model):
 
 
 class FollowUp(Timestamped, db.Model):
-    """跟进记录: a dated note; `kind` is note (written by a person) or transition (written by the system)."""
+    """跟进记录: a dated note; `kind` is note (written by a person) or transition (written by the system).
+
+    A person's note is `body`; what the system writes is a stored message (market.messages), read in the
+    reader's language. Rows from before message keys keep their `body`."""
 
     __tablename__ = "follow_ups"
 
@@ -119,7 +142,9 @@ class FollowUp(Timestamped, db.Model):
     order_id: Mapped[int] = mapped_column(ForeignKey("orders.id"), index=True)
     author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     kind: Mapped[str] = mapped_column(String(20), default="note")
-    body: Mapped[str] = mapped_column(Text)
+    body: Mapped[str] = mapped_column(Text, default="")
+    message_key: Mapped[str | None] = mapped_column(String(60))
+    message_params: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     next_follow_up_on: Mapped[date | None] = mapped_column(Date)
 
     order: Mapped[Order] = relationship(back_populates="follow_ups")
@@ -139,6 +164,9 @@ class AuditLog(db.Model):
     from_status: Mapped[str] = mapped_column(String(20))
     to_status: Mapped[str] = mapped_column(String(20))
     reason: Mapped[str] = mapped_column(Text, default="")
+    # A reason nobody typed (an expiry) is a stored message instead of `reason`.
+    reason_key: Mapped[str | None] = mapped_column(String(60))
+    reason_params: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     version: Mapped[int]
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
@@ -146,7 +174,10 @@ class AuditLog(db.Model):
 
 
 class Notification(db.Model):
-    """An in-app notice to one user; unread while read_at is empty."""
+    """An in-app notice to one user; unread while read_at is empty.
+
+    A stored message (market.messages): its text and link are made when read, in the reader's language.
+    Rows from before message keys keep their `text` and `link`."""
 
     __tablename__ = "notifications"
 
@@ -154,20 +185,30 @@ class Notification(db.Model):
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     order_id: Mapped[int | None] = mapped_column(ForeignKey("orders.id"), index=True)
     kind: Mapped[str] = mapped_column(String(30))
-    text: Mapped[str] = mapped_column(Text)
+    text: Mapped[str] = mapped_column(Text, default="")
     link: Mapped[str] = mapped_column(String(300), default="")
+    message_key: Mapped[str | None] = mapped_column(String(60))
+    message_params: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     read_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 
 class EmailOutbox(db.Model):
-    """Mail waiting for a mailer: it sends rows with no sent_at and stamps them."""
+    """Mail waiting for a mailer: it sends rows with no sent_at and stamps them.
+
+    The mail is a stored message for `user_id`, put into words when sent, in that user's language
+    (market.orders.notify.render_mail). Rows from before message keys keep their `subject` and `body`."""
 
     __tablename__ = "email_outbox"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     to: Mapped[str] = mapped_column(String(254))
-    subject: Mapped[str] = mapped_column(String(200))
-    body: Mapped[str] = mapped_column(Text)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    subject: Mapped[str] = mapped_column(String(200), default="")
+    body: Mapped[str] = mapped_column(Text, default="")
+    message_key: Mapped[str | None] = mapped_column(String(60))
+    message_params: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     sent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), index=True)
+
+    user: Mapped[User | None] = relationship()

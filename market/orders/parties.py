@@ -39,14 +39,6 @@ def parties_of(user: Any, order: Order) -> set[Party]:
     return parties
 
 
-def can_view_order(user: Any, order: Order) -> bool:
-    return bool(parties_of(user, order))
-
-
-def can_follow_up(user: Any, order: Order) -> bool:
-    return bool(parties_of(user, order))
-
-
 def can_read_audit(user: Any, order: Order) -> bool:
     return permissions.is_broker_for(user, order.province)
 

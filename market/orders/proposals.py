@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from typing import Any
 
 from sqlalchemy import select
@@ -11,12 +10,15 @@ from market.auth.models import User
 from market.db import db
 from market.errors import Conflict, Forbidden, NotFound
 from market.i18n import gettext as _
+from market.ids import row_id
+from market.messages import Message, build
 from market.needs.models import Need
-from market.orders import notify, parsing, services
+from market.orders import notify, services
 from market.orders import permissions as rules
 from market.orders.models import Order, Proposal
 from market.orders.parties import enterprise_users, provider_users
-from market.orders.queries import proposal_of
+from market.orders.queries import need_proposals, proposal_of
+from market.orders.terms import ProposalTerms
 from market.orders.transitions import Party
 from market.providers.services import provider_of
 
@@ -28,42 +30,48 @@ STEPS: dict[str, tuple[frozenset[str], str]] = {
 }
 
 
-def submit(actor: User, need: Need, values: Mapping[str, Any]) -> Proposal:
+def submit(actor: User, need: Need, terms: ProposalTerms) -> Proposal:
     provider = provider_of(actor)
     if not rules.can_propose(actor, need, provider):
         raise Forbidden(_("只有已公开的服务方可以对公开的揭榜需求答题。"))
     assert provider is not None
     if proposal_of(need, provider) is not None:
         raise Conflict(_("你已对该需求提交过方案。"))
-    low = parsing.optional_int(values, "price_min")
-    high = parsing.optional_int(values, "price_max")
-    if low is not None and high is not None and low > high:
-        raise parsing.fail("price_max", _("最高报价不能低于最低报价。"))
     proposal = Proposal(
         need_id=need.id,
         provider_id=provider.id,
         author_id=actor.id,
-        approach=parsing.text(values, "approach", required=True, max_length=5000),
-        team=parsing.text(values, "team", max_length=2000),
-        timeline=parsing.text(values, "timeline", max_length=200),
-        price_min=low,
-        price_max=high,
+        approach=terms.approach,
+        team=terms.team,
+        timeline=terms.timeline,
+        price_min=terms.price_min,
+        price_max=terms.price_max,
     )
     db.session.add(proposal)
     db.session.flush()
+    submitted = build("proposal.submitted", provider=provider.name, title=need.title, need_id=need.id)
     for user in enterprise_users(need.organisation_id):
-        notify.notify_user(
-            user, None, "proposal", f"{provider.name} 对“{need.title}”提交了答题方案", f"/needs/{need.id}"
-        )
+        notify.notify_user(user, None, "proposal", submitted)
     return proposal
 
 
+def visible_proposals(actor: Any, need: Need) -> list[Proposal]:
+    """The proposals on a need that the actor may read: all for its enterprise and brokers, their own
+    for a provider."""
+    return [p for p in need_proposals(need) if rules.can_view_proposal(actor, p)]
+
+
 def lock_proposal(actor: User, proposal_id: int) -> Proposal:
-    proposal = db.session.scalar(
-        select(Proposal)
-        .where(Proposal.id == proposal_id)
-        .with_for_update()
-        .execution_options(populate_existing=True)
+    """The proposal, locked, if the actor may decide on it: 404 if they cannot see it, else 403."""
+    proposal = (
+        db.session.scalar(
+            select(Proposal)
+            .where(Proposal.id == proposal_id)
+            .with_for_update()
+            .execution_options(populate_existing=True)
+        )
+        if row_id(proposal_id)
+        else None
     )
     if proposal is None or not rules.can_view_proposal(actor, proposal):
         raise NotFound(_("方案不存在。"))
@@ -79,30 +87,34 @@ def _move(proposal: Proposal, action: str) -> None:
     proposal.status = to
 
 
-def _tell_provider(proposal: Proposal, text: str) -> None:
+def _tell_provider(proposal: Proposal, message: Message) -> None:
     for user in provider_users(proposal.provider):
-        notify.notify_user(user, None, "proposal", text, f"/needs/{proposal.need_id}")
+        notify.notify_user(user, None, "proposal", message)
 
 
 def shortlist(actor: User, proposal_id: int) -> Proposal:
     proposal = lock_proposal(actor, proposal_id)
     _move(proposal, "shortlist")
-    _tell_provider(proposal, f"您对“{proposal.need.title}”的答题方案已入围")
+    _tell_provider(
+        proposal, build("proposal.shortlisted", title=proposal.need.title, need_id=proposal.need_id)
+    )
     db.session.flush()
     return proposal
 
 
-def reject(actor: User, proposal_id: int, values: Mapping[str, Any]) -> Proposal:
+def reject(actor: User, proposal_id: int, *, reason: str) -> Proposal:
     proposal = lock_proposal(actor, proposal_id)
-    reason = parsing.text(values, "reason", required=True, max_length=1000)
     _move(proposal, "reject")
     proposal.reject_reason = reason
-    _tell_provider(proposal, f"您对“{proposal.need.title}”的答题方案未入选：{reason}")
+    _tell_provider(
+        proposal,
+        build("proposal.rejected", title=proposal.need.title, need_id=proposal.need_id, reason=reason),
+    )
     db.session.flush()
     return proposal
 
 
-def to_order(actor: User, proposal_id: int, values: Mapping[str, Any]) -> Order:
+def to_order(actor: User, proposal_id: int, *, message: str = "") -> Order:
     """Pick a proposal: it becomes an order waiting for the provider's 接单."""
     proposal = lock_proposal(actor, proposal_id)
     _move(proposal, "order")
@@ -112,6 +124,6 @@ def to_order(actor: User, proposal_id: int, values: Mapping[str, Any]) -> Order:
         "proposal",
         proposal.provider,
         need=proposal.need,
-        message=parsing.text(values, "message", max_length=services.MESSAGE_MAX),
+        message=message,
         proposal_id=proposal.id,
     )

@@ -1,42 +1,20 @@
-"""Read-only look-ups: inbox, unread counts, ratings, and who has an engaged order on a need."""
+"""Read-only look-ups: inbox, unread counts, ratings, a need's orders and proposals."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Select, false, func, or_, select, true
+from sqlalchemy import Select, false, func, or_, select
 
-from market import permissions
+from market import permissions, scope
 from market.auth.models import Role
 from market.db import db
 from market.needs.models import Need
 from market.orders.models import Notification, Order, Proposal, Review
-from market.orders.transitions import ENGAGED, State
+from market.orders.transitions import State
 from market.providers.models import Provider
 
 SIDES = ("enterprise", "provider", "broker")
-
-
-def provider_has_engaged_order(user: Any, need: Need) -> bool:
-    """True when a provider the user manages was invited/dispatched to the need and has accepted."""
-    u = permissions._user(user)
-    if u is None or u.role != Role.PROVIDER:
-        return False
-    owned = select(Provider.id).where(
-        or_(Provider.user_id == u.id, Provider.organisation_id == u.organisation_id)
-        if u.organisation_id is not None
-        else Provider.user_id == u.id
-    )
-    found = db.session.scalar(
-        select(Order.id)
-        .where(
-            Order.need_id == need.id,
-            Order.provider_id.in_(owned),
-            Order.status.in_([s.value for s in ENGAGED]),
-        )
-        .limit(1)
-    )
-    return found is not None
 
 
 def _side_condition(user: Any, side: str) -> Any:
@@ -46,15 +24,8 @@ def _side_condition(user: Any, side: str) -> Any:
     if side == "enterprise":
         return Order.organisation_id == u.organisation_id if u.role == Role.ENTERPRISE else false()
     if side == "provider":
-        if u.role != Role.PROVIDER:
-            return false()
-        owned = [Provider.user_id == u.id]
-        if u.organisation_id is not None:
-            owned.append(Provider.organisation_id == u.organisation_id)
-        return Order.provider_id.in_(select(Provider.id).where(or_(*owned)))
-    if u.role == Role.ADMIN:
-        return true()
-    return Order.province.in_(u.region_codes) if u.role == Role.BROKER else false()
+        return Order.provider_id.in_(select(Provider.id).where(permissions.owned_providers(u)))
+    return scope.condition(Order.province, u)
 
 
 def inbox_query(user: Any, status: str = "", side: str = "") -> Select[tuple[Order]]:

@@ -1,15 +1,26 @@
-"""Orders, proposals and notices as JSON (never the need's confidential details)."""
+"""Orders, proposals and notices as JSON (never the need's confidential details), and their JSON
+Schemas, which market.api.openapi puts into the served document.
+
+Moments are ISO 8601 in UTC, like everywhere in the API; dates are YYYY-MM-DD.
+"""
 
 from __future__ import annotations
 
+from datetime import date, datetime
 from typing import Any
 
+from market.db import utc_iso
+from market.messages import shown, shown_link
 from market.orders.models import AuditLog, Deal, FollowUp, Notification, Order, Proposal, Review
+from market.orders.vocab import ORDER_STATES, ORIGINS, PARTIES, PROPOSAL_STATES
+from market.taxonomy import codes
 
 JSON = dict[str, Any]
 
 
-def _when(value: Any) -> str | None:
+def _when(value: datetime | date | None) -> str | None:
+    if isinstance(value, datetime):
+        return utc_iso(value)
     return value.isoformat() if value is not None else None
 
 
@@ -56,7 +67,7 @@ def follow_up_json(entry: FollowUp) -> JSON:
     return {
         "id": entry.id,
         "kind": entry.kind,
-        "body": entry.body,
+        "body": shown(entry.message_key, entry.message_params, entry.body),  # in the reader's language
         "author": entry.author.name if entry.author else None,
         "next_follow_up_on": _when(entry.next_follow_up_on),
         "created_at": _when(entry.created_at),
@@ -71,7 +82,7 @@ def audit_json(entry: AuditLog) -> JSON:
         "action": entry.action,
         "from_status": entry.from_status,
         "to_status": entry.to_status,
-        "reason": entry.reason,
+        "reason": shown(entry.reason_key, entry.reason_params, entry.reason),
         "version": entry.version,
         "created_at": _when(entry.created_at),
     }
@@ -98,8 +109,138 @@ def notification_json(notice: Notification) -> JSON:
         "id": notice.id,
         "order_id": notice.order_id,
         "kind": notice.kind,
-        "text": notice.text,
-        "link": notice.link,
+        "text": shown(notice.message_key, notice.message_params, notice.text),  # in the reader's language
+        "link": shown_link(notice.message_key, notice.message_params, notice.link),
         "created_at": _when(notice.created_at),
         "read_at": _when(notice.read_at),
     }
+
+
+# ---- schemas (components of the OpenAPI document) ------------------------------------------------------
+
+
+def _obj(properties: JSON, optional: tuple[str, ...] = ()) -> JSON:
+    return {
+        "type": "object",
+        "additionalProperties": False,
+        "required": [name for name in properties if name not in optional],
+        "properties": properties,
+    }
+
+
+def _ref(name: str) -> JSON:
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+def _enum(names: tuple[str, ...]) -> JSON:
+    return {"type": "string", "enum": list(names)}
+
+
+_STR: JSON = {"type": "string"}
+_INT: JSON = {"type": "integer"}
+_NULL_INT: JSON = {"type": ["integer", "null"]}
+_MOMENT: JSON = {"type": "string", "format": "date-time", "description": "UTC"}
+_NULL_MOMENT: JSON = {"type": ["string", "null"], "format": "date-time", "description": "UTC"}
+_DAY: JSON = {"type": "string", "format": "date"}
+_PARTY_REF: JSON = _obj({"id": _INT, "name": _STR})
+_ORDER: JSON = {
+    "id": _INT,
+    "origin": _enum(codes(ORIGINS)),
+    "status": _enum(codes(ORDER_STATES)),
+    "version": {**_INT, "description": "Send it back as `version`: a step on a moved-on order is a 409"},
+    "title": _STR,
+    "message": _STR,
+    "closing_reason": _STR,
+    "organisation": _PARTY_REF,
+    "provider": _PARTY_REF,
+    "need_id": _NULL_INT,
+    "service_id": _NULL_INT,
+    "proposal_id": _NULL_INT,
+    "broker_id": _NULL_INT,
+    "province": _STR,
+    "created_at": _MOMENT,
+    "status_changed_at": _MOMENT,
+}
+
+
+def _items(name: str) -> JSON:
+    """A list that is never paged: {items}."""
+    return _obj({"items": {"type": "array", "items": _ref(name)}})
+
+
+SCHEMAS: dict[str, JSON] = {
+    "Order": _obj(_ORDER),
+    "OrderDetail": _obj(
+        {
+            **_ORDER,
+            "deal": {"oneOf": [{"type": "null"}, _ref("Deal")]},
+            "review": {"oneOf": [{"type": "null"}, _ref("OrderReview")]},
+            "follow_ups": {"type": "array", "items": _ref("FollowUp")},
+        }
+    ),
+    "Orders": _items("Order"),
+    "Deal": _obj(
+        {
+            "contract_type": _STR,
+            "value_wan": {**_STR, "description": "万元, two decimals"},
+            "signed_on": _DAY,
+            "note": _STR,
+        }
+    ),
+    "OrderReview": _obj(
+        {"rating": {**_INT, "minimum": 1, "maximum": 5}, "body": _STR, "created_at": _MOMENT}
+    ),
+    "FollowUp": _obj(
+        {
+            "id": _INT,
+            "kind": {**_STR, "description": "note (a person's), transition or reminder (written for them)"},
+            "body": _STR,
+            "author": {"type": ["string", "null"]},
+            "next_follow_up_on": {"type": ["string", "null"], "format": "date"},
+            "created_at": _MOMENT,
+        }
+    ),
+    "FollowUps": _items("FollowUp"),
+    "AuditEntry": _obj(
+        {
+            "id": _INT,
+            "actor_id": _NULL_INT,
+            "party": _enum(codes(PARTIES)),
+            "action": _STR,
+            "from_status": _STR,
+            "to_status": _STR,
+            "reason": _STR,
+            "version": _INT,
+            "created_at": _MOMENT,
+        }
+    ),
+    "AuditLog": _items("AuditEntry"),
+    "Proposal": _obj(
+        {
+            "id": _INT,
+            "need_id": _INT,
+            "provider": _PARTY_REF,
+            "approach": _STR,
+            "team": _STR,
+            "timeline": _STR,
+            "price_min": _NULL_INT,
+            "price_max": _NULL_INT,
+            "status": _enum(codes(PROPOSAL_STATES)),
+            "reject_reason": _STR,
+            "created_at": _MOMENT,
+        }
+    ),
+    "Proposals": _items("Proposal"),
+    "Notification": _obj(
+        {
+            "id": _INT,
+            "order_id": _NULL_INT,
+            "kind": _STR,
+            "text": _STR,
+            "link": _STR,
+            "created_at": _MOMENT,
+            "read_at": _NULL_MOMENT,
+        }
+    ),
+    "Unread": _obj({"unread": {**_INT, "minimum": 0}}),
+}

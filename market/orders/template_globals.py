@@ -10,13 +10,14 @@ from markupsafe import Markup
 
 from market.i18n import current_language
 from market.needs.models import Need
+from market.orders import forms, queries, transitions
 from market.orders import permissions as order_permissions
-from market.orders import queries, transitions
 from market.orders.models import Order, Proposal
 from market.orders.vocab import CONTRACT_TYPES, ORDER_STATES, ORIGINS, PROPOSAL_STATES, STATE_COLOURS
 from market.providers.models import Provider
 from market.providers.services import provider_of
 from market.taxonomy import Term, label
+from market.text import MESSAGE_MAX, REASON_MAX
 
 
 def order_state(status: str, proposal: bool = False) -> Markup:
@@ -51,6 +52,17 @@ def visible_need_orders(need: Need) -> list[Order]:
     return queries.need_orders(need) if order_permissions.can_list_need_orders(current_user, need) else []
 
 
+# The forms' length limits, for the maxlength of the inputs (the forms check them again on submit).
+LIMITS = {
+    "reason": REASON_MAX,
+    "message": MESSAGE_MAX,
+    "approach": forms.APPROACH_MAX,
+    "team": forms.TEAM_MAX,
+    "timeline": forms.TIMELINE_MAX,
+    "price": forms.PRICE_MAX,
+}
+
+
 def register(bp: Blueprint) -> None:
     helpers: dict[str, Any] = {
         "orders_unread": lambda: queries.unread_count(current_user),
@@ -64,6 +76,7 @@ def register(bp: Blueprint) -> None:
         "provider_reviews": lambda provider: queries.provider_reviews(provider.id),
         "need_orders": visible_need_orders,
         "need_proposals": queries.need_proposals,
+        "order_limits": LIMITS,
     }
     for name, helper in helpers.items():
         bp.add_app_template_global(helper, name)

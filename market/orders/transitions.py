@@ -9,15 +9,17 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass
+from typing import Any
 
-from market import taxonomy
+from market import messages, taxonomy
 from market.auth.models import User
 from market.db import db, utcnow
 from market.errors import Conflict, Forbidden, ValidationFailed
-from market.i18n import current_language
+from market.i18n import N_, translate
 from market.i18n import gettext as _
+from market.messages import Message
 from market.orders.models import AuditLog, FollowUp, Order
-from market.orders.vocab import ORDER_STATES
+from market.orders.vocab import ENGAGED_STATES, ORDER_STATES, PARTIES
 
 
 class State(enum.StrEnum):
@@ -84,27 +86,40 @@ INITIAL: dict[str, State] = {
     "dispatched": State.DISPATCHED,
 }
 # States after the provider said yes: they see the need's confidential details from then on.
-ENGAGED = frozenset({State.ACCEPTED, State.NEGOTIATING, State.SIGNED, State.DELIVERED, State.REVIEWED})
+ENGAGED = frozenset(State(code) for code in ENGAGED_STATES)
 OPEN = frozenset(
     {State.ORDERED, State.DISPATCHED, State.ACCEPTED, State.NEGOTIATING, State.SIGNED, State.DELIVERED}
 )
 FINAL = frozenset(State) - OPEN
-REASON_MAX = 1000
 
 ACTION_LABELS: dict[Action, str] = {
-    Action.ACCEPT: "接单",
-    Action.DECLINE: "拒单",
-    Action.NEGOTIATE: "开始洽谈",
-    Action.SIGN: "签约",
-    Action.DELIVER: "确认交付",
-    Action.REVIEW: "评单",
-    Action.CANCEL: "取消",
-    Action.EXPIRE: "过期",
+    Action.ACCEPT: N_("接单"),
+    Action.DECLINE: N_("拒单"),
+    Action.NEGOTIATE: N_("开始洽谈"),
+    Action.SIGN: N_("签约"),
+    Action.DELIVER: N_("确认交付"),
+    Action.REVIEW: N_("评单"),
+    Action.CANCEL: N_("取消"),
+    Action.EXPIRE: N_("过期"),
 }
 
 
 def action_label(action: str) -> str:
-    return _(ACTION_LABELS.get(Action(action), action)) if action in Action.__members__.values() else action
+    return messages.code_label("order_action", action)
+
+
+def _action_in(code: Any, lang: str) -> str:
+    """An audit log action in `lang`: a step of the table, or "create" (the order was started)."""
+    if code == "create":
+        return translate(N_("创建"), lang)
+    if code in Action.__members__.values():
+        return translate(ACTION_LABELS[Action(code)], lang)
+    return str(code or "")
+
+
+messages.label_type("order_action", _action_in)
+messages.label_type("order_state", lambda code, lang: taxonomy.label(ORDER_STATES, code, lang))
+messages.label_type("party", lambda code, lang: taxonomy.label(PARTIES, code, lang))
 
 
 def step_for(status: str, action: str) -> Step | None:
@@ -153,28 +168,37 @@ def check(order: Order, action: str, parties: set[Party], reason: str = "") -> S
     step = step_for(order.status, action)
     if step is None:
         raise Conflict(
-            _("订单当前状态（{state}）不能执行“{action}”。", state=order.status, action=action_label(action))
+            _(
+                "订单当前状态（{state}）不能执行“{action}”。",
+                state=messages.code_label("order_state", order.status),
+                action=action_label(action),
+            )
         )
     if not step.parties & parties:
         raise Forbidden(_("你不能对该订单执行“{action}”。", action=action_label(action)))
-    reason = reason.strip()
-    if Action(action) in REASON_REQUIRED and not reason:
-        raise ValidationFailed(_("请填写原因。"), field_errors={"reason": [_("必须填写原因。")]})
-    if len(reason) > REASON_MAX:
-        raise ValidationFailed(_("原因过长。"), field_errors={"reason": [_("最多 1000 字。")]})
+    if Action(action) in REASON_REQUIRED and not reason.strip():
+        # That these steps need a reason is the table's rule; how long one may be is the form's.
+        message = _("请填写原因。")
+        raise ValidationFailed(message, field_errors={"reason": [message]})
     return step
 
 
-def fire(order: Order, action: str, actor: User | None, parties: set[Party], reason: str = "") -> AuditLog:
-    """Take the step: assign the status, write the audit entry and the automatic follow-up."""
-    step = check(order, action, parties, reason)
+def fire(
+    order: Order, action: str, actor: User | None, parties: set[Party], reason: str | Message = ""
+) -> AuditLog:
+    """Take the step: assign the status, write the audit entry and the automatic follow-up.
+
+    `reason` is what a person typed, or a stored message when the system gives it (an expiry)."""
+    typed = reason.strip() if isinstance(reason, str) else ""
+    step = check(order, action, parties, typed)
     party = _acting_party(step, parties)
     before = order.status
     order.status = step.to.value
     order.status_changed_at = utcnow()
     if Action(action) in REASON_REQUIRED:
-        order.closing_reason = reason.strip()
+        order.closing_reason = typed
     db.session.flush()  # bumps order.version; a stale row raises here (see services.lock_order)
+    given = reason if isinstance(reason, Message) else None
     entry = AuditLog(
         order_id=order.id,
         actor_id=actor.id if actor else None,
@@ -182,26 +206,32 @@ def fire(order: Order, action: str, actor: User | None, parties: set[Party], rea
         action=action,
         from_status=before,
         to_status=order.status,
-        reason=reason.strip(),
+        reason=typed,
+        reason_key=given.key if given else None,
+        reason_params=given.params if given else None,
         version=order.version,
     )
-    note = _(
-        "状态变更：{action}（{before} → {after}）",
-        action=action_label(action),
-        before=state_name(before),
-        after=state_name(order.status),
-    )
+    note = _transition_note(action, before, order.status, given or typed)
     db.session.add(entry)
     db.session.add(
         FollowUp(
             order_id=order.id,
             author_id=actor.id if actor else None,
             kind="transition",
-            body=f"{note} {reason.strip()}".strip(),
+            message_key=note.key,
+            message_params=note.params,
         )
     )
     db.session.flush()
     return entry
+
+
+def _transition_note(action: str, before: str, after: str, reason: str | Message) -> Message:
+    if not reason:
+        return messages.build("follow_up.transition", action=action, before=before, after=after)
+    return messages.build(
+        "follow_up.transition_with_reason", action=action, before=before, after=after, reason=reason
+    )
 
 
 def _acting_party(step: Step, parties: set[Party]) -> Party:
@@ -209,8 +239,3 @@ def _acting_party(step: Step, parties: set[Party]) -> Party:
         if party in parties and party in step.parties:
             return party
     raise AssertionError("check() admitted no party")
-
-
-def state_name(code: str) -> str:
-    """The readable name of an order state for notes people read (codes stay in the audit log)."""
-    return taxonomy.label(ORDER_STATES, code, current_language())

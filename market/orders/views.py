@@ -1,40 +1,28 @@
-"""Order pages: inbox, order detail with its actions and follow-ups, audit log, notifications."""
+"""Order pages: inbox, order detail with its actions and follow-ups, audit log, notifications.
+
+Each view parses with a form (market.orders.forms), calls one service and renders; the services
+decide. The routes that start orders and proposals are in views_start; both add to pages.bp.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any
-
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
-from sqlalchemy import select, update
+from werkzeug.datastructures import MultiDict
 from werkzeug.wrappers import Response
 
-from market.db import db, utcnow
-from market.errors import Conflict, Forbidden, ValidationFailed
 from market.i18n import gettext as _
-from market.orders import parties, queries, services, transitions
-from market.orders.models import AuditLog, Notification
+from market.orders import forms, parties, queries, services, template_globals, transitions, views_start
+from market.orders.pages import attempt, bp, flash_refusal
+from market.orders.transitions import Action
 from market.orders.vocab import CONTRACT_TYPES, ORDER_STATES, SIDES
 from market.pagination import arg, flag, paginate
 
-bp = Blueprint("orders", __name__, url_prefix="/orders")
+__all__ = ["bp", "flash_refusal", "views_start"]
 
-
-def flash_refusal(go_back: Callable[[], Response], work: Callable[[], Any], done: str) -> Response:
-    """Run `work`; a wrong state (409) or bad input (422) comes back as a flash on the same page."""
-    try:
-        work()
-    except (Conflict, ValidationFailed) as error:
-        db.session.rollback()
-        details = "；".join(m for msgs in error.field_errors.values() for m in msgs)
-        flash(
-            f"{error.message} {details}".strip(),
-            "danger" if isinstance(error, ValidationFailed) else "warning",
-        )
-        return go_back()
-    flash(done, "success")
-    return go_back()
+# Every step a person takes; expiring is the system's. Any other word in the URL is a 404.
+STEPS = ", ".join(a.value for a in forms.STEP_FORMS)
+FOLLOW_UP = "follow_up"
 
 
 @bp.route("/")
@@ -54,41 +42,37 @@ def inbox() -> str:
     )
 
 
-def mark_read(order_id: int) -> None:
-    db.session.execute(
-        update(Notification)
-        .where(
-            Notification.user_id == current_user.id,
-            Notification.order_id == order_id,
-            Notification.read_at.is_(None),
-        )
-        .values(read_at=utcnow())
+def detail_page(order_id: int, typed_for: str = "") -> str:
+    """The order page; after a refused action, the form of `typed_for` keeps what was typed."""
+    order = services.get_visible_order(current_user, order_id)
+    services.mark_read(current_user, order.id)
+    return render_template(
+        "orders/detail.html",
+        order=order,
+        actions=transitions.allowed_actions(order.status, parties.parties_of(current_user, order)),
+        can_audit=parties.can_read_audit(current_user, order),
+        contract_types=CONTRACT_TYPES,
+        typed_for=typed_for,
+        typed=request.form if typed_for else MultiDict(),
     )
 
 
 @bp.route("/<int:order_id>")
 @login_required
 def detail(order_id: int) -> str:
-    order = services.get_visible_order(current_user, order_id)
-    mine = parties.parties_of(current_user, order)
-    mark_read(order.id)
-    return render_template(
-        "orders/detail.html",
-        order=order,
-        actions=transitions.allowed_actions(order.status, mine),
-        can_audit=parties.can_read_audit(current_user, order),
-        contract_types=CONTRACT_TYPES,
-    )
+    return detail_page(order_id)
 
 
-@bp.route("/<int:order_id>/act/<action>", methods=["POST"])
+@bp.route(f"/<int:order_id>/act/<any({STEPS}):action>", methods=["POST"])
 @login_required
 def act(order_id: int, action: str) -> Response:
-    label = transitions.action_label(action)
-    return flash_refusal(
-        lambda: redirect(url_for("orders.detail", order_id=order_id)),
-        lambda: services.act(current_user, order_id, action, request.form),
-        _("已{action}。", action=label),
+    services.get_visible_order(current_user, order_id)  # someone not on the order learns nothing more
+    form_class = forms.STEP_FORMS[Action(action)]
+    return attempt(
+        lambda: services.act(current_user, order_id, action, forms.read(form_class, request.form).terms()),
+        done=_("已{action}。", action=transitions.action_label(action)),
+        then=lambda _order: redirect(url_for("orders.detail", order_id=order_id)),
+        page=lambda: detail_page(order_id, typed_for=action),
     )
 
 
@@ -96,22 +80,25 @@ def act(order_id: int, action: str) -> Response:
 @login_required
 def follow_up(order_id: int) -> Response:
     order = services.get_visible_order(current_user, order_id)
-    return flash_refusal(
-        lambda: redirect(url_for("orders.detail", order_id=order_id) + "#follow-ups"),
-        lambda: services.add_follow_up(current_user, order, request.form),
-        _("跟进记录已添加。"),
+
+    def add() -> object:
+        form = forms.read(forms.FollowUpForm, request.form)
+        return services.add_follow_up(
+            current_user, order, body=forms.text(form, "body"), next_follow_up_on=form.next_follow_up_on.data
+        )
+
+    return attempt(
+        add,
+        done=_("跟进记录已添加。"),
+        then=lambda _entry: redirect(url_for("orders.detail", order_id=order_id) + "#follow-ups"),
+        page=lambda: detail_page(order_id, typed_for=FOLLOW_UP),
     )
 
 
 @bp.route("/<int:order_id>/audit")
 @login_required
 def audit(order_id: int) -> str:
-    order = services.get_visible_order(current_user, order_id)
-    if not parties.can_read_audit(current_user, order):
-        raise Forbidden(_("审计记录仅对本地区经纪人和管理员开放。"))
-    entries = list(
-        db.session.scalars(select(AuditLog).where(AuditLog.order_id == order.id).order_by(AuditLog.id))
-    )
+    order, entries = services.audit_log(current_user, order_id)
     return render_template("orders/audit.html", order=order, entries=entries)
 
 
@@ -125,16 +112,9 @@ def notifications() -> str:
 @bp.route("/notifications/read", methods=["POST"])
 @login_required
 def read_all() -> Response:
-    db.session.execute(
-        update(Notification)
-        .where(Notification.user_id == current_user.id, Notification.read_at.is_(None))
-        .values(read_at=utcnow())
-    )
+    services.mark_read(current_user)
     flash(_("已全部标记为已读。"), "info")
     return redirect(url_for("orders.notifications"))
 
-
-# views_start adds the routes that start orders and proposals to `bp`; template_globals the template helpers.
-from market.orders import template_globals, views_start  # noqa: E402, F401
 
 template_globals.register(bp)

@@ -1,4 +1,8 @@
-"""Pages that start things: 点单 from a service, inviting a provider, 派单, and 答题 on open calls."""
+"""Pages that start things: 点单 from a service, inviting a provider, 派单, and 答题 on open calls.
+
+Who may start what is the services' decision (their look-ups answer 404 or 403 for the page as for
+the POST); these views parse the form, call the service and render.
+"""
 
 from __future__ import annotations
 
@@ -7,33 +11,30 @@ from collections.abc import Callable
 from flask import redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import select
+from werkzeug.datastructures import MultiDict
 from werkzeug.wrappers import Response
 
 from market.db import db
-from market.errors import Forbidden, NotFound
 from market.i18n import gettext as _
 from market.idempotency import create_once
 from market.matching import services as matching
+from market.needs import views as need_pages
 from market.needs.models import Need
 from market.needs.services import get_visible_need
-from market.orders import permissions as rules
-from market.orders import proposals, services
+from market.orders import forms, proposals, services
 from market.orders.models import Order
-from market.orders.views import bp, flash_refusal
+from market.orders.pages import attempt, bp
 from market.postings import PostingStatus
-from market.providers.models import Provider, ServiceItem
-from market.providers.services import get_visible_provider
+from market.providers.models import Provider
 from market.reference.models import Field
 
 DISPATCH_CHOICES = 200
 DISPATCH_RECOMMENDED = 10
 
 
-def _service(service_id: int) -> ServiceItem:
-    service = db.session.get(ServiceItem, service_id)
-    if service is None or not service.provider.is_public:
-        raise NotFound(_("服务不存在或未公开。"))
-    return service
+def _typed() -> MultiDict[str, str]:
+    """What the user typed, to show again on a refused form (nothing on a first visit)."""
+    return request.form if request.method == "POST" else MultiDict()
 
 
 def _own_public_needs() -> list[Need]:
@@ -49,46 +50,56 @@ def _own_public_needs() -> list[Need]:
     )
 
 
+def _to_order(order: Order) -> Response:
+    return redirect(url_for("orders.detail", order_id=order.id))
+
+
 @bp.route("/new/service/<int:service_id>", methods=["GET", "POST"])
 @login_required
 def order_service(service_id: int) -> str | Response:
-    service = _service(service_id)
-    if not rules.can_order_service(current_user, service):
-        raise Forbidden(_("只有企业用户可以点单，且服务须在架。"))
-    if request.method == "POST":
-        return create_once(
-            lambda: _to_new_order(
-                lambda: services.order_service(current_user, service, request.form),
-                _("已点单，等待服务方接单。"),
-            )
+    service = services.orderable_service(current_user, service_id)
+
+    def page() -> str:
+        return render_template(
+            "orders/new.html",
+            service=service,
+            provider=service.provider,
+            need=None,
+            needs=_own_public_needs(),
+            typed=_typed(),
         )
-    return render_template(
-        "orders/new.html", service=service, provider=service.provider, need=None, needs=_own_public_needs()
-    )
+
+    if request.method == "GET":
+        return page()
+
+    def start() -> Order:
+        form = forms.read(forms.ServiceOrderForm, request.form)
+        message = forms.text(form, "message")
+        return services.order_service(current_user, service, message=message, need_id=form.need_id.data)
+
+    return create_once(lambda: attempt(start, done=_("已点单，等待服务方接单。"), then=_to_order, page=page))
 
 
 @bp.route("/new/invite/<int:need_id>/<int:provider_id>", methods=["GET", "POST"])
 @login_required
 def invite(need_id: int, provider_id: int) -> str | Response:
-    need = get_visible_need(current_user, need_id)
-    provider = get_visible_provider(current_user, provider_id)
-    if not rules.can_invite(current_user, need, provider):
-        raise Forbidden(_("只能邀请已公开的服务方参与本企业已公开的需求。"))
-    if request.method == "POST":
-        return create_once(
-            lambda: _to_new_order(
-                lambda: services.invite(current_user, need, provider, request.form),
-                _("邀请已发出，等待服务方接单。"),
-            )
+    need, provider = services.invitation(current_user, need_id, provider_id)
+
+    def page() -> str:
+        return render_template(
+            "orders/new.html", service=None, provider=provider, need=need, needs=[], typed=_typed()
         )
-    return render_template("orders/new.html", service=None, provider=provider, need=need, needs=[])
 
+    if request.method == "GET":
+        return page()
 
-def _to_new_order(start: Callable[[], Order], done: str) -> Response:
-    """Start an order and go to it; a refusal comes back as a flash on the form."""
-    created: list[int] = []
-    back = flash_refusal(lambda: redirect(request.path), lambda: created.append(start().id), done)
-    return redirect(url_for("orders.detail", order_id=created[0])) if created else back
+    def start() -> Order:
+        form = forms.read(forms.MessageForm, request.form)
+        return services.invite(current_user, need, provider, message=forms.text(form, "message"))
+
+    return create_once(
+        lambda: attempt(start, done=_("邀请已发出，等待服务方接单。"), then=_to_order, page=page)
+    )
 
 
 def _dispatch_candidates(need: Need) -> list[Provider]:
@@ -106,36 +117,61 @@ def _dispatch_candidates(need: Need) -> list[Provider]:
 @bp.route("/dispatch/<int:need_id>", methods=["GET", "POST"])
 @login_required
 def dispatch(need_id: int) -> str | Response:
-    need = get_visible_need(current_user, need_id)
-    if not rules.can_dispatch(current_user, need):
-        raise Forbidden(_("只能向本地区已公开的需求派单。"))
-    if request.method == "POST":
-        ids = [int(v) for v in request.form.getlist("provider_ids") if v.isdecimal() and len(v) < 10]
-        return create_once(
-            lambda: flash_refusal(
-                lambda: redirect(url_for("needs.detail", need_id=need.id)),
-                lambda: services.dispatch(current_user, need, ids, request.form),
-                _("已派单。"),
-            )
+    need = services.dispatchable_need(current_user, need_id)
+
+    def page() -> str:
+        # The broker sees the ranking the enterprise sees, with its reasons, above the full list.
+        matches = matching.or_notice(
+            lambda: matching.providers_for_need(current_user, need, k=DISPATCH_RECOMMENDED)
         )
-    # The broker sees the ranking the enterprise sees, with its reasons, above the full list.
-    matches = matching.or_notice(
-        lambda: matching.providers_for_need(current_user, need, k=DISPATCH_RECOMMENDED)
+        return render_template(
+            "orders/dispatch.html",
+            need=need,
+            matches=matches,
+            providers=_dispatch_candidates(need),
+            typed=_typed(),
+        )
+
+    if request.method == "GET":
+        return page()
+
+    def start() -> list[Order]:
+        form = forms.read(forms.DispatchForm, request.form)
+        return services.dispatch(current_user, need, form.picked(), message=forms.text(form, "message"))
+
+    return create_once(
+        lambda: attempt(
+            start,
+            done=_("已派单。"),
+            then=lambda _orders: redirect(url_for("needs.detail", need_id=need.id)),
+            page=page,
+        )
     )
-    return render_template(
-        "orders/dispatch.html", need=need, matches=matches, providers=_dispatch_candidates(need)
-    )
+
+
+def _need_page(need_id: int) -> Callable[[], str]:
+    """The need's page, where the proposal forms are (they show what was typed; see _need_section.html)."""
+    return lambda: need_pages.detail(need_id)
+
+
+def _to_proposals(need_id: int) -> Callable[[object], Response]:
+    return lambda _result: redirect(url_for("needs.detail", need_id=need_id) + "#proposals")
 
 
 @bp.route("/proposals/need/<int:need_id>", methods=["POST"])
 @login_required
 def propose(need_id: int) -> Response:
     need = get_visible_need(current_user, need_id)
+
+    def submit() -> object:
+        return proposals.submit(current_user, need, forms.read(forms.ProposalForm, request.form).terms())
+
     return create_once(
-        lambda: flash_refusal(
-            lambda: redirect(url_for("needs.detail", need_id=need.id) + "#proposals"),
-            lambda: proposals.submit(current_user, need, request.form),
-            _("答题方案已提交。"),
+        lambda: attempt(
+            submit,
+            done=_("答题方案已提交。"),
+            then=_to_proposals(need.id),
+            page=_need_page(need.id),
         )
     )
 
@@ -143,18 +179,21 @@ def propose(need_id: int) -> Response:
 @bp.route("/proposals/<int:proposal_id>/<any(shortlist, reject, order):action>", methods=["POST"])
 @login_required
 def judge_proposal(proposal_id: int, action: str) -> Response:
-    proposal = proposals.lock_proposal(current_user, proposal_id)
-    need_id = proposal.need_id
-    work = {
+    need_id = proposals.lock_proposal(current_user, proposal_id).need_id
+    work: dict[str, Callable[[], object]] = {
         "shortlist": lambda: proposals.shortlist(current_user, proposal_id),
-        "reject": lambda: proposals.reject(current_user, proposal_id, request.form),
-        "order": lambda: proposals.to_order(current_user, proposal_id, request.form),
-    }[action]
+        "reject": lambda: proposals.reject(
+            current_user, proposal_id, reason=forms.text(forms.read(forms.RejectForm, request.form), "reason")
+        ),
+        "order": lambda: proposals.to_order(
+            current_user,
+            proposal_id,
+            message=forms.text(forms.read(forms.MessageForm, request.form), "message"),
+        ),
+    }
     done = {
         "shortlist": _("方案已入围。"),
         "reject": _("已婉拒该方案。"),
         "order": _("已转为订单，等待服务方接单。"),
     }
-    return flash_refusal(
-        lambda: redirect(url_for("needs.detail", need_id=need_id) + "#proposals"), work, done[action]
-    )
+    return attempt(work[action], done=done[action], then=_to_proposals(need_id), page=_need_page(need_id))

@@ -59,3 +59,9 @@ SIDES: tuple[Term, ...] = (
     Term("provider", "服务方", "Provider side"),
     Term("broker", "经纪人", "Broker"),
 )
+
+# States after the provider said yes: it reads the need's confidential details from then on.
+ENGAGED_STATES = frozenset({"accepted", "negotiating", "signed", "delivered", "reviewed"})
+
+# Who took a step in the audit log: a side, or the system (the expiry job).
+PARTIES: tuple[Term, ...] = (*SIDES, Term("system", "系统", "System"))

@@ -15,7 +15,7 @@ from market.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from market.i18n import gettext as _
 from market.moderation import services as moderation
 from market.orders.models import Order
-from market.postings import PostingStatus
+from market.postings import Action, PostingStatus
 from market.providers.models import Achievement, Provider, ServiceItem, provider_fields
 from market.reference.models import Field
 from market.text import contains_text
@@ -33,16 +33,17 @@ def provider_of(user: Any) -> Provider | None:
     return found if found is not None and permissions.owns_provider(user, found) else None
 
 
+def own_provider(actor: Any) -> Provider:
+    """The profile the actor manages; 404 for accounts without one."""
+    provider = provider_of(actor)
+    if provider is None:
+        raise NotFound(_("你的账号没有服务方资料。"))
+    return provider
+
+
 def _require_owner(actor: User, provider: Provider) -> None:
     if not permissions.can_edit_provider(actor, provider):
         raise Forbidden(_("只能修改自己的服务方资料。"))
-
-
-def _back_to_review(provider: Provider) -> None:
-    # A public profile that changes is checked again, so brokers vouch for what is shown.
-    if provider.status == PostingStatus.APPROVED:
-        provider.status = PostingStatus.PENDING.value
-        provider.review_note = ""
 
 
 def update_profile(actor: User, provider: Provider, values: dict[str, Any]) -> Provider:
@@ -52,7 +53,7 @@ def update_profile(actor: User, provider: Provider, values: dict[str, Any]) -> P
         setattr(provider, key, value)
     provider.fields = list(db.session.scalars(select(Field).where(Field.code.in_(field_codes))))
     provider.fields.sort(key=lambda f: field_codes.index(f.code))
-    _back_to_review(provider)
+    moderation.recheck_if_public(actor, provider)
     db.session.flush()
     return provider
 
@@ -62,7 +63,7 @@ def add_item(actor: User, provider: Provider, model: type[Item], values: dict[st
     _require_owner(actor, provider)
     item = model(provider=provider, **values)
     db.session.add(item)
-    _back_to_review(provider)
+    moderation.recheck_if_public(actor, provider)
     db.session.flush()
     return item
 
@@ -79,7 +80,7 @@ def update_item(actor: User, item: Item, values: dict[str, Any]) -> Item:
     _require_owner(actor, item.provider)
     for key, value in values.items():
         setattr(item, key, value)
-    _back_to_review(item.provider)
+    moderation.recheck_if_public(actor, item.provider)
     db.session.flush()
     return item
 
@@ -117,9 +118,13 @@ def set_service_listed(actor: User, service: ServiceItem, listed: bool) -> Servi
     return service
 
 
-def submit_provider(actor: User, provider: Provider) -> None:
+def submit_provider(actor: User) -> Provider:
+    """409 when the state does not allow it (whatever the profile holds), then 422 when incomplete."""
+    provider = own_provider(actor)
+    moderation.require_step(actor, provider, Action.SUBMIT)
     _require_complete(provider)
-    moderation.submit(actor, provider, permissions.can_submit_provider(actor, provider))
+    moderation.submit(actor, provider)
+    return provider
 
 
 def _require_complete(provider: Provider) -> None:
@@ -132,8 +137,10 @@ def _require_complete(provider: Provider) -> None:
         raise ValidationFailed(_("请先完善专长介绍和技术领域再提交。"), field_errors=problems)
 
 
-def withdraw_provider(actor: User, provider: Provider) -> None:
-    moderation.withdraw(actor, provider, permissions.can_withdraw_provider(actor, provider))
+def withdraw_provider(actor: User) -> Provider:
+    provider = own_provider(actor)
+    moderation.withdraw(actor, provider)
+    return provider
 
 
 def get_visible_provider(actor: Any, provider_id: int) -> Provider:

@@ -6,9 +6,9 @@ from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
-from market import permissions, taxonomy
+from market import taxonomy
 from market.db import db
-from market.errors import Conflict, NotFound, ValidationFailed
+from market.errors import Conflict, ValidationFailed
 from market.forms import field_choices, province_choices, term_choices
 from market.i18n import gettext as _
 from market.idempotency import create_once
@@ -16,7 +16,7 @@ from market.moderation import services as moderation
 from market.pagination import arg, flag, paginate
 from market.providers import services
 from market.providers.forms import AchievementForm, ProviderForm, ServiceForm
-from market.providers.models import Achievement, Provider, ServiceItem
+from market.providers.models import Achievement, ServiceItem
 
 bp = Blueprint("providers", __name__)
 
@@ -58,24 +58,17 @@ def services_browse() -> str:
     return render_template("providers/services.html", page=page, filters=filters, **_filter_choices())
 
 
-def _my_provider() -> Provider:
-    provider = services.provider_of(current_user)
-    if provider is None:
-        raise NotFound(_("你的账号没有服务方资料。"))
-    return provider
-
-
 @bp.route("/me/profile")
 @login_required
 def my_profile() -> str:
-    provider = _my_provider()
+    provider = services.own_provider(current_user)
     return render_template("providers/mine.html", provider=provider, history=moderation.history(provider))
 
 
 @bp.route("/me/profile/edit", methods=["GET", "POST"])
 @login_required
 def edit_profile() -> str | Response:
-    provider = _my_provider()
+    provider = services.own_provider(current_user)
     form = ProviderForm(obj=provider)
     if not form.is_submitted():
         form.fields.data = provider.field_codes
@@ -89,10 +82,10 @@ def edit_profile() -> str | Response:
 @bp.route("/me/profile/submit", methods=["POST"])
 @login_required
 def submit_profile() -> Response:
-    provider = _my_provider()
     try:
-        services.submit_provider(current_user, provider)
-    except ValidationFailed as error:
+        services.submit_provider(current_user)
+    except ValidationFailed as error:  # incomplete: the form is where to complete it
+        db.session.rollback()
         flash(error.message, "warning")
         return redirect(url_for("providers.edit_profile"))
     flash(_("已提交审核。"), "success")
@@ -102,7 +95,7 @@ def submit_profile() -> Response:
 @bp.route("/me/profile/withdraw", methods=["POST"])
 @login_required
 def withdraw_profile() -> Response:
-    services.withdraw_provider(current_user, _my_provider())
+    services.withdraw_provider(current_user)
     flash(_("资料已撤回，不再公开。"), "info")
     return redirect(url_for("providers.my_profile"))
 
@@ -111,7 +104,7 @@ def withdraw_profile() -> Response:
 @bp.route("/me/achievements/<int:item_id>/edit", methods=["GET", "POST"])
 @login_required
 def edit_achievement(item_id: int | None = None) -> str | Response:
-    provider = _my_provider()
+    provider = services.own_provider(current_user)
     item = services.get_own_item(current_user, Achievement, item_id) if item_id else None
     form = AchievementForm(obj=item)
     if form.validate_on_submit():
@@ -141,7 +134,7 @@ def delete_achievement(item_id: int) -> Response:
 @bp.route("/me/services/<int:item_id>/edit", methods=["GET", "POST"])
 @login_required
 def edit_service(item_id: int | None = None) -> str | Response:
-    provider = _my_provider()
+    provider = services.own_provider(current_user)
     item = services.get_own_item(current_user, ServiceItem, item_id) if item_id else None
     form = ServiceForm(obj=item)
     if form.validate_on_submit():
@@ -183,7 +176,3 @@ def relist_service(item_id: int) -> Response:
     services.set_service_listed(current_user, service, listed=True)
     flash(_("服务已重新上架。"), "success")
     return redirect(url_for("providers.my_profile"))
-
-
-def can_edit(provider: Provider) -> bool:
-    return permissions.can_edit_provider(current_user, provider)

@@ -7,13 +7,17 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from market.db import db
 
+# Names of fields and regions: the columns and the admin's taxonomy checks (market.admin.taxonomy).
+NAME_ZH_MAX = 60
+NAME_EN_MAX = 80
+
 
 class Field(db.Model):
     __tablename__ = "fields"
 
     code: Mapped[str] = mapped_column(String(40), primary_key=True)
-    name_zh: Mapped[str] = mapped_column(String(60))
-    name_en: Mapped[str] = mapped_column(String(80))
+    name_zh: Mapped[str] = mapped_column(String(NAME_ZH_MAX))
+    name_en: Mapped[str] = mapped_column(String(NAME_EN_MAX))
     position: Mapped[int] = mapped_column(default=0)
 
     def name(self, lang: str) -> str:
@@ -27,8 +31,8 @@ class Region(db.Model):
 
     code: Mapped[str] = mapped_column(String(12), primary_key=True)
     parent_code: Mapped[str | None] = mapped_column(ForeignKey("regions.code"), index=True)
-    name_zh: Mapped[str] = mapped_column(String(60))
-    name_en: Mapped[str] = mapped_column(String(80))
+    name_zh: Mapped[str] = mapped_column(String(NAME_ZH_MAX))
+    name_en: Mapped[str] = mapped_column(String(NAME_EN_MAX))
 
     def name(self, lang: str) -> str:
         return self.name_zh if lang == "zh" else self.name_en

@@ -1,17 +1,24 @@
 """The security log for admins (安全日志): newest first, filtered by kind, account, address and dates.
 
 The route lives on the admin blueprint (`admin.security_events`) so it gets the admin pages' refusal.
+Events store codes (roles, regions, data kinds); the page shows each as its label in the reader's
+language (market.messages), never the code or a raw {} / [] of the details.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
 
 from flask import render_template
 from sqlalchemy import Select, String, cast, or_, select
 
+from market import taxonomy
+from market.i18n import N_, current_language
 from market.i18n import gettext as _
+from market.messages import code_label
 from market.pagination import arg, paginate
 from market.security import events
 from market.security.models import SecurityEvent
@@ -46,7 +53,93 @@ def detail_labels() -> dict[str, str]:
         "endpoint": _("接口"),
         "batch_id": _("导入批次"),
         "source": _("来源"),
+        "scope": _("限流范围"),
     }
+
+
+# What an admin change's before/after values are, by event (a label type of market.messages).
+CHANGED_VALUES = {
+    events.ROLE_CHANGED: "role",
+    events.ACTIVE_CHANGED: "active",
+    events.REGIONS_CHANGED: "regions",
+}
+DATA_KINDS = {
+    "needs": N_("技术需求"),
+    "providers": N_("服务方（含成果与服务）"),
+    "deals-month": N_("成交报表：按月份"),
+    "deals-field": N_("成交报表：按领域"),
+    "deals-region": N_("成交报表：按地区"),
+    "deals-contract": N_("成交报表：按合同类型"),
+    "deals-provider": N_("成交报表：按服务方"),
+    "deals-funnel": N_("转化漏斗"),
+}
+THROTTLE_SCOPES = {"address": N_("按 IP 地址"), "account": N_("按账号")}
+WRITTEN = {
+    "needs": N_("需求"),
+    "providers": N_("服务方"),
+    "achievements": N_("成果"),
+    "services": N_("服务"),
+    "organisations": N_("机构"),
+}
+FILTER_LABELS = {
+    "field": N_("领域"),
+    "region": N_("地区"),
+    "period": N_("时间范围"),
+    "kind": N_("服务方类型"),
+}
+
+
+def detail_value(event: str, key: str, value: Any) -> str:
+    """One detail of an event as the reader reads it: labels for codes, "" for an empty value."""
+    if key in ("before", "after") and event in CHANGED_VALUES:
+        return code_label(CHANGED_VALUES[event], value)
+    if key == "publish":
+        return code_label("bool", value)
+    if key == "kind":
+        return _(DATA_KINDS[value]) if value in DATA_KINDS else str(value or "")
+    if key == "scope":
+        return _(THROTTLE_SCOPES[value]) if value in THROTTLE_SCOPES else str(value or "")
+    if key == "filters" and isinstance(value, Mapping):
+        return _filters_text(value) or _("不限")
+    if key == "written" and isinstance(value, Mapping):
+        return _written_text(value)
+    return _plain_text(value)
+
+
+def _filters_text(filters: Mapping[str, Any]) -> str:
+    lang = current_language()
+    shown = {
+        "field": lambda code: code_label("field", code),
+        "region": lambda code: code_label("region", code),
+        "period": lambda days: _("近 {days} 天", days=days),
+        "kind": lambda code: taxonomy.label(taxonomy.PROVIDER_KINDS, code, lang),
+    }
+    return _separator().join(
+        f"{_(FILTER_LABELS.get(key, key))}：{shown[key](value) if key in shown else _plain_text(value)}"
+        for key, value in filters.items()
+        if value
+    )
+
+
+def _written_text(counts: Mapping[str, Any]) -> str:
+    parts = [f"{_(WRITTEN.get(key, key))} {count}" for key, count in counts.items() if count]
+    return _separator().join(parts) or "0"
+
+
+def _plain_text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return code_label("bool", value)
+    if isinstance(value, Mapping):
+        return _separator().join(f"{key}：{_plain_text(v)}" for key, v in value.items())
+    if isinstance(value, list | tuple):
+        return _separator().join(_plain_text(v) for v in value)
+    return str(value)
+
+
+def _separator() -> str:
+    return "；" if current_language() == "zh" else "; "
 
 
 def parse_filters() -> tuple[Filters, list[str]]:
@@ -100,4 +193,5 @@ def render_events() -> str:
         event_labels=events.event_labels(),
         reason_labels=events.reason_labels(),
         detail_labels=detail_labels(),
+        detail_value=detail_value,
     )

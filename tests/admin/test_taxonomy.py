@@ -7,6 +7,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
+from market import messages
 from market.admin import audit
 from market.admin.models import AdminEvent
 from market.db import db
@@ -66,7 +67,7 @@ def test_add_rename_reorder_and_delete_fields(app: Flask, admin: FlaskClient) ->
     admin.post("/admin/fields/quantum/delete")
     assert _field(app, "quantum") is None
     assert [a for a, _t in _events(app)] == ["field.add", "field.rename", "field.move", "field.delete"]
-    assert "field.rename" in admin.get("/admin/events").get_data(as_text=True)
+    assert "领域已改名" in admin.get("/admin/events").get_data(as_text=True)
 
 
 def test_a_field_in_use_cannot_be_deleted(app: Flask, make, admin: FlaskClient) -> None:  # type: ignore[no-untyped-def]
@@ -135,8 +136,9 @@ def test_user_role_changes_are_audited(app: Flask, make, admin: FlaskClient) -> 
     assert response.status_code == 302
     [(action, _target)] = _events(app)
     assert action == "user.update"
-    with app.app_context():
-        detail = db.session.scalar(select(AdminEvent.detail))
-    assert "role enterprise→broker" in detail and "regions -→32,33" in detail
+    with app.test_request_context():
+        event = db.session.scalar(select(AdminEvent))
+        detail = messages.render(event.message_key, event.message_params, "zh")
+    assert "角色：企业 → 经纪人（科协）" in detail and "负责地区：— → 江苏省、浙江省" in detail
     page = admin.get("/admin/users?role=broker").get_data(as_text=True)
     assert "经纪人（科协）" in page

@@ -20,7 +20,7 @@ IGNORED_METHODS = {"HEAD", "OPTIONS"}
 def _routes(app: Flask) -> set[tuple[str, str]]:
     routes = set()
     for rule in app.url_map.iter_rules():
-        if rule.endpoint.startswith(("api.", "orders_api.")):
+        if rule.endpoint.startswith("api."):
             path = re.sub(r"<(?:[^:>]+:)?(\w+)>", r"{\1}", rule.rule)
             routes |= {
                 (path, method.lower()) for method in rule.methods or () if method not in IGNORED_METHODS

@@ -41,6 +41,7 @@ from market.auth.models import User
 from market.db import db
 from market.needs.models import Need
 from market.orders import proposals
+from market.orders.terms import ProposalTerms
 from market.postings import PostingStatus
 from tests.factories import PASSWORD
 from tests.orders.world import build_world
@@ -65,7 +66,8 @@ ROLE = {
     "update_service": "provider",
     "delete_service": "provider",
     "submit_proposal": "other_provider",  # `provider` has already answered the open call
-    "order_action": "provider",
+    "accept_order": "provider",
+    "decline_order": "provider",
     "review_queue": "broker",
     "approve": "broker",
     "send_back": "broker",
@@ -80,8 +82,7 @@ SEEN: Counter[tuple[str, int]] = Counter()
 def _document() -> JSON:
     """The document as `GET /api/v1/openapi.json` builds it, from a bare app on an in-memory database."""
     import market.api
-    import market.models
-    import market.orders.api  # noqa: F401  (registers the operations and tables)
+    import market.models  # noqa: F401  (registers the tables; market.api the operations)
     from market.api.openapi import document
     from market.reference.services import clear_caches, seed_reference_data
 
@@ -140,7 +141,7 @@ class Cast:
             proposal = proposals.submit(
                 db.session.get_one(User, world.provider),
                 db.session.get_one(Need, world.need),
-                {"approach": "采用相变材料保温与脉冲自加热相结合的方案。"},
+                ProposalTerms(approach="采用相变材料保温与脉冲自加热相结合的方案。"),
             ).id
             spare: dict[str, int] = {}
             for role, user_id in (

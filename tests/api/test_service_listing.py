@@ -24,7 +24,7 @@ def ordered(app: Flask, make: Any, token: Any) -> dict[str, Any]:
     service = make.service(provider)
     enterprise = make.user("enterprise")
     with app.app_context():
-        orders.order_service(db.session.get(User, enterprise), db.session.get(ServiceItem, service), {})
+        orders.order_service(db.session.get(User, enterprise), db.session.get(ServiceItem, service))
         commit()
     return {
         "provider": provider,

@@ -6,6 +6,7 @@ from datetime import date, timedelta
 
 from sqlalchemy import func, select
 
+from market import messages
 from market.db import db
 from market.orders.models import FollowUp, Notification
 from market.security.models import SecurityEvent
@@ -44,9 +45,8 @@ def test_remind_notifies_provider_and_records_follow_up(world: World) -> None:
     assert response.status_code == 302
     with world.app.app_context():
         notes = list(db.session.scalars(select(Notification).where(Notification.user_id == world.provider)))
-        assert (
-            len(notes) == before + 1 and notes[-1].kind == "order_remind" and "请本周答复" in notes[-1].text
-        )
+        text = messages.render(notes[-1].message_key, notes[-1].message_params, "zh")
+        assert len(notes) == before + 1 and notes[-1].kind == "order_remind" and "请本周答复" in text
         entry = db.session.scalars(select(FollowUp).where(FollowUp.kind == "reminder")).one()
         assert entry.order_id == order_id and entry.author_id == world.broker_in
 

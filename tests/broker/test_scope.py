@@ -63,3 +63,110 @@ def test_reports_and_exports_in_scope(world: World, two_regions: dict[str, int])
     assert "北京" not in page.split('data-testid="report-region"')[1].split("</section>")[0]
     other = _csv(world.client("broker_out").get("/broker/reports/provider.csv").data)
     assert other[-1] == ["合计", "1", "7.00"]
+
+
+# ---- every surface that lists rows by region uses the one scope (market/broker/scope.py) -------------
+
+JS_TITLE, BJ_TITLE = "江苏待审：焊缝缺陷在线检测", "北京待审：地铁隧道沉降监测"
+
+
+@pytest.fixture
+def surfaces(world: World, two_regions: dict[str, int]) -> dict[str, int]:
+    """Two regions' rows of every kind: pending needs, needs and orders, enterprises an import may join."""
+    from market.auth.models import Organisation, OrgKind
+    from market.db import db
+
+    world.make.need(world.owner, status="pending", province="32", title=JS_TITLE)
+    world.make.need(world.owner, status="pending", province="11", title=BJ_TITLE)
+    helpers.need(world, province="11")  # three approved needs in Beijing, two in Jiangsu (the funnel)
+
+    def enterprises() -> None:
+        for name, province in (("江苏同名企业", "32"), ("北京同名企业", "11")):
+            db.session.add(Organisation(name=name, kind=OrgKind.ENTERPRISE.value, province=province))
+
+    world.run(enterprises)
+    return two_regions
+
+
+def _page(world: World, role: str, url: str) -> str:
+    response = world.client(role).get(url)
+    assert response.status_code == 200, url
+    return str(response.get_data(as_text=True))
+
+
+def _review_queue(world: World, ids: dict[str, int], role: str) -> tuple[bool, bool]:
+    page = _page(world, role, "/review/")
+    return JS_TITLE in page, BJ_TITLE in page
+
+
+def _board(world: World, ids: dict[str, int], role: str) -> tuple[bool, bool]:
+    page = _page(world, role, "/broker/")
+    return f'data-order="{ids["js_order"]}"' in page, f'data-order="{ids["bj_order"]}"' in page
+
+
+def _attention(world: World, ids: dict[str, int], role: str) -> tuple[bool, bool]:
+    page = _page(world, role, "/broker/")
+    return f'data-need="{ids["js_stale"]}"' in page, f'data-need="{ids["bj_stale"]}"' in page
+
+
+def _reports(world: World, ids: dict[str, int], role: str) -> tuple[bool, bool]:
+    regions = [row[0] for row in _csv(world.client(role).get("/broker/reports/region.csv").data)[1:]]
+    return "江苏省" in regions, "北京市" in regions
+
+
+def _funnel(world: World, ids: dict[str, int], role: str) -> tuple[bool, bool]:
+    # Two approved needs in Jiangsu, three in Beijing: the first step counts those in scope.
+    posted = _csv(world.client(role).get("/broker/reports/funnel.csv").data)[1][1]
+    return posted in ("2", "5"), posted in ("3", "5")
+
+
+def _export(world: World, ids: dict[str, int], role: str) -> tuple[bool, bool]:
+    body = world.client(role).get("/imports/export/needs.csv").data.decode("utf-8-sig")
+    return JS_TITLE in body, BJ_TITLE in body
+
+
+def _import_matching(world: World, ids: dict[str, int], role: str) -> tuple[bool, bool]:
+    from market.auth.models import User
+    from market.db import db
+    from market.imports.writing import matching_enterprises
+
+    with world.app.app_context():
+        found = matching_enterprises(
+            db.session.get_one(User, world.user_id(role)), ["江苏同名企业", "北京同名企业"]
+        )
+        return "江苏同名企业" in found, "北京同名企业" in found
+
+
+def _dispatch_list(world: World, ids: dict[str, int], role: str) -> tuple[bool, bool]:
+    page = _page(world, role, "/orders/")
+    return f'data-order="{ids["js_order"]}"' in page, f'data-order="{ids["bj_order"]}"' in page
+
+
+def _dispatch(world: World, ids: dict[str, int], role: str) -> tuple[bool, bool]:
+    client = world.client(role)
+    status = {key: client.get(f"/orders/dispatch/{ids[key]}").status_code for key in ("js_need", "bj_need")}
+    assert set(status.values()) <= {200, 403}, status
+    return status["js_need"] == 200, status["bj_need"] == 200
+
+
+SURFACES = {
+    "review queue": _review_queue,
+    "board": _board,
+    "attention list": _attention,
+    "reports": _reports,
+    "funnel": _funnel,
+    "export": _export,
+    "import matching": _import_matching,
+    "dispatch list": _dispatch_list,
+    "dispatch": _dispatch,
+}
+
+
+@pytest.mark.parametrize("surface", list(SURFACES))
+def test_each_surface_hides_another_regions_rows(
+    world: World, surfaces: dict[str, int], surface: str
+) -> None:
+    seen = SURFACES[surface]
+    assert seen(world, surfaces, "broker_in") == (True, False)
+    assert seen(world, surfaces, "broker_out") == (False, True)
+    assert seen(world, surfaces, "admin") == (True, True)

@@ -208,12 +208,12 @@ def test_one_need_goes_from_posting_to_a_rated_delivered_deal(page: Page, site: 
     rows = page.get_by_test_id("audit-row")
     expect(rows).to_have_count(6)
     steps = [
-        ("吴经纪", "broker", "创建", "—", "待接单（派单）"),
-        (EXPERT, "provider", "接单", "待接单（派单）", "已接单"),
-        ("陈经理", "enterprise", "开始洽谈", "已接单", "洽谈中"),
-        ("陈经理", "enterprise", "签约", "洽谈中", "已签约"),
-        (EXPERT, "provider", "确认交付", "已签约", "已交付"),
-        ("陈经理", "enterprise", "评单", "已交付", "已评价"),
+        ("吴经纪", "经纪人", "创建", "—", "待接单（派单）"),
+        (EXPERT, "服务方", "接单", "待接单（派单）", "已接单"),
+        ("陈经理", "企业方", "开始洽谈", "已接单", "洽谈中"),
+        ("陈经理", "企业方", "签约", "洽谈中", "已签约"),
+        (EXPERT, "服务方", "确认交付", "已签约", "已交付"),
+        ("陈经理", "企业方", "评单", "已交付", "已评价"),
     ]
     for i, (actor, party, action, before, after) in enumerate(steps):
         expect(rows.nth(i).locator("td").nth(1)).to_have_text(actor)

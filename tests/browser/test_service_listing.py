@@ -28,7 +28,7 @@ def test_an_ordered_service_is_taken_off_the_menu_instead_of_deleted(
     service = make.service(provider, title="冷链包装保温性能检测")
     buyer = person(make, "enterprise", "王晓燕")
     with make.app.app_context():
-        orders.order_service(db.session.get_one(User, buyer), db.session.get_one(ServiceItem, service), {})
+        orders.order_service(db.session.get_one(User, buyer), db.session.get_one(ServiceItem, service))
         commit()
 
     page.goto("/")

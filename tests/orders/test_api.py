@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
@@ -11,7 +12,7 @@ from werkzeug.test import TestResponse
 from market.auth import services as auth
 from market.auth.models import User
 from market.db import db
-from market.orders.api import OPENAPI_PATHS
+from market.orders.models import Order
 from tests.orders.world import DEAL, World
 
 
@@ -174,15 +175,66 @@ def test_notifications_api(world: World, api: Any) -> None:
     assert provider("GET", "/notifications").get_json()["unread"] == 0
 
 
-def test_openapi_paths_cover_every_route(world: World) -> None:
-    rules = [r for r in world.app.url_map.iter_rules() if r.endpoint.startswith("orders_api.")]
-    documented = {(path, method) for path, item in OPENAPI_PATHS.items() for method in item}
-    for rule in rules:
-        path = (
-            rule.rule.replace("<int:", "{").replace("<any(shortlist, reject, order):", "{").replace("<", "{")
-        )
-        path = path.replace(">", "}")
-        for method in rule.methods - {"HEAD", "OPTIONS"}:
-            assert (path, method.lower()) in documented, (path, method)
-    operation_ids = [op["operationId"] for item in OPENAPI_PATHS.values() for op in item.values()]
-    assert sorted(operation_ids) == sorted(r.endpoint.removeprefix("orders_api.") for r in rules)
+def _proposal(world: World, api: Any) -> int:
+    made = api("provider")("POST", f"/needs/{world.need}/proposals", {"approach": "方案"})
+    assert made.status_code == 201
+    return int(made.get_json()["id"])
+
+
+def test_unknown_fields_are_refused_on_every_order_endpoint(world: World, api: Any) -> None:
+    """Every body the orders API takes answers 400 for a field it does not know, and changes nothing
+    (it used to ignore them silently)."""
+    service = world.make.service(world.provider_id)
+    order = world.order("ordered")
+    steps = {
+        "accept": {},
+        "decline": {"reason": "忙"},
+        "negotiate": {},
+        "sign": DEAL,
+        "deliver": {},
+        "review": {"rating": 5},
+        "cancel": {"reason": "不需要了"},
+    }
+    calls: list[tuple[str, str, str, dict[str, Any]]] = [
+        ("owner", "POST", "/orders", {"service_id": service}),
+        ("owner", "POST", "/orders", {"need_id": world.need, "provider_id": world.other_provider_id}),
+        *(("provider", "POST", f"/orders/{order}/actions/{a}", body) for a, body in steps.items()),
+        ("owner", "POST", f"/orders/{order}/follow-ups", {"body": "已沟通"}),
+        ("broker_in", "POST", f"/needs/{world.need}/dispatch", {"provider_ids": [world.other_provider_id]}),
+        ("other_provider", "POST", f"/needs/{world.need}/proposals", {"approach": "方案"}),
+        ("provider", "POST", "/notifications/read", {}),
+    ]
+    proposal = _proposal(world, api)
+    for action, body in (("shortlist", {}), ("reject", {"reason": "偏贵"}), ("order", {"message": "请确认"})):
+        calls.append(("owner", "POST", f"/proposals/{proposal}/{action}", body))
+    for role, method, path, body in calls:
+        response = api(role)(method, path, {**body, "colour": "red"})
+        assert response.status_code == 400, (path, response.get_json())
+        assert response.get_json()["fields"] == {"colour": ["未知字段。"]}, path
+    assert world.status(order) == "ordered"
+    with world.app.app_context():
+        assert db.session.scalar(db.select(db.func.count()).select_from(Order)) == 1
+
+
+UTC = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?\+00:00")
+
+
+def test_every_timestamp_is_utc(world: World, api: Any) -> None:
+    order = world.order("reviewed")
+    owner, broker = api("owner"), api("broker_in")
+    owner("POST", f"/orders/{order}/follow-ups", {"body": "回访"})
+    _proposal(world, api)
+    detail = owner("GET", f"/orders/{order}").get_json()
+    moments = [detail["created_at"], detail["status_changed_at"], detail["review"]["created_at"]]
+    moments += [f["created_at"] for f in detail["follow_ups"]]
+    moments += [o["created_at"] for o in owner("GET", "/orders").get_json()["items"]]
+    moments += [e["created_at"] for e in broker("GET", f"/orders/{order}/audit").get_json()["items"]]
+    moments += [p["created_at"] for p in owner("GET", f"/needs/{world.need}/proposals").get_json()["items"]]
+    provider = api("provider")
+    provider("POST", "/notifications/read")
+    notices = provider("GET", "/notifications").get_json()["items"]
+    moments += [n["created_at"] for n in notices] + [n["read_at"] for n in notices]
+    assert len(moments) > 15
+    for moment in moments:
+        assert UTC.fullmatch(moment), moment
+    assert detail["deal"]["signed_on"] == DEAL["signed_on"]  # a date stays a date

@@ -6,6 +6,7 @@ from datetime import timedelta
 
 from sqlalchemy import update
 
+from market import messages
 from market.db import db, utcnow
 from market.orders.models import AuditLog, Notification, Order
 from tests.orders.world import World
@@ -45,7 +46,8 @@ def test_expires_only_overdue_waiting_orders(world: World) -> None:
         entry = db.session.scalar(
             db.select(AuditLog).where(AuditLog.order_id == old, AuditLog.action == "expire")
         )
-        assert entry.actor_id is None and entry.party == "system" and "14" in entry.reason
+        reason = messages.render(entry.reason_key, entry.reason_params, "zh")
+        assert entry.actor_id is None and entry.party == "system" and "超过 14 天未答复" in reason
         told = db.session.scalars(
             db.select(Notification.user_id).where(Notification.kind == "order_expire")
         ).all()

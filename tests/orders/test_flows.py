@@ -15,6 +15,11 @@ def flashes(html: str) -> list[str]:
     return re.findall(r'class="alert alert-[a-z]+" role="alert">([^<]*)<', html)
 
 
+def refusals(html: str) -> list[str]:
+    """The warning and error messages (not, say, the welcome of the test's own login)."""
+    return re.findall(r'class="alert alert-(?:danger|warning)" role="alert">([^<]*)<', html)
+
+
 def confidential_visible(world: World, role: str) -> bool:
     return 'data-testid="confidential"' in world.client(role).get(f"/needs/{world.need}").get_data(
         as_text=True
@@ -79,23 +84,32 @@ def test_dispatched_then_accepted_shows_confidential(world: World) -> None:
     assert confidential_visible(world, "provider")
 
 
-def test_wrong_state_is_a_flash_not_a_change(world: World) -> None:
+def test_wrong_state_is_a_409_page_with_one_message_not_a_change(world: World) -> None:
     order = world.order("negotiating")
-    page = world.client("provider").post(f"/orders/{order}/act/accept", follow_redirects=True)
-    assert page.status_code == 200
-    assert any("不能执行" in m for m in flashes(page.get_data(as_text=True)))
+    page = world.client("provider").post(f"/orders/{order}/act/accept")
+    assert page.status_code == 409  # as the API answers
+    shown = refusals(page.get_data(as_text=True))
+    assert len(shown) == 1 and "不能执行" in shown[0]
+    assert 'data-testid="order-status"' in page.get_data(as_text=True)  # the order page, not an error page
     assert world.status(order) == "negotiating"
 
 
-def test_decline_without_reason_is_refused_with_a_message(world: World) -> None:
+def test_decline_without_reason_is_refused_with_one_message(world: World) -> None:
     order = world.order("ordered")
-    page = (
-        world.client("provider")
-        .post(f"/orders/{order}/act/decline", data={"reason": "  "}, follow_redirects=True)
-        .get_data(as_text=True)
-    )
-    assert any("原因" in m for m in flashes(page))
+    response = world.client("provider").post(f"/orders/{order}/act/decline", data={"reason": "  "})
+    assert response.status_code == 422
+    # Once: it used to read "请填写原因。 必须填写原因。"
+    assert refusals(response.get_data(as_text=True)) == ["请填写原因。"]
     assert world.status(order) == "ordered"
+
+
+def test_refused_sign_keeps_what_was_typed(world: World) -> None:
+    order = world.order("negotiating")
+    bad = {**DEAL, "value_wan": "0", "note": "首期款分两次"}
+    response = world.client("owner").post(f"/orders/{order}/act/sign", data=bad)
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422 and len(refusals(page)) == 1
+    assert 'value="首期款分两次"' in page and f'value="{DEAL["signed_on"]}"' in page
 
 
 def test_sign_needs_valid_deal_values(world: World) -> None:
@@ -106,10 +120,11 @@ def test_sign_needs_valid_deal_values(world: World) -> None:
     assert world.status(order) == "negotiating"
 
 
-def test_unknown_action_is_a_conflict_flash(world: World) -> None:
+def test_unknown_action_is_not_found(world: World) -> None:
     order = world.order("ordered")
     response = world.client("provider").post(f"/orders/{order}/act/teleport")
-    assert response.status_code == 302 and world.status(order) == "ordered"
+    assert response.status_code == 404 and world.status(order) == "ordered"  # as the API answers
+    assert world.client("provider").post(f"/orders/{order}/act/expire").status_code == 404  # the system's
 
 
 def test_second_open_invitation_is_refused(world: World) -> None:

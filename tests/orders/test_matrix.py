@@ -1,7 +1,7 @@
 """Role × action over every order action, through the real pages.
 
 Outcomes: ok (done, state moved), forbidden (403 page), hidden (404: not a party), login (redirect),
-conflict (wrong state: flash + redirect, nothing changes).
+conflict (wrong state: the order page again with the message, 409, nothing changes).
 """
 
 from __future__ import annotations

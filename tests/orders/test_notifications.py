@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import re
 
+from market import messages
 from market.auth.models import User
 from market.db import db
 from market.orders.models import EmailOutbox, Notification
+from market.orders.notify import render_mail
 from tests.orders.world import World
 
 
@@ -42,7 +44,8 @@ def test_dispatching_broker_hears_about_the_answer(world: World) -> None:
     world.act(order, "decline", "provider", {"reason": "档期冲突"})
     assert unread(world, "broker_in") == 1
     with world.app.app_context():
-        text = db.session.scalar(db.select(Notification.text).where(Notification.user_id == world.broker_in))
+        notice = db.session.scalar(db.select(Notification).where(Notification.user_id == world.broker_in))
+        text = messages.render(notice.message_key, notice.message_params, "zh")
         assert "拒单" in text and "档期冲突" in text
 
 
@@ -54,7 +57,8 @@ def test_email_outbox_gets_one_mail_per_notice(world: World) -> None:
         notices = db.session.scalar(db.select(db.func.count(Notification.id)))
         assert len(mails) == notices == 2
         assert mails[0].to == provider_email and mails[0].sent_at is None
-        assert mails[0].subject.startswith("【科创对接】") and "/orders/" in mails[0].body
+        mail = render_mail(mails[0])
+        assert mail.subject.startswith("【科创对接】") and "/orders/" in mail.body
 
 
 def test_unread_counts_in_nav_and_inbox_and_reading_clears_them(world: World) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from decimal import Decimal
 from typing import Any
 
 from flask import Flask
@@ -13,7 +14,10 @@ from market.auth.models import User
 from market.db import commit, db
 from market.needs.models import Need
 from market.orders import services
+from market.orders.forms import STEP_FORMS, read
 from market.orders.models import Order
+from market.orders.terms import DealTerms, StepTerms
+from market.orders.transitions import Action
 from market.providers.models import Provider
 from tests.factories import APPROVED, login
 
@@ -23,6 +27,11 @@ DEAL = {
     "signed_on": date.today().isoformat(),
     "note": "首期",
 }
+
+# DEAL as the sign service takes it (what a form makes of DEAL).
+DEAL_TERMS = StepTerms(
+    deal=DealTerms(contract_type="develop", value_wan=Decimal("120.50"), signed_on=date.today(), note="首期")
+)
 
 ROLES = (
     "owner",
@@ -77,12 +86,18 @@ class World:
         need = db.session.get(Need, need_id)
         provider = db.session.get(Provider, self.provider_id)
         if origin == "dispatched":
-            return services.dispatch(db.session.get(User, self.broker_in), need, [provider.id], {})[0].id
-        return services.invite(db.session.get(User, self.owner), need, provider, {"message": "请评估"}).id
+            return services.dispatch(db.session.get(User, self.broker_in), need, [provider.id])[0].id
+        return services.invite(db.session.get(User, self.owner), need, provider, message="请评估").id
 
     def act(self, order_id: int, action: str, role: str, values: dict[str, Any] | None = None) -> None:
+        """Take a step as `role` with form-like `values`, read by the step's form as a page reads them."""
         actor_id = self.user_id(role)
-        self.run(lambda: services.act(db.session.get(User, actor_id), order_id, action, values or {}))
+
+        def step() -> Any:
+            terms = read(STEP_FORMS[Action(action)], values or {}).terms()
+            return services.act(db.session.get(User, actor_id), order_id, action, terms)
+
+        self.run(step)
 
     def status(self, order_id: int) -> str:
         with self.app.app_context():

@@ -22,7 +22,7 @@ from market.auth.models import User
 from market.db import db
 from market.errors import ValidationFailed
 from market.needs.models import Need
-from market.orders import parsing
+from market.orders.forms import FollowUpForm, read
 from market.orders.models import FollowUp
 from market.providers.models import Provider
 from market.reference.models import Field
@@ -187,11 +187,12 @@ def test_order_follow_up_form_refuses_control_characters(world: World) -> None:
     assert _count(world.app, FollowUp) == before
 
 
-def test_parsing_text_refuses_control_characters_but_keeps_lines() -> None:
-    with pytest.raises(ValidationFailed) as refused:
-        parsing.text({"note": "首期\x07"}, "note")
-    assert REFUSED in str(refused.value.field_errors["note"][0])
-    assert parsing.text({"note": "第一行\n第二行"}, "note") == "第一行\n第二行"
+def test_order_forms_refuse_control_characters_but_keep_lines(app: Flask) -> None:
+    with app.test_request_context():
+        with pytest.raises(ValidationFailed) as refused:
+            read(FollowUpForm, {"body": "首期\x07"})
+        assert REFUSED in str(refused.value.field_errors["body"][0])
+        assert read(FollowUpForm, {"body": "第一行\n第二行"}).body.data == "第一行\n第二行"
 
 
 def test_admin_taxonomy_names_refuse_control_characters(world: World) -> None:

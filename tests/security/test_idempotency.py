@@ -147,7 +147,8 @@ def test_a_refused_submit_does_not_use_up_its_key(app: Flask, make: Any) -> None
     buyer = login(app.test_client(), make.user("enterprise"))
     key = form_key(buyer, f"/orders/new/service/{service}")
     refused = buyer.post(f"/orders/new/service/{service}", data={"need_id": "999999", "once_key": key})
-    assert refused.status_code == 302 and count(app, Order) == 0
+    assert refused.status_code == 422 and count(app, Order) == 0  # the form again, with the same key
+    assert f'value="{key}"' in refused.get_data(as_text=True)
     accepted = buyer.post(f"/orders/new/service/{service}", data={"once_key": key})
     assert "/orders/" in accepted.headers["Location"] and count(app, Order) == 1
 

@@ -57,7 +57,7 @@ def menu(app: Flask, make: Any) -> Menu:
     enterprise = make.user("enterprise")
     with app.app_context():
         order = orders.order_service(
-            db.session.get(User, enterprise), db.session.get(ServiceItem, service), {"message": "请报价"}
+            db.session.get(User, enterprise), db.session.get(ServiceItem, service), message="请报价"
         )
         commit()
         order_id = order.id

@@ -1,0 +1,80 @@
+"""Taking a step of the posting life cycle: the ONLY module that assigns a need's or profile's status.
+
+The steps are the table in market/postings.py. `fire` checks the step, assigns the status, stamps the
+posting and writes its ModerationEvent in one go, so the moderation history is complete: every status
+a posting ever had is an event. Services work out who the actor is to the posting (`Party`) and call
+`fire`; tests/test_posting_status_writers.py fails when any other module assigns a posting's status.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from market.db import db, utcnow
+from market.errors import Conflict, Forbidden
+from market.i18n import gettext as _
+from market.moderation.models import ModerationEvent
+from market.needs.models import Need
+from market.postings import Action, Party, Step, action_label, status_label, step_for
+from market.postings import PostingStatus as State
+from market.providers.models import Provider
+
+if TYPE_CHECKING:
+    from market.auth.models import User
+
+Posting = Need | Provider
+
+
+def check(posting: Posting, action: Action, parties: set[Party]) -> Step:
+    """The step to take, or why not: 409 in a state the action cannot follow, 403 for the wrong party."""
+    step = step_for(posting.status, action)
+    if step is None:
+        raise Conflict(
+            _(
+                "当前状态（{state}）不能{action}。",
+                state=status_label(posting.status),
+                action=action_label(action),
+            )
+        )
+    if step.party not in parties:
+        if step.party == Party.BROKER:
+            raise Forbidden(_("该内容不在你负责的地区。"))
+        raise Forbidden(_("只有发布方可以{action}。", action=action_label(action)))
+    return step
+
+
+def fire(
+    posting: Posting, action: Action, actor: User, parties: set[Party], reason: str = ""
+) -> ModerationEvent:
+    """Take the step: assign the status, stamp the posting and write the event (the posting has an id)."""
+    step = check(posting, action, parties)
+    event = ModerationEvent(
+        target_kind=kind_of(posting),
+        target_id=posting.id,
+        actor_id=actor.id,
+        action=action.value,
+        from_status=posting.status,
+        to_status=step.to.value,
+        reason=reason,
+    )
+    posting.status = step.to.value
+    _stamp(posting, step.to, reason)
+    db.session.add(event)
+    return event
+
+
+def _stamp(posting: Posting, to: State, reason: str) -> None:
+    """What entering a state means besides the status: when it was asked for, approved, why returned."""
+    if to == State.PENDING:
+        posting.submitted_at = utcnow()
+        posting.review_note = ""
+    elif to == State.APPROVED:
+        posting.approved_at = utcnow()
+        posting.review_note = ""
+    elif to == State.RETURNED:
+        posting.review_note = reason
+
+
+def kind_of(posting: Posting) -> str:
+    """`need` or `provider`: the ModerationEvent.target_kind (and the review URLs' kind)."""
+    return "need" if isinstance(posting, Need) else "provider"
