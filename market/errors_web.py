@@ -11,6 +11,7 @@ from werkzeug.exceptions import HTTPException
 
 from market.db import db
 from market.errors import DomainError, RetryLater, TooManyRequests
+from market.i18n import N_
 from market.i18n import gettext as _
 from market.security import events as security_events
 
@@ -54,15 +55,15 @@ def _limiter_retry_after() -> int | None:
 
 
 HTTP_MESSAGES = {
-    400: "请求格式有误。",
-    401: "请先登录或提供有效的 API 令牌。",
-    403: "你没有权限执行此操作。",
-    404: "页面或资源不存在。",
-    405: "不支持该请求方法。",
-    409: "当前状态不允许该操作。",
-    413: "上传内容过大。",
-    422: "提交的数据未通过校验。",
-    429: "请求过于频繁，请稍后再试。",
+    400: N_("请求格式有误。"),
+    401: N_("请先登录或提供有效的 API 令牌。"),
+    403: N_("你没有权限执行此操作。"),
+    404: N_("页面或资源不存在。"),
+    405: N_("不支持该请求方法。"),
+    409: N_("当前状态不允许该操作。"),
+    413: N_("上传内容过大。"),
+    422: N_("提交的数据未通过校验。"),
+    429: N_("请求过于频繁，请稍后再试。"),
 }
 
 

@@ -1,24 +1,32 @@
 """Chinese-first interface text with an English switch.
 
-Source strings are Chinese; `translations/en.json` maps each to English. A missing English
-string falls back to Chinese (a test lists any such gaps).
+Source strings are Chinese, marked with `_()` (translated now), `N_()` (stored, translated when read)
+or `lazy_gettext()` (module-level labels, translated each time they are shown). pybabel extracts them
+(babel.cfg, `bash scripts/i18n-update.sh`) into the gettext catalogue
+`translations/en/LC_MESSAGES/messages.po`, which holds the English. A missing English string falls
+back to Chinese (a test lists any such gaps). Placeholders are `{name}` (str.format), not `%(name)s`.
 """
 
 from __future__ import annotations
 
-import json
 from functools import lru_cache
 from pathlib import Path
 
+from babel.messages.pofile import read_po
 from flask import g, has_request_context, request, session
+from flask_babel import LazyString
 
 LANGUAGES = ("zh", "en")
-_EN_PATH = Path(__file__).parent / "translations" / "en.json"
+CATALOGUES = Path(__file__).parent / "translations"
 
 
 @lru_cache(maxsize=1)
 def english() -> dict[str, str]:
-    return json.loads(_EN_PATH.read_text(encoding="utf-8"))
+    """The English catalogue, read once per process from the .po file itself: nothing to compile
+    at install time, so a checkout, the wheel and the container read the same file."""
+    with (CATALOGUES / "en" / "LC_MESSAGES" / "messages.po").open("rb") as po:
+        catalogue = read_po(po, locale="en")
+    return {str(m.id): str(m.string) for m in catalogue if m.id and m.string and not m.fuzzy}
 
 
 def current_language() -> str:
@@ -48,6 +56,11 @@ def translate(text: str, lang: str, /, **values: object) -> str:
     recipient of a mail, say), who need not be the person making the current request."""
     translated = english().get(text, text) if lang == "en" else text
     return translated.format(**values) if values else translated
+
+
+def lazy_gettext(text: str, **values: object) -> LazyString:
+    """For labels defined at import time: translated into the reader's language each time it is shown."""
+    return LazyString(gettext, text, **values)
 
 
 def N_(text: str) -> str:

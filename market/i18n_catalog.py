@@ -1,38 +1,30 @@
-"""Finds every interface string marked for translation, so tests can list missing English."""
+"""Finds every interface string marked for translation (pybabel's own extraction, as babel.cfg
+configures it), so tests can list missing English."""
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
-from pathlib import Path
+from functools import lru_cache
+
+from babel.messages.extract import extract_from_dir
 
 from market.config import ROOT
 
-# _("…") / _('…') in Python and Jinja, N_("…") for text translated later (stored messages); the literal
-# must be a single string without format calls.
-_MARKED = re.compile(r"""(?<![\w.])(?:N_|_|gettext)\(\s*(?P<q>["'])(?P<text>(?:(?!(?P=q)).)+)(?P=q)""")
+KEYWORDS = {"_": None, "N_": None, "gettext": None, "lazy_gettext": None}
+METHODS = [("market/**.py", "python"), ("templates/**.html", "jinja2")]  # as babel.cfg
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 
 
-def marked_strings() -> set[str]:
+@lru_cache(maxsize=1)
+def marked_strings() -> frozenset[str]:
     found: set[str] = set()
-    for path in _sources():
-        for match in _MARKED.finditer(path.read_text(encoding="utf-8")):
-            text = match.group("text")
-            if _CJK.search(text):
-                found.add(text)
-    from market.errors_web import HTTP_MESSAGES
-    from market.templating import STATUS_LABELS
-
-    found.update(HTTP_MESSAGES.values())
-    found.update(label for label, _colour in STATUS_LABELS.values())
-    found.add("请先登录。")
-    return found
-
-
-def _sources() -> Iterator[Path]:
-    yield from (ROOT / "market").rglob("*.py")
-    yield from (ROOT / "templates").rglob("*.html")
+    for _file, _line, message, _comments, _context in extract_from_dir(
+        str(ROOT), method_map=METHODS, keywords=KEYWORDS
+    ):
+        text = message[0] if isinstance(message, tuple) else message
+        if _CJK.search(text):
+            found.add(text)
+    return frozenset(found)
 
 
 def missing_english() -> list[str]:

@@ -44,9 +44,10 @@ def text_problem(value: str, *, multiline: bool = True) -> str | None:
         return _("不能包含 NUL 等无法保存的字符。")
     found = CONTROL_CHARACTERS.search(value)
     if found is not None:
+        code = f"U+{ord(found.group()):04X}"
         return _(
             "不能包含不可见的控制字符 {code}（第 {position} 个字符），请删除后再提交。",
-            code=f"U+{ord(found.group()):04X}",
+            code=code,
             position=found.start() + 1,
         )
     if not multiline and LINE_BREAKS.search(value):

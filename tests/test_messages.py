@@ -25,7 +25,7 @@ def test_every_message_kind_has_its_english_form(app: Flask) -> None:
     for kind in messages.KINDS.values():
         assert set(kind.params) >= placeholders(kind.text), kind.key
         if CHINESE.search(kind.text):
-            assert table.get(kind.text), f"{kind.key}: no English for {kind.text!r} in en.json"
+            assert table.get(kind.text), f"{kind.key}: no English for {kind.text!r} in the English catalogue"
             assert placeholders(table[kind.text]) == placeholders(kind.text), kind.key
 
 
