@@ -16,7 +16,9 @@ echo "==> import-linter (layering contracts in pyproject.toml, docs/architecture
 
 echo "==> mypy (indexer and the business-rule modules)"
 .venv/bin/mypy --ignore-missing-imports --follow-imports=silent indexer market/permissions.py \
-  market/orders/transitions.py market/matching/services.py market/moderation/services.py
+  market/orders/transitions.py market/matching/services.py market/moderation/services.py \
+  market/moderation/transitions.py market/postings.py market/scope.py market/config.py market/messages.py \
+  market/auth/sessions.py market/auth/passwords.py market/security/events.py
 
 echo "==> bandit (medium and high severity)"
 .venv/bin/bandit -q -r market indexer -ll
