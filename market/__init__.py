@@ -90,7 +90,9 @@ def _init_login(app: Flask) -> None:
     app.after_request(sessions.write_remember_cookie)
     sessions.install()
 
-    login_manager.login_message = "请先登录。"
+    from market.i18n import N_
+
+    login_manager.login_message = N_("请先登录。")
     login_manager.localize_callback = sessions.login_message
     login_manager.login_message_category = "warning"
 
@@ -109,11 +111,13 @@ def _register_blueprints(app: Flask) -> None:
     from market.needs.views import bp as needs_bp
     from market.orders.views import bp as orders_bp
     from market.providers.views import bp as providers_bp
+    from market.registration.views import bp as registration_bp
 
     for blueprint in (
         main_bp,
         health_bp,
         auth_bp,
+        registration_bp,
         needs_bp,
         attachments_bp,
         providers_bp,

@@ -6,21 +6,19 @@ endpoint) under a unique constraint in the same transaction as the record it cre
 it led (pages: the redirect; API: status, body and Location). A concurrent duplicate waits on that
 unique index until the first commits, then fails to insert and answers with the stored result: the
 redirect with an info message, or the first response again. Keys live for 24 hours.
+
+This module is the shared core and the page half; the API half (the header, the `idempotent` decorator)
+is market/api/idempotency.py, so that this module, which the feature views use, does not import the API.
 """
 
 from __future__ import annotations
 
-import contextlib
-import functools
-import hashlib
-import json
 import re
 import secrets
 from collections.abc import Callable
 from datetime import datetime, timedelta
-from typing import Any, TypeVar, cast
 
-from flask import current_app, flash, redirect, request
+from flask import flash, redirect, request
 from flask_login import current_user
 from markupsafe import Markup
 from sqlalchemy import DateTime, ForeignKey, String, Text, UniqueConstraint, delete, inspect, select
@@ -30,35 +28,14 @@ from werkzeug.wrappers import Response
 
 from market import permissions
 from market.db import db, utcnow
-from market.errors import Conflict, ValidationFailed
+from market.errors import Conflict
 from market.i18n import gettext as _
 
 FORM_FIELD = "once_key"
-HEADER = "Idempotency-Key"
-REPLAYED_HEADER = "Idempotent-Replayed"
 LIFETIME = timedelta(hours=24)
 MAX_KEY_LENGTH = 255
-# Visible ASCII: a UUID, a ULID or any client's own scheme; no spaces or control characters.
-_API_KEY = re.compile(rf"[\x21-\x7e]{{1,{MAX_KEY_LENGTH}}}")
 _FORM_KEY = re.compile(r"[A-Za-z0-9_-]{16,64}")
 REDIRECTS = (301, 302, 303, 307, 308)
-
-View = TypeVar("View", bound=Callable[..., Any])
-
-# The API operations that honour the header; the OpenAPI document declares it for exactly these.
-IDEMPOTENT_ENDPOINTS: set[str] = set()
-HEADER_PARAMETER: dict[str, Any] = {
-    "name": HEADER,
-    "in": "header",
-    "required": False,
-    "description": (
-        "Any unique string (e.g. a UUID) of up to 255 visible ASCII characters. Retrying with the same "
-        "key within 24 hours answers the first response again (status, body, Location; header "
-        "`Idempotent-Replayed: true`) instead of creating a second record. The same key with a different "
-        "request body or path is refused with 422; while the first request is still running, 409."
-    ),
-    "schema": {"type": "string", "minLength": 1, "maxLength": MAX_KEY_LENGTH, "pattern": "^[!-~]+$"},
-}
 
 
 class IdempotencyKey(db.Model):
@@ -111,7 +88,7 @@ def _find(user_id: int, key: str) -> IdempotencyKey | None:
     )
 
 
-def _holds(row: IdempotencyKey) -> bool:
+def holds(row: IdempotencyKey) -> bool:
     """Still part of this unit of work: a refusal that rolled back took the claim with it."""
     return bool(inspect(row).persistent)
 
@@ -143,64 +120,10 @@ def create_once(work: Callable[[], Response]) -> Response:
         flash(_("该表单已经提交过，没有重复创建；这是第一次提交的结果。"), "info")
         return redirect(row.location)
     response = work()
-    if _holds(row):
+    if holds(row):
         if response.status_code in REDIRECTS and response.location:
             row.status_code, row.location = response.status_code, response.location
         else:  # nothing was created: the key stays usable
             db.session.delete(row)
         db.session.flush()
-    return response
-
-
-# ---- the API: the Idempotency-Key header ---------------------------------------------------------------
-
-
-def idempotent(view: View) -> View:
-    """Decorate an API create operation: a request with `Idempotency-Key` runs once per user and key."""
-    IDEMPOTENT_ENDPOINTS.add(view.__name__)
-
-    @functools.wraps(view)
-    def run(*args: Any, **kwargs: Any) -> Any:
-        key = request.headers.get(HEADER)
-        if key is None:
-            return view(*args, **kwargs)
-        from market.api.auth import require_user  # late: market.api imports this module
-        from market.api.errors import BadRequest
-
-        if not _API_KEY.fullmatch(key):
-            raise BadRequest(_("Idempotency-Key 应为 1–255 个可见 ASCII 字符（例如一个 UUID）。"))
-        user = require_user()
-        endpoint, fingerprint = request.endpoint or "", _fingerprint()
-        row, first = claim(user.id, key, endpoint, fingerprint)
-        if not first:
-            return _replay(row, endpoint, fingerprint)
-        response = current_app.make_response(view(*args, **kwargs))
-        if _holds(row) and response.status_code < 300:
-            row.status_code = response.status_code
-            row.body = response.get_data(as_text=True)
-            row.location = response.headers.get("Location", "")[:500]
-            db.session.flush()
-        return response
-
-    return cast(View, run)
-
-
-def _fingerprint() -> str:
-    raw = request.get_data(cache=True)
-    with contextlib.suppress(ValueError):  # the same JSON with other spacing or key order is the same request
-        raw = json.dumps(json.loads(raw), sort_keys=True, separators=(",", ":")).encode()
-    return hashlib.sha256(request.method.encode() + b" " + request.path.encode() + b"\n" + raw).hexdigest()
-
-
-def _replay(row: IdempotencyKey, endpoint: str, fingerprint: str) -> Response:
-    if row.endpoint != endpoint or row.fingerprint != fingerprint:
-        raise ValidationFailed(
-            _("这个 Idempotency-Key 已用于另一个请求（路径或请求体不同）；新的请求请使用新的键。")
-        )
-    if row.status_code is None:
-        raise Conflict(_("使用该 Idempotency-Key 的请求仍在处理中，请稍后重试。"))
-    response = Response(row.body or "", status=row.status_code, mimetype="application/json")
-    if row.location:
-        response.headers["Location"] = row.location
-    response.headers[REPLAYED_HEADER] = "true"
     return response

@@ -7,16 +7,19 @@ regions are market.scope's rule; what may follow a posting's state is its transi
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import ColumnElement, false
 
 from market import scope
-from market.attachments.models import NeedAttachment
 from market.auth.models import Role, User
-from market.needs.models import Need
 from market.postings import EDITABLE, Action, PostingStatus, allows
-from market.providers.models import Provider
+
+if TYPE_CHECKING:
+    # Annotations only: the feature packages build on this module, never the other way round.
+    from market.attachments.models import NeedAttachment
+    from market.needs.models import Need
+    from market.providers.models import Provider
 
 
 def _user(user: Any) -> User | None:
@@ -114,9 +117,10 @@ def owns_provider(user: Any, provider: Provider) -> bool:
     return bool(_provider_owner(_user(user), provider))
 
 
-def owned_providers(user: Any) -> ColumnElement[bool]:
-    """owns_provider as a SQL condition on Provider rows (e.g. the provider side of the order inbox)."""
-    return _provider_owner(_user(user), Provider)  # type: ignore[no-any-return]
+def owned_providers(user: Any, providers: type[Provider]) -> ColumnElement[bool]:
+    """owns_provider as a SQL condition on Provider rows (e.g. the provider side of the order inbox).
+    The caller passes the Provider class: this module reads no feature package at run time."""
+    return _provider_owner(_user(user), providers)  # type: ignore[no-any-return]
 
 
 def can_view_provider(user: Any, provider: Provider) -> bool:

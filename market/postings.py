@@ -5,15 +5,54 @@ TABLE maps (state, action) to the next state and the party allowed to take that 
 market/orders/transitions.py does for orders. It is plain data, so market.permissions (buttons) and
 the models can read it; market/moderation/transitions.py is the only code that takes a step (assigns
 the status and writes the ModerationEvent).
+
+The posting models declare themselves with `@posting_kind("need")` / `@posting_kind("provider")`, so the
+moderation package works on any posting without importing the feature packages that build on it.
 """
 
 from __future__ import annotations
 
 import enum
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, TypeAlias, TypeVar
 
 from market.i18n import N_
 from market.i18n import gettext as _
+
+if TYPE_CHECKING:
+    from market.needs.models import Need
+    from market.providers.models import Provider
+
+Posting: TypeAlias = "Need | Provider"
+M = TypeVar("M", bound=type)
+
+# The kinds of posting in the order the review queue lists them: needs, then provider profiles.
+KINDS = ("need", "provider")
+_MODELS: dict[str, Any] = {}
+_KIND_OF: dict[type, str] = {}
+
+
+def posting_kind(kind: str) -> Callable[[M], M]:
+    """Class decorator of a posting model: its kind is ModerationEvent.target_kind and the review URLs'."""
+
+    def declare(model: M) -> M:
+        _MODELS[kind] = model
+        _KIND_OF[model] = kind
+        return model
+
+    return declare
+
+
+def kind_of(posting: Posting) -> str:
+    """`need` or `provider`."""
+    return _KIND_OF[type(posting)]
+
+
+def model_of(kind: str) -> type[Posting] | None:
+    """The model of a kind of posting, None for a kind that is not one (e.g. from a URL)."""
+    model: type[Posting] | None = _MODELS.get(kind)
+    return model
 
 
 class PostingStatus(enum.StrEnum):

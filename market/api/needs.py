@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from flask import url_for
@@ -9,9 +10,9 @@ from flask import url_for
 from market.api import serialize
 from market.api.auth import optional_user, require_user
 from market.api.bodies import check_shape, form_schema, json_object, no_body, validated
+from market.api.idempotency import idempotent
 from market.api.params import FIELD, PAGING, PROVINCE, Q, flag, text
 from market.api.spec import Body, Param, operation, page_of, ref
-from market.idempotency import idempotent
 from market.needs import services
 from market.needs.forms import NeedForm
 from market.needs.models import Need
@@ -44,7 +45,11 @@ def stored_values(need: Need) -> JSON:
 
 
 def _detail(need: Need, actor: Any) -> JSON:
-    return serialize.need(need, actor, detail=True)
+    return serialize.need(services.as_seen_by(actor, need))
+
+
+def _list_item(actor: Any) -> Callable[[Need], JSON]:
+    return lambda need: serialize.need(services.as_seen_by(actor, need, with_history=False))
 
 
 @operation(
@@ -73,7 +78,10 @@ def list_needs() -> JSON:
         open_call=flag("open_call"),
     )
     # The public list shows every caller the public face; confidential parts only on GET one and /me/needs.
-    return serialize.page(paginate(services.public_needs_query(filters)), lambda n: serialize.need(n, None))
+    return serialize.page(
+        paginate(services.public_needs_query(filters)),
+        lambda n: serialize.need(services.as_seen_by(None, n, with_history=False)),
+    )
 
 
 @operation(
@@ -176,4 +184,6 @@ def withdraw_need(need_id: int) -> JSON:
 def my_needs() -> JSON:
     actor = require_user()
     query = services.organisation_needs_query(actor, text("status", 20))
-    return serialize.page(paginate(query), lambda n: serialize.need(n, actor))
+    return serialize.page(
+        paginate(query), lambda n: serialize.need(services.as_seen_by(actor, n, with_history=False))
+    )

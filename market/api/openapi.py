@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from market.api.idempotency import HEADER_PARAMETER, IDEMPOTENT_ENDPOINTS
 from market.api.serialize import SCHEMAS
 from market.api.spec import ERROR_TEXT, OPERATIONS, Operation, path_parameters, ref
-from market.idempotency import HEADER_PARAMETER, IDEMPOTENT_ENDPOINTS
 from market.orders.serialize import SCHEMAS as ORDER_SCHEMAS
 
 JSON = dict[str, Any]

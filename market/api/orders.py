@@ -15,10 +15,10 @@ from market.api import serialize
 from market.api.auth import require_user
 from market.api.bodies import check_shape, form_schema, json_object, no_body, optional_json_object, validated
 from market.api.errors import BadRequest
+from market.api.idempotency import idempotent
 from market.api.params import PAGING, flag, text
 from market.api.spec import Body, Param, operation, page_of, ref
 from market.i18n import gettext as _
-from market.idempotency import idempotent
 from market.needs.services import get_visible_need
 from market.orders import forms, proposals, queries, services
 from market.orders.serialize import (

@@ -10,10 +10,10 @@ from flask import url_for
 from market.api import serialize
 from market.api.auth import optional_user, require_user
 from market.api.bodies import check_shape, form_defaults, form_schema, json_object, no_body, validated
+from market.api.idempotency import idempotent
 from market.api.params import FIELD, PAGING, PROVINCE, Q, flag, text
 from market.api.spec import Body, Param, operation, page_of, ref
 from market.auth.models import User
-from market.idempotency import idempotent
 from market.pagination import paginate
 from market.providers import services
 from market.providers.forms import MAX_FIELDS, AchievementForm, ProviderForm, ServiceForm

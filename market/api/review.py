@@ -10,8 +10,8 @@ from market.api.bodies import check_shape, json_object, no_body
 from market.api.params import PAGING, text
 from market.api.spec import Body, Param, operation, page_of, ref
 from market.moderation import services as moderation
-from market.moderation.services import KINDS
 from market.pagination import page_number, per_page
+from market.postings import KINDS
 from market.text import REASON_MAX
 
 JSON = dict[str, Any]

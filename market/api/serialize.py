@@ -12,12 +12,12 @@ from typing import Any, TypeVar
 
 from flask_sqlalchemy.pagination import Pagination
 
-from market import permissions
 from market.auth.models import ApiToken, User
 from market.db import utc_iso
 from market.moderation import services as moderation
 from market.moderation.models import ModerationEvent
 from market.needs.models import Need
+from market.needs.services import NeedPage
 from market.providers.models import Achievement, Provider, ServiceItem
 from market.reference.models import Field, Region
 
@@ -66,7 +66,9 @@ def history_event(event: ModerationEvent) -> JSON:
     }
 
 
-def need(obj: Need, actor: Any, *, detail: bool = False) -> JSON:
+def need(seen: NeedPage) -> JSON:
+    """A need as its reader may see it (market.needs.services.as_seen_by decides)."""
+    obj = seen.need
     data: JSON = {
         "id": obj.id,
         "title": obj.title,
@@ -84,14 +86,14 @@ def need(obj: Need, actor: Any, *, detail: bool = False) -> JSON:
         "organisation": {"id": obj.organisation.id, "name": obj.organisation.name},
         "approved_at": timestamp(obj.approved_at),
     }
-    if permissions.can_view_need_confidential(actor, obj):
+    if seen.show_confidential:
         data["confidential_details"] = obj.confidential_details
         data["review_note"] = obj.review_note
         data["submitted_at"] = timestamp(obj.submitted_at)
         data["created_at"] = timestamp(obj.created_at)
         data["updated_at"] = timestamp(obj.updated_at)
-        if detail:
-            data["history"] = [history_event(e) for e in moderation.history(obj)]
+        if seen.history is not None:
+            data["history"] = [history_event(e) for e in seen.history]
     return data
 
 

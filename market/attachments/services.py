@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import hashlib
-from typing import Any
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 from flask import current_app
 from sqlalchemy import func, select
@@ -15,7 +16,9 @@ from market.db import db
 from market.errors import Forbidden, NotFound, ValidationFailed
 from market.i18n import gettext as _
 from market.ids import row_id
-from market.needs.models import Need
+
+if TYPE_CHECKING:
+    from market.needs.models import Need
 
 
 def max_bytes() -> int:
@@ -35,6 +38,25 @@ def visible_attachments(actor: Any, need: Need) -> list[NeedAttachment]:
         select(NeedAttachment).where(NeedAttachment.need_id == need.id).order_by(NeedAttachment.id)
     )
     return [row for row in rows if permissions.can_download_attachment(actor, row)]
+
+
+@dataclass(frozen=True)
+class Section:
+    """The attachments part of a need's page, as one reader sees it."""
+
+    files: list[NeedAttachment]
+    can_attach: bool
+    max_mb: str
+    max_count: int
+
+
+def section(actor: Any, need: Need) -> Section:
+    return Section(
+        files=visible_attachments(actor, need),
+        can_attach=permissions.can_attach_to_need(actor, need, confidential=True),
+        max_mb=max_mb(),
+        max_count=max_per_need(),
+    )
 
 
 def add_attachment(

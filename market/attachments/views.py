@@ -15,8 +15,16 @@ from market.db import db
 from market.errors import ValidationFailed
 from market.i18n import gettext as _
 from market.needs import services as needs
+from market.needs.models import Need
 
 bp = Blueprint("attachments", __name__)
+
+
+@bp.app_template_global("need_attachments")
+def need_attachments(need: Need) -> services.Section:
+    """The need page's files (templates/attachments/_section.html): the need page itself does not know
+    about attachments, which build on needs."""
+    return services.section(current_user, need)
 
 
 def _back_to(need_id: int) -> Response:

@@ -1,4 +1,5 @@
-"""Accounts: registration, password checks, sessions and API tokens."""
+"""Accounts: creating users, password checks, sessions and API tokens (self-registration, which also
+creates a provider profile, is market.registration)."""
 
 from __future__ import annotations
 
@@ -13,7 +14,6 @@ from market.auth.models import TOKEN_NAME_MAX, ApiToken, Organisation, OrgKind, 
 from market.db import db, utcnow
 from market.errors import ValidationFailed
 from market.i18n import gettext as _
-from market.providers.models import Provider
 from market.reference.models import Region
 from market.security import events as security
 
@@ -68,46 +68,6 @@ def create_user(
         session_token=secrets.token_hex(16),
     )
     db.session.add(user)
-    db.session.flush()
-    return user
-
-
-def register(values: dict[str, Any]) -> User:
-    """Self-registration of an enterprise member or a provider (experts and organisations)."""
-    role = Role(values["role"])
-    province = values["province"]
-    if role == Role.ENTERPRISE:
-        org = Organisation(name=values["organisation"], kind=OrgKind.ENTERPRISE.value, province=province)
-        db.session.add(org)
-        return create_user(
-            email=values["email"],
-            name=values["name"],
-            password=values["password"],
-            role=role,
-            organisation=org,
-        )
-    kind = values["provider_kind"]
-    if kind == "expert":
-        user = create_user(email=values["email"], name=values["name"], password=values["password"], role=role)
-        profile = Provider(
-            kind=kind,
-            name=user.name,
-            user_id=user.id,
-            province=province,
-            affiliation=values.get("organisation") or "",
-        )
-    else:
-        org = Organisation(name=values["organisation"], kind=PROVIDER_ORG_KIND[kind].value, province=province)
-        db.session.add(org)
-        user = create_user(
-            email=values["email"],
-            name=values["name"],
-            password=values["password"],
-            role=role,
-            organisation=org,
-        )
-        profile = Provider(kind=kind, name=org.name, organisation_id=org.id, province=province)
-    db.session.add(profile)
     db.session.flush()
     return user
 

@@ -1,28 +1,22 @@
-"""Login, logout, registration, language switch and personal API tokens."""
+"""Login, logout, language switch and personal API tokens (registration: market.registration)."""
 
 from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
 from market.auth import services, sessions
-from market.auth.forms import LoginForm, RegisterForm, TokenForm
+from market.auth.forms import LoginForm, TokenForm
 from market.auth.models import User
-from market.db import db
 from market.extensions import limiter
 from market.i18n import LANGUAGES
 from market.i18n import gettext as _
 from market.security import events as security
 
 bp = Blueprint("auth", __name__, url_prefix="/auth")
-
-
-def _register_limit() -> str:
-    # Password checks (login) are limited by market.auth.throttle, not here.
-    return str(current_app.config["REGISTER_RATE_LIMIT"])
 
 
 def _safe_next(target: str | None) -> str:
@@ -55,31 +49,6 @@ def login() -> str | Response:
             flash(_("欢迎回来，{name}。", name=user.name), "success")
             return redirect(_safe_next(request.args.get("next")))
     return render_template("auth/login.html", form=form)
-
-
-@bp.route("/register", methods=["GET", "POST"])
-@limiter.limit(_register_limit, methods=["POST"])
-def register() -> str | Response:
-    form = RegisterForm()
-    if form.validate_on_submit():
-        user = services.register(
-            {
-                "role": form.role.data,
-                "provider_kind": form.provider_kind.data,
-                "name": form.name.data,
-                "email": form.email.data,
-                "organisation": (form.organisation.data or "").strip(),
-                "province": form.province.data,
-                "password": form.password.data,
-            }
-        )
-        db.session.flush()
-        _start_session(user, False)
-        flash(_("注册成功。"), "success")
-        if user.role == "provider":
-            return redirect(url_for("providers.edit_profile"))
-        return redirect(url_for("main.dashboard"))
-    return render_template("auth/register.html", form=form)
 
 
 @bp.route("/logout", methods=["POST"])

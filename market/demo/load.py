@@ -14,9 +14,8 @@ from market.demo.generate import DemoData, DemoNeed, DemoProvider, generate
 from market.demo.history import add_history
 from market.moderation import services as moderation
 from market.moderation.models import ModerationEvent
-from market.moderation.transitions import kind_of
 from market.needs.models import Need
-from market.postings import Action, PostingStatus
+from market.postings import Action, PostingStatus, kind_of
 from market.providers.models import Achievement, Provider, ServiceItem
 from market.reference.models import Field
 

@@ -8,7 +8,7 @@ call one of these and render.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from sqlalchemy import select
 
@@ -18,22 +18,22 @@ from market.db import db
 from market.errors import Forbidden, NotFound, ValidationFailed
 from market.i18n import gettext as _
 from market.moderation.models import ModerationEvent
-from market.moderation.transitions import Posting, check, fire, kind_of
-from market.needs.models import Need
-from market.postings import Action, Party, PostingStatus
-from market.providers.models import Provider
+from market.moderation.transitions import check, fire
+from market.postings import KINDS, Action, Party, Posting, PostingStatus, kind_of, model_of
 from market.text import REASON_MAX, text_problem, too_long
 
-KINDS: dict[str, type[Need] | type[Provider]] = {"need": Need, "provider": Provider}
+if TYPE_CHECKING:
+    from market.needs.models import Need
+    from market.providers.models import Provider
 
 
 def parties(actor: Any, posting: Posting) -> set[Party]:
     """What the actor is to the posting: its owner, a reviewer of its region, both or neither."""
     found: set[Party] = set()
     owns = (
-        permissions.owns_need(actor, posting)
-        if isinstance(posting, Need)
-        else permissions.owns_provider(actor, posting)
+        permissions.owns_need(actor, posting)  # type: ignore[arg-type]
+        if kind_of(posting) == "need"
+        else permissions.owns_provider(actor, posting)  # type: ignore[arg-type]
     )
     if owns:
         found.add(Party.OWNER)
@@ -80,11 +80,9 @@ def require_reviewer(actor: Any) -> None:
 
 def posting_for_review(actor: Any, kind: str, posting_id: int) -> Posting:
     require_reviewer(actor)
-    posting: Posting | None = None
-    if kind == "need":
-        posting = db.session.get(Need, posting_id)
-    elif kind == "provider":
-        posting = db.session.get(Provider, posting_id)
+    model = model_of(kind)
+    # cast: mypy joins get()'s two possible models into their common base class
+    posting = cast("Posting | None", db.session.get(model, posting_id) if model is not None else None)
     if posting is None:
         raise NotFound(_("内容不存在。"))
     return posting
@@ -117,7 +115,7 @@ def _valid_reason(reason: str) -> str:
 def review_queue(actor: Any, kinds: list[str] | None = None) -> list[Posting]:
     """Pending postings in the actor's regions (all regions for admins), oldest first, needs then profiles."""
     require_reviewer(actor)
-    return [p for kind in kinds or list(KINDS) for p in _pending(KINDS[kind], actor)]
+    return [p for kind in kinds or KINDS if (model := model_of(kind)) for p in _pending(model, actor)]
 
 
 def _pending(model: type[Need] | type[Provider], actor: Any) -> list[Any]:

@@ -14,15 +14,11 @@ from market.db import db, utcnow
 from market.errors import Conflict, Forbidden
 from market.i18n import gettext as _
 from market.moderation.models import ModerationEvent
-from market.needs.models import Need
-from market.postings import Action, Party, Step, action_label, status_label, step_for
+from market.postings import Action, Party, Posting, Step, action_label, kind_of, status_label, step_for
 from market.postings import PostingStatus as State
-from market.providers.models import Provider
 
 if TYPE_CHECKING:
     from market.auth.models import User
-
-Posting = Need | Provider
 
 
 def check(posting: Posting, action: Action, parties: set[Party]) -> Step:
@@ -73,8 +69,3 @@ def _stamp(posting: Posting, to: State, reason: str) -> None:
         posting.review_note = ""
     elif to == State.RETURNED:
         posting.review_note = reason
-
-
-def kind_of(posting: Posting) -> str:
-    """`need` or `provider`: the ModerationEvent.target_kind (and the review URLs' kind)."""
-    return "need" if isinstance(posting, Need) else "provider"

@@ -9,12 +9,13 @@ from sqlalchemy import Date, DateTime, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from market.db import Timestamped, db
-from market.postings import PostingStatus
+from market.postings import PostingStatus, posting_kind
 
 if TYPE_CHECKING:
     from market.auth.models import Organisation, User
 
 
+@posting_kind("need")
 class Need(Timestamped, db.Model):
     __tablename__ = "needs"
 

@@ -9,8 +9,6 @@ from typing import Any
 from sqlalchemy import Select, or_, select
 
 from market import permissions
-from market.attachments import services as attachments
-from market.attachments.models import NeedAttachment
 from market.auth.models import User
 from market.db import db
 from market.errors import Conflict, Forbidden, NotFound
@@ -92,25 +90,26 @@ def _require_owner(actor: Any, need: Need) -> None:
 
 @dataclass(frozen=True)
 class NeedPage:
-    """A need as one reader sees it: the confidential part, files and review history only if entitled."""
+    """A need as one reader sees it: the confidential part and review history only if entitled. (Its
+    files are market.attachments' part of the page: attachments build on needs, not the reverse.)"""
 
     need: Need
-    attachments: list[NeedAttachment]
-    can_attach: bool
     show_confidential: bool
-    history: list[ModerationEvent]
+    history: list[ModerationEvent] | None  # None: not for this reader, or not asked for (API lists)
 
 
-def need_page(actor: Any, need_id: int) -> NeedPage:
-    need = get_visible_need(actor, need_id)
+def as_seen_by(actor: Any, need: Need, *, with_history: bool = True) -> NeedPage:
+    """What of a need (already found visible to the actor) the actor may read, for the page and the API."""
     confidential = permissions.can_view_need_confidential(actor, need)
     return NeedPage(
         need=need,
-        attachments=attachments.visible_attachments(actor, need),
-        can_attach=permissions.can_attach_to_need(actor, need, confidential=True),
         show_confidential=confidential,
-        history=moderation.history(need) if confidential else [],
+        history=moderation.history(need) if confidential and with_history else None,
     )
+
+
+def need_page(actor: Any, need_id: int) -> NeedPage:
+    return as_seen_by(actor, get_visible_need(actor, need_id))
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,6 @@ from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
 from market import taxonomy
-from market.attachments import services as attachments
 from market.errors import Conflict
 from market.forms import field_choices, province_choices, term_choices
 from market.i18n import gettext as _
@@ -49,10 +48,6 @@ def detail(need_id: int) -> str:
     return render_template(
         "needs/detail.html",
         need=page.need,
-        attachments=page.attachments,
-        can_attach=page.can_attach,
-        attachment_mb=attachments.max_mb(),
-        attachment_count=attachments.max_per_need(),
         show_confidential=page.show_confidential,
         history=page.history,
     )

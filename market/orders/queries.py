@@ -24,7 +24,7 @@ def _side_condition(user: Any, side: str) -> Any:
     if side == "enterprise":
         return Order.organisation_id == u.organisation_id if u.role == Role.ENTERPRISE else false()
     if side == "provider":
-        return Order.provider_id.in_(select(Provider.id).where(permissions.owned_providers(u)))
+        return Order.provider_id.in_(select(Provider.id).where(permissions.owned_providers(u, Provider)))
     return scope.condition(Order.province, u)
 
 

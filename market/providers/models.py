@@ -9,7 +9,7 @@ from sqlalchemy import Column, DateTime, ForeignKey, String, Table, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from market.db import Timestamped, db
-from market.postings import PostingStatus
+from market.postings import PostingStatus, posting_kind
 
 if TYPE_CHECKING:
     from market.auth.models import Organisation, User
@@ -23,6 +23,7 @@ provider_fields = Table(
 )
 
 
+@posting_kind("provider")
 class Provider(Timestamped, db.Model):
     __tablename__ = "providers"
 

@@ -14,7 +14,6 @@ from market.db import db
 from market.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from market.i18n import gettext as _
 from market.moderation import services as moderation
-from market.orders.models import Order
 from market.postings import Action, PostingStatus
 from market.providers.models import Achievement, Provider, ServiceItem, provider_fields
 from market.reference.models import Field
@@ -101,7 +100,9 @@ def delete_item(actor: User, item: Achievement | ServiceItem) -> None:
 
 
 def service_has_orders(service: ServiceItem) -> bool:
-    return bool(db.session.scalar(select(exists().where(Order.service_id == service.id))))
+    # The orders table by name: orders build on providers, so this package does not import their model.
+    orders = db.metadata.tables["orders"]
+    return bool(db.session.scalar(select(exists().where(orders.c.service_id == service.id))))
 
 
 def service_in_use_message() -> str:

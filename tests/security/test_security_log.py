@@ -202,7 +202,7 @@ def test_rate_limit_hits_are_recorded(app: Flask) -> None:
         ("guess@example.com", ADDRESS, "/auth/login", {"scope": "address"})
     ]
     [limited] = _events(app, "rate_limit")
-    assert (limited["path"], limited["details"]["endpoint"]) == ("/auth/register", "auth.register")
+    assert (limited["path"], limited["details"]["endpoint"]) == ("/auth/register", "registration.register")
 
 
 # --- sessions, tokens, roles ----------------------------------------------------------------------
