@@ -13,7 +13,7 @@ def test_catalog_finds_the_interface_strings() -> None:
 
 def test_every_interface_string_has_english() -> None:
     missing = missing_english()
-    assert not missing, f"{len(missing)} strings lack English in market/translations/en/LC_MESSAGES/messages.po: {missing[:20]}"
+    assert not missing, f"{len(missing)} strings lack English (run scripts/i18n_update.py): {missing[:20]}"
 
 
 def test_the_catalogue_is_a_clean_gettext_file() -> None:
