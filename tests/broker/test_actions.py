@@ -44,7 +44,11 @@ def test_remind_notifies_provider_and_records_follow_up(world: World) -> None:
     )
     assert response.status_code == 302
     with world.app.app_context():
-        notes = list(db.session.scalars(select(Notification).where(Notification.user_id == world.provider)))
+        notes = list(
+            db.session.scalars(
+                select(Notification).where(Notification.user_id == world.provider).order_by(Notification.id)
+            )
+        )
         text = messages.render(notes[-1].message_key, notes[-1].message_params, "zh")
         assert len(notes) == before + 1 and notes[-1].kind == "order_remind" and "请本周答复" in text
         entry = db.session.scalars(select(FollowUp).where(FollowUp.kind == "reminder")).one()
