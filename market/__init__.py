@@ -42,8 +42,10 @@ def create_app(overrides: dict[str, object] | None = None) -> Flask:
     _register_hooks(app)
 
     from market.matching import sync
+    from market.orders import need_outcomes
 
     sync.install()
+    need_outcomes.install()
 
     from market import errors_web, templating
     from market.security import events as security_events
@@ -103,6 +105,7 @@ def _register_blueprints(app: Flask) -> None:
     from market.attachments.views import bp as attachments_bp
     from market.auth.views import bp as auth_bp
     from market.broker.views import bp as broker_bp
+    from market.conversations.views import bp as conversations_bp
     from market.imports.views import bp as imports_bp
     from market.main.health import bp as health_bp
     from market.main.views import bp as main_bp
@@ -131,6 +134,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(orders_bp)
     app.register_blueprint(imports_bp)
     app.register_blueprint(broker_bp)
+    app.register_blueprint(conversations_bp)
 
 
 def _register_hooks(app: Flask) -> None:

@@ -161,6 +161,7 @@ class Settings:
     api_token_rate_limit: str = setting("API_TOKEN_RATE_LIMIT", "20 per hour", _rate_limit)
     # Business timing and sizes.
     order_expiry_days: int = setting("ORDER_EXPIRY_DAYS", 14, _whole(1))
+    answers_per_day: int = setting("ANSWERS_PER_DAY", 10, _whole(1))
     broker_attention_days: int = setting("BROKER_ATTENTION_DAYS", 7, _whole(1))
     attachment_max_bytes: int = setting("ATTACHMENT_MAX_BYTES", 8 * 1024 * 1024, _whole(1))
     attachments_per_need: int = setting("ATTACHMENTS_PER_NEED", 10, _whole(0))

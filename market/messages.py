@@ -66,6 +66,8 @@ class Message:
 ORDER = Link("orders.detail", {"order_id": "order_id"})
 ORDER_FOLLOW_UPS = Link("orders.detail", {"order_id": "order_id"}, anchor="follow-ups")
 NEED = Link("needs.detail", {"need_id": "need_id"})
+NEED_ANSWERS = Link("needs.detail", {"need_id": "need_id"}, anchor="proposals")
+THREAD = Link("conversations.thread", {"thread_id": "thread_id"}, anchor="latest")
 
 _BY_ACTOR = {"actor": "text", "title": "text", "order_id": "int"}
 _ACTED = {**_BY_ACTOR, "action": "order_action"}
@@ -120,6 +122,28 @@ _KINDS: tuple[Kind, ...] = (
         {**_ON_NEED, "reason": "text"},
         NEED,
     ),
+    Kind(
+        "conversation.posted",
+        N_("{actor} 发来新消息：{title}"),
+        {"actor": "text", "title": "text", "thread_id": "int"},
+        THREAD,
+    ),
+    Kind(
+        "proposal.nudged",
+        N_("{actor} 提醒您处理 {provider} 对“{title}”的答题"),
+        {**_ON_NEED, "actor": "text", "provider": "text"},
+        NEED_ANSWERS,
+    ),
+    Kind(
+        "proposal.nudged_with_message",
+        N_("{actor} 提醒您处理 {provider} 对“{title}”的答题：{message}"),
+        {**_ON_NEED, "actor": "text", "provider": "text", "message": "text"},
+        NEED_ANSWERS,
+    ),
+    # To providers with an order or an answer on a need that left the market.
+    Kind("need.solved", N_("需求“{title}”已标记为已解决：{reason}"), {**_ON_NEED, "reason": "text"}, NEED),
+    Kind("need.closed", N_("需求“{title}”已关闭：{reason}"), {**_ON_NEED, "reason": "text"}, NEED),
+    Kind("need.withdrawn", N_("需求“{title}”已被发布企业撤回"), _ON_NEED),  # no link: not visible now
     # Follow-ups the system writes on an order.
     Kind("follow_up.transition", N_("状态变更：{action}（{before} → {after}）"), _TRANSITION),
     Kind(

@@ -4,6 +4,7 @@ from market.admin.models import AdminEvent
 from market.attachments.models import NeedAttachment
 from market.auth.models import ApiToken, Organisation, RememberToken, User, UserSession, broker_regions
 from market.auth.throttle import PasswordAttempt
+from market.conversations.models import MessageEvent, Thread, ThreadFile, ThreadMessage, ThreadRead
 from market.idempotency import IdempotencyKey
 from market.imports.models import ImportBatch, ImportRow
 from market.matching.models import MatchFeedback
@@ -27,6 +28,7 @@ __all__ = [
     "ImportBatch",
     "ImportRow",
     "MatchFeedback",
+    "MessageEvent",
     "ModerationEvent",
     "Need",
     "NeedAttachment",
@@ -41,6 +43,10 @@ __all__ = [
     "Review",
     "SecurityEvent",
     "ServiceItem",
+    "Thread",
+    "ThreadFile",
+    "ThreadMessage",
+    "ThreadRead",
     "User",
     "UserSession",
     "broker_regions",

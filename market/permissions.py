@@ -13,7 +13,7 @@ from sqlalchemy import ColumnElement, false
 
 from market import scope
 from market.auth.models import Role, User
-from market.postings import EDITABLE, Action, PostingStatus, allows
+from market.postings import EDITABLE, ENDED, Action, allows
 
 if TYPE_CHECKING:
     # Annotations only: the feature packages build on this module, never the other way round.
@@ -70,19 +70,43 @@ def can_create_need(user: Any) -> bool:
 
 
 def can_view_need(user: Any, need: Need) -> bool:
+    """Public needs for everyone; any need for its owner and the region's brokers; a solved or closed
+    need also for the providers engaged on it (its history is theirs too)."""
     u = _user(user)
-    return need.is_public or _owns_need(u, need) or is_broker_for(u, need.province)
+    if need.is_public or _owns_need(u, need) or is_broker_for(u, need.province):
+        return True
+    return need.status in ENDED and _engaged_on(u, need)
 
 
 def can_view_need_confidential(user: Any, need: Need) -> bool:
     """The owner and brokers of the region; a provider once its invited/dispatched order is accepted."""
     u = _user(user)
-    if _owns_need(u, need) or is_broker_for(u, need.province):
-        return True
+    return _owns_need(u, need) or is_broker_for(u, need.province) or _engaged_on(u, need)
+
+
+def _engaged_on(u: User | None, need: Need) -> bool:
+    """A provider user whose order on the need was accepted and has not ended unfinished."""
     if u is None or u.role != Role.PROVIDER:
         return False
     # need.orders is the read-only relation market.orders.models adds to a need.
     return any(order.engaged and owns_provider(u, order.provider) for order in need.orders)  # type: ignore[attr-defined]
+
+
+def _owner_or_broker(user: Any, need: Need) -> bool:
+    u = _user(user)
+    return _owns_need(u, need) or is_broker_for(u, need.province)
+
+
+def can_solve_need(user: Any, need: Need) -> bool:
+    return _owner_or_broker(user, need) and allows(need.status, Action.SOLVE, "need")
+
+
+def can_close_need(user: Any, need: Need) -> bool:
+    return _owner_or_broker(user, need) and allows(need.status, Action.CLOSE, "need")
+
+
+def can_reopen_need(user: Any, need: Need) -> bool:
+    return _owner_or_broker(user, need) and allows(need.status, Action.REOPEN, "need")
 
 
 def can_edit_need(user: Any, need: Need) -> bool:
@@ -150,10 +174,11 @@ def can_manage_users(user: Any) -> bool:
 def can_attach_to_need(user: Any, need: Need, confidential: bool) -> bool:
     """Public files are part of what brokers review, so they change only while the need is
     editable; confidential files reach only the owner, brokers and engaged providers, so the
-    owner may add them until the need is closed (e.g. drawings for a provider who took the order)."""
+    owner may add them until the need is solved or closed (e.g. drawings for a provider who took the
+    order)."""
     if not _owns_need(_user(user), need):
         return False
-    return need.status in EDITABLE or (confidential and need.status != PostingStatus.CLOSED)
+    return need.status in EDITABLE or (confidential and need.status not in ENDED)
 
 
 def can_remove_attachment(user: Any, attachment: NeedAttachment) -> bool:

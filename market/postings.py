@@ -61,7 +61,8 @@ class PostingStatus(enum.StrEnum):
     APPROVED = "approved"  # public
     RETURNED = "returned"  # sent back by a broker with a reason
     WITHDRAWN = "withdrawn"  # taken down by its owner
-    CLOSED = "closed"  # need solved or expired; still visible to its parties
+    SOLVED = "solved"  # a need its owner or broker marked solved (here or elsewhere); off the market
+    CLOSED = "closed"  # a need no longer needed; off the market, still visible to its parties
 
 
 LABELS: dict[str, str] = {
@@ -70,11 +71,15 @@ LABELS: dict[str, str] = {
     PostingStatus.APPROVED: N_("已公开"),
     PostingStatus.RETURNED: N_("已退回"),
     PostingStatus.WITHDRAWN: N_("已撤回"),
+    PostingStatus.SOLVED: N_("已解决"),
     PostingStatus.CLOSED: N_("已关闭"),
 }
 
 # Public and pending postings are what brokers vouch for: the owner withdraws before changing them.
 EDITABLE = {PostingStatus.DRAFT, PostingStatus.RETURNED, PostingStatus.WITHDRAWN}
+# Needs that have left the market: out of public lists, search and matching, no new answers or orders,
+# but their history stays readable by their owner, the region's brokers and the providers engaged on them.
+ENDED = {PostingStatus.SOLVED, PostingStatus.CLOSED}
 
 
 def status_label(status: str) -> str:
@@ -88,6 +93,9 @@ class Action(enum.StrEnum):
     RETURN = "return"  # a broker of its region sends it back with a reason
     RECHECK = "recheck"  # the owner changed a public profile: brokers vouch for it again
     IMPORT = "import"  # written by a broker's bulk import, waiting for review
+    SOLVE = "solve"  # a public need was solved, through a deal here or elsewhere (with a reason)
+    CLOSE = "close"  # a public need is no longer needed (with a reason)
+    REOPEN = "reopen"  # a solved or closed need is public again (with a reason)
 
 
 class Party(enum.StrEnum):
@@ -95,22 +103,37 @@ class Party(enum.StrEnum):
     BROKER = "broker"  # a broker of the posting's province, or an admin
 
 
+OWNER = frozenset({Party.OWNER})
+BROKER = frozenset({Party.BROKER})
+OWNER_OR_BROKER = frozenset({Party.OWNER, Party.BROKER})
+ALL_KINDS = frozenset(KINDS)
+NEEDS_ONLY = frozenset({"need"})
+
+
 @dataclass(frozen=True)
 class Step:
     to: PostingStatus
-    party: Party
+    parties: frozenset[Party]  # who may take it: any one of them
+    kinds: frozenset[str] = ALL_KINDS  # the kinds of posting it applies to (a profile is never "solved")
 
 
 SUBMITTABLE = (PostingStatus.DRAFT, PostingStatus.RETURNED, PostingStatus.WITHDRAWN)
 WITHDRAWABLE = (PostingStatus.PENDING, PostingStatus.APPROVED)
+# Reopening needs no new review: a solved or closed need cannot be edited, so it is still what a broker
+# approved.
+REOPEN_TO_PUBLIC = Step(PostingStatus.APPROVED, OWNER_OR_BROKER, NEEDS_ONLY)
 
 TABLE: dict[tuple[PostingStatus, Action], Step] = {
-    **{(s, Action.SUBMIT): Step(PostingStatus.PENDING, Party.OWNER) for s in SUBMITTABLE},
-    **{(s, Action.WITHDRAW): Step(PostingStatus.WITHDRAWN, Party.OWNER) for s in WITHDRAWABLE},
-    (PostingStatus.PENDING, Action.APPROVE): Step(PostingStatus.APPROVED, Party.BROKER),
-    (PostingStatus.PENDING, Action.RETURN): Step(PostingStatus.RETURNED, Party.BROKER),
-    (PostingStatus.APPROVED, Action.RECHECK): Step(PostingStatus.PENDING, Party.OWNER),
-    (PostingStatus.DRAFT, Action.IMPORT): Step(PostingStatus.PENDING, Party.BROKER),
+    **{(s, Action.SUBMIT): Step(PostingStatus.PENDING, OWNER) for s in SUBMITTABLE},
+    **{(s, Action.WITHDRAW): Step(PostingStatus.WITHDRAWN, OWNER) for s in WITHDRAWABLE},
+    (PostingStatus.PENDING, Action.APPROVE): Step(PostingStatus.APPROVED, BROKER),
+    (PostingStatus.PENDING, Action.RETURN): Step(PostingStatus.RETURNED, BROKER),
+    (PostingStatus.APPROVED, Action.RECHECK): Step(PostingStatus.PENDING, OWNER),
+    (PostingStatus.DRAFT, Action.IMPORT): Step(PostingStatus.PENDING, BROKER),
+    (PostingStatus.APPROVED, Action.SOLVE): Step(PostingStatus.SOLVED, OWNER_OR_BROKER, NEEDS_ONLY),
+    (PostingStatus.APPROVED, Action.CLOSE): Step(PostingStatus.CLOSED, OWNER_OR_BROKER, NEEDS_ONLY),
+    (PostingStatus.SOLVED, Action.REOPEN): REOPEN_TO_PUBLIC,
+    (PostingStatus.CLOSED, Action.REOPEN): REOPEN_TO_PUBLIC,
 }
 
 ACTION_LABELS: dict[Action, str] = {
@@ -120,6 +143,9 @@ ACTION_LABELS: dict[Action, str] = {
     Action.RETURN: N_("退回"),
     Action.RECHECK: N_("修改后重新审核"),
     Action.IMPORT: N_("导入"),
+    Action.SOLVE: N_("标记为已解决"),
+    Action.CLOSE: N_("关闭需求"),
+    Action.REOPEN: N_("重新开放"),
 }
 
 
@@ -127,13 +153,17 @@ def action_label(action: Action) -> str:
     return _(ACTION_LABELS[action])
 
 
-def step_for(status: str, action: Action) -> Step | None:
+def step_for(status: str, action: Action, kind: str | None = None) -> Step | None:
+    """The step the action takes from the status (for a posting of `kind`, when given), or None."""
     try:
-        return TABLE.get((PostingStatus(status), action))
-    except ValueError:  # a status this table does not know (e.g. closed): nothing follows from it
+        step = TABLE.get((PostingStatus(status), action))
+    except ValueError:  # a status this table does not know: nothing follows from it
         return None
+    if step is None or (kind is not None and kind not in step.kinds):
+        return None
+    return step
 
 
-def allows(status: str, action: Action) -> bool:
+def allows(status: str, action: Action, kind: str | None = None) -> bool:
     """Whether the action can follow the status at all (for buttons and permission predicates)."""
-    return step_for(status, action) is not None
+    return step_for(status, action, kind) is not None

@@ -180,6 +180,13 @@ DELIVERY_MODES: tuple[Term, ...] = (
 )
 
 
+# How a need was solved (market.needs.services.solve_need).
+SOLVED_HOWS: tuple[Term, ...] = (
+    Term("platform", "通过本平台成交解决", "Solved through a deal on this platform"),
+    Term("elsewhere", "通过其他渠道解决", "Solved elsewhere"),
+)
+
+
 def label(terms: tuple[Term, ...], code: str | None, lang: str = "zh") -> str:
     """The display name of a code in one of the vocabularies above (the code itself if unknown)."""
     for term in terms:

@@ -17,6 +17,7 @@ STATUS_COLOURS = {
     "approved": "success",
     "returned": "danger",
     "withdrawn": "secondary",
+    "solved": "info",
     "closed": "dark",
 }
 STATUS_LABELS = {status: (postings.LABELS[status], colour) for status, colour in STATUS_COLOURS.items()}

@@ -144,3 +144,46 @@ def test_demo_logins_have_orders_and_the_broker_workspace_has_something_to_show(
         assert db.session.scalar(
             select(func.count()).select_from(Provider).where(Provider.status == "approved")
         )
+
+
+@pytest.mark.usefixtures("demo")
+def test_some_needs_are_solved_through_a_deal_or_elsewhere_and_one_is_closed(app: Flask) -> None:
+    from market.moderation.models import ModerationEvent
+
+    now = datetime.now(UTC).replace(tzinfo=None)
+    with app.app_context():
+        solved = list(db.session.scalars(select(Need).where(Need.status == "solved").order_by(Need.id)))
+        closed = list(db.session.scalars(select(Need).where(Need.status == "closed")))
+        assert {n.solved_how for n in solved} == {"platform", "elsewhere"} and len(closed) == 1
+        for need in solved + closed:
+            moment = _naive(need.solved_at or need.closed_at)
+            assert _naive(need.approved_at) < moment < now and need.outcome_reason
+            event = db.session.scalars(
+                select(ModerationEvent)
+                .where(ModerationEvent.target_kind == "need", ModerationEvent.target_id == need.id)
+                .order_by(ModerationEvent.id)
+            ).all()[-1]
+            assert (event.to_status, _naive(event.created_at)) == (need.status, moment)
+        through_deal = next(n for n in solved if n.solved_how == "platform")
+        order = db.session.get(Order, through_deal.solved_order_id)
+        assert order is not None and order.need_id == through_deal.id and order.deal is not None
+        assert _naive(datetime.combine(order.deal.signed_on, datetime.min.time())) <= _naive(
+            through_deal.solved_at
+        )
+        admin = db.session.scalar(select(User).where(User.role == "admin"))
+        found = funnel.outcomes(admin, Filters())
+        assert (found.solved, found.solved_here, found.closed) == (2, 1, 1)
+        assert found.median_days_to_solve is not None and found.answers >= 1
+
+
+@pytest.mark.usefixtures("demo")
+def test_ordinary_needs_have_answers_in_several_states(app: Flask) -> None:
+    from market.orders.models import Proposal
+
+    with app.app_context():
+        answers = db.session.scalars(
+            select(Proposal).join(Need, Proposal.need_id == Need.id).where(Need.is_open_call.is_(False))
+        ).all()
+        states = Counter(a.status for a in answers)
+        assert {"submitted", "shortlisted", "rejected", "withdrawn"} <= set(states), states
+        assert all(a.reject_reason for a in answers if a.status == "rejected")

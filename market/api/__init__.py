@@ -4,7 +4,19 @@ Each module declares its routes with market.api.spec.operation, which also feeds
 document at /api/v1/openapi.json. Importing them here registers the routes on `bp`.
 """
 
-from market.api import auth, meta, needs, orders, providers, reference, review, tokens
+from market.api import answers, auth, conversations, meta, needs, orders, providers, reference, review, tokens
 from market.api.blueprint import bp
 
-__all__ = ["auth", "bp", "meta", "needs", "orders", "providers", "reference", "review", "tokens"]
+__all__ = [
+    "answers",
+    "auth",
+    "bp",
+    "conversations",
+    "meta",
+    "needs",
+    "orders",
+    "providers",
+    "reference",
+    "review",
+    "tokens",
+]

@@ -14,9 +14,10 @@ from market.api.idempotency import idempotent
 from market.api.params import FIELD, PAGING, PROVINCE, Q, flag, text
 from market.api.spec import Body, Param, operation, page_of, ref
 from market.needs import services
-from market.needs.forms import NeedForm
+from market.needs.forms import NeedForm, OutcomeForm, SolveForm
 from market.needs.models import Need
 from market.pagination import paginate
+from market.postings import PostingStatus
 
 JSON = dict[str, Any]
 ONE = "/needs/<int:need_id>"
@@ -165,6 +166,60 @@ def withdraw_need(need_id: int) -> JSON:
     return _detail(services.withdraw_need(actor, need_id), actor)
 
 
+def _outcome_form(form_class: type[OutcomeForm]) -> OutcomeForm:
+    payload = json_object()
+    check_shape(payload, form_schema(form_class))
+    return validated(form_class, payload)
+
+
+@operation(
+    f"{ONE}/solve",
+    "POST",
+    summary=(
+        "Mark a public need solved, through one of its signed orders (how=platform, order_id) or "
+        "elsewhere, with a reason; it leaves public lists, search and matching"
+    ),
+    tag="needs",
+    body=Body(lambda: form_schema(SolveForm), "How it was solved, the order (through this platform) and why"),
+    response=ref("Need"),
+    errors=(403, 409),
+)
+def solve_need(need_id: int) -> JSON:
+    actor = require_user()
+    form = _outcome_form(SolveForm)
+    return _detail(services.solve_need(actor, need_id, **form.outcome_values()), actor)
+
+
+@operation(
+    f"{ONE}/close",
+    "POST",
+    summary="Close a public need that is no longer needed, with a reason; it leaves public lists and search",
+    tag="needs",
+    body=Body(lambda: form_schema(OutcomeForm), "Why"),
+    response=ref("Need"),
+    errors=(403, 409),
+)
+def close_need(need_id: int) -> JSON:
+    actor = require_user()
+    form = _outcome_form(OutcomeForm)
+    return _detail(services.close_need(actor, need_id, **form.outcome_values()), actor)
+
+
+@operation(
+    f"{ONE}/reopen",
+    "POST",
+    summary="Reopen a solved or closed need, with a reason: public again at once (no new review)",
+    tag="needs",
+    body=Body(lambda: form_schema(OutcomeForm), "Why"),
+    response=ref("Need"),
+    errors=(403, 409),
+)
+def reopen_need(need_id: int) -> JSON:
+    actor = require_user()
+    form = _outcome_form(OutcomeForm)
+    return _detail(services.reopen_need(actor, need_id, **form.outcome_values()), actor)
+
+
 @operation(
     "/me/needs",
     "GET",
@@ -174,7 +229,7 @@ def withdraw_need(need_id: int) -> JSON:
         Param(
             "status",
             "Only needs in this status",
-            {"type": "string", "enum": ["draft", "pending", "approved", "returned", "withdrawn", "closed"]},
+            {"type": "string", "enum": [status.value for status in PostingStatus]},
         ),
         *PAGING,
     ),

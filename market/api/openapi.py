@@ -7,6 +7,7 @@ from typing import Any
 from market.api.idempotency import HEADER_PARAMETER, IDEMPOTENT_ENDPOINTS
 from market.api.serialize import SCHEMAS
 from market.api.spec import ERROR_TEXT, OPERATIONS, Operation, path_parameters, ref
+from market.conversations.serialize import SCHEMAS as CONVERSATION_SCHEMAS
 from market.orders.serialize import SCHEMAS as ORDER_SCHEMAS
 
 JSON = dict[str, Any]
@@ -27,6 +28,7 @@ TAGS = [
     {"name": "review", "description": "审核 by brokers (in their regions) and admins"},
     {"name": "orders", "description": "点单 派单 接单 签约 交付 评单, with follow-ups and the audit log"},
     {"name": "proposals", "description": "答题 on open calls (揭榜挂帅)"},
+    {"name": "conversations", "description": "沟通消息: a thread per proposal and per order"},
     {"name": "notifications", "description": "The caller's notifications"},
     {"name": "reference", "description": "Fields and regions"},
     {"name": "meta", "description": "This document"},
@@ -44,7 +46,7 @@ def document() -> JSON:
         "tags": TAGS,
         "paths": paths,
         "components": {
-            "schemas": {**SCHEMAS, **ORDER_SCHEMAS},
+            "schemas": {**SCHEMAS, **ORDER_SCHEMAS, **CONVERSATION_SCHEMAS},
             "securitySchemes": {
                 "bearer": {"type": "http", "scheme": "bearer", "description": "kc_… API token"}
             },

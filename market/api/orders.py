@@ -27,7 +27,9 @@ from market.orders.serialize import (
     notification_json,
     order_json,
     proposal_json,
+    ranked_proposal_json,
 )
+from market.orders.terms import ProposalTerms
 from market.orders.transitions import Action
 from market.orders.vocab import ORDER_STATES, SIDES
 from market.pagination import paginate
@@ -37,6 +39,7 @@ JSON = dict[str, Any]
 ORDER = "/orders/<int:order_id>"
 PROPOSAL = "/proposals/<int:proposal_id>"
 ID_LIST = {"type": "array", "minItems": 1, "items": {"type": "integer"}}
+EVIDENCE_LIST = {"type": ["array", "null"], "maxItems": forms.EVIDENCE_MAX, "items": {"type": "integer"}}
 
 
 def new_order_body() -> JSON:
@@ -227,28 +230,50 @@ def dispatch_need(need_id: int) -> tuple[JSON, int]:
     return {"items": [order_json(o) for o in made]}, 201
 
 
-# ---- proposals (答题) ---------------------------------------------------------------------------------
+# ---- proposals (答题): submitting and judging; the rest is in market.api.answers ------------------------
+
+
+def proposal_body() -> JSON:
+    return form_schema(forms.ProposalForm, extra={"achievement_ids": EVIDENCE_LIST})
+
+
+def proposal_terms(payload: JSON) -> ProposalTerms:
+    """A proposal body checked by its form; achievement ids are read as form data reads them: text."""
+    check_shape(payload, proposal_body())
+    ids = [str(i) for i in payload.get("achievement_ids") or []]
+    values = {**payload, "achievement_ids": ids}
+    return validated(forms.ProposalForm, values, list_fields=("achievement_ids",)).terms()
 
 
 @operation(
     "/needs/<int:need_id>/proposals",
     "GET",
-    summary="Proposals on an open call: all for its enterprise and brokers, one's own for a provider",
+    summary="Answers on a need: all of them, best-matched provider first with the engine's reason, for "
+    "its enterprise (not those a broker hid) and brokers; one's own for a provider",
     tag="proposals",
-    response=ref("Proposals"),
+    query=(
+        Param("state", "Only answers in this state", {"type": "string", "enum": list(proposals.LIST_STATES)}),
+    ),
+    response=ref("RankedProposals"),
 )
 def list_proposals(need_id: int) -> JSON:
     actor = require_user()
     need = get_visible_need(actor, need_id)
-    return {"items": [proposal_json(p) for p in proposals.visible_proposals(actor, need)]}
+    state = text("state", 20)
+    ranking = proposals.answers_on_need(actor, need, state if state in proposals.LIST_STATES else "")
+    return {
+        "items": [ranked_proposal_json(r.proposal, r.match) for r in ranking.answers],
+        "notice": ranking.notice,
+    }
 
 
 @operation(
     "/needs/<int:need_id>/proposals",
     "POST",
-    summary="答题: a provider submits a proposal to an open call",
+    summary="答题: a provider answers a public need (one open answer per provider and need; "
+    "ANSWERS_PER_DAY new answers a day)",
     tag="proposals",
-    body=Body(lambda: form_schema(forms.ProposalForm), "ProposalForm fields"),
+    body=Body(proposal_body, "ProposalForm fields; achievement_ids: the provider's own achievements"),
     status=201,
     response=ref("Proposal"),
     errors=(403, 409),
@@ -257,16 +282,14 @@ def list_proposals(need_id: int) -> JSON:
 def submit_proposal(need_id: int) -> tuple[JSON, int]:
     actor = require_user()
     need = get_visible_need(actor, need_id)
-    payload = json_object()
-    check_shape(payload, form_schema(forms.ProposalForm))
-    terms = validated(forms.ProposalForm, payload).terms()
+    terms = proposal_terms(json_object())
     return proposal_json(proposals.submit(actor, need, terms)), 201
 
 
 @operation(
     f"{PROPOSAL}/shortlist",
     "POST",
-    summary="Shortlist (入围) a proposal",
+    summary="Shortlist (入围) an answer",
     tag="proposals",
     response=ref("Proposal"),
     errors=(400, 403, 409),
@@ -280,7 +303,7 @@ def shortlist_proposal(proposal_id: int) -> JSON:
 @operation(
     f"{PROPOSAL}/reject",
     "POST",
-    summary="Reject (婉拒) a proposal, with a reason the provider reads",
+    summary="Decline (婉拒) an answer, with a reason the provider reads",
     tag="proposals",
     body=Body(lambda: form_schema(forms.RejectForm), "reason"),
     response=ref("Proposal"),
@@ -298,7 +321,7 @@ def reject_proposal(proposal_id: int) -> JSON:
 @operation(
     f"{PROPOSAL}/order",
     "POST",
-    summary="Turn a proposal into an order waiting for the provider's 接单",
+    summary="Turn an answer into an order waiting for the provider's 接单",
     tag="proposals",
     body=Body(lambda: form_schema(forms.MessageForm), "an optional message", required=False),
     status=201,

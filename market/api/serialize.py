@@ -18,6 +18,7 @@ from market.moderation import services as moderation
 from market.moderation.models import ModerationEvent
 from market.needs.models import Need
 from market.needs.services import NeedPage
+from market.postings import PostingStatus
 from market.providers.models import Achievement, Provider, ServiceItem
 from market.reference.models import Field, Region
 
@@ -85,6 +86,12 @@ def need(seen: NeedPage) -> JSON:
         "status": obj.status,
         "organisation": {"id": obj.organisation.id, "name": obj.organisation.name},
         "approved_at": timestamp(obj.approved_at),
+        # How it left the market; only the owner, brokers and engaged providers see a solved or closed need.
+        "solved_at": timestamp(obj.solved_at),
+        "closed_at": timestamp(obj.closed_at),
+        "solved_how": obj.solved_how,
+        "solved_order_id": obj.solved_order_id,
+        "outcome_reason": obj.outcome_reason,
     }
     if seen.show_confidential:
         data["confidential_details"] = obj.confidential_details
@@ -237,7 +244,7 @@ BOOL: JSON = {"type": "boolean"}
 TIME: JSON = {"type": ["string", "null"], "format": "date-time"}
 NULL_STR: JSON = {"type": ["string", "null"]}
 NULL_INT: JSON = {"type": ["integer", "null"]}
-STATUS: JSON = {"type": "string", "enum": ["draft", "pending", "approved", "returned", "withdrawn", "closed"]}
+STATUS: JSON = {"type": "string", "enum": [status.value for status in PostingStatus]}
 
 _PROVIDER: JSON = {
     "id": INT,
@@ -302,6 +309,11 @@ SCHEMAS: dict[str, JSON] = {
             "status": STATUS,
             "organisation": _obj({"id": INT, "name": STR}),
             "approved_at": TIME,
+            "solved_at": TIME,
+            "closed_at": TIME,
+            "solved_how": {"type": ["string", "null"], "enum": ["platform", "elsewhere", None]},
+            "solved_order_id": {**NULL_INT, "description": "The signed order whose deal solved the need"},
+            "outcome_reason": {**STR, "description": "Why it was solved or closed (empty while open)"},
             "confidential_details": {
                 **STR,
                 "description": "Only for the owning enterprise and its reviewers",

@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from flask_login import UserMixin
-from sqlalchemy import Column, DateTime, ForeignKey, String, Table, Text
+from sqlalchemy import Column, DateTime, ForeignKey, String, Table, Text, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from market.db import Timestamped, db, utcnow
@@ -19,6 +19,8 @@ PASSWORD_MAX = 200  # argon2 takes any length; this bounds the work one login fo
 TOKEN_NAME_MAX = 60
 USER_AGENT_MAX = 200  # a session's browser, as shown on the sessions page (cut, not refused)
 ADDRESS_MAX = 45  # the longest textual IPv6 address
+PHONE_MAX = 30
+WECHAT_MAX = 60
 
 if TYPE_CHECKING:
     from market.reference.models import Region
@@ -75,6 +77,13 @@ class User(UserMixin, Timestamped, db.Model):
     # Changing it invalidates every session and remember-me cookie of the user (see auth.services).
     session_token: Mapped[str] = mapped_column(String(64))
     last_login_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # Optional contact details; each is shown to the other party of an accepted order only when shared
+    # (market.conversations.contacts).
+    phone: Mapped[str] = mapped_column(String(PHONE_MAX), default="", server_default="")
+    wechat: Mapped[str] = mapped_column(String(WECHAT_MAX), default="", server_default="")
+    share_email: Mapped[bool] = mapped_column(default=False, server_default=false())
+    share_phone: Mapped[bool] = mapped_column(default=False, server_default=false())
+    share_wechat: Mapped[bool] = mapped_column(default=False, server_default=false())
 
     organisation: Mapped[Organisation | None] = relationship(back_populates="members")
     regions: Mapped[list[Region]] = relationship(secondary=broker_regions)

@@ -22,6 +22,7 @@ NEED_STATES: tuple[str, ...] = (
     PostingStatus.PENDING.value,
     PostingStatus.APPROVED.value,
     PostingStatus.RETURNED.value,
+    PostingStatus.SOLVED.value,
     PostingStatus.CLOSED.value,
 )
 ORDER_STATE_CODES: tuple[str, ...] = tuple(t.code for t in ORDER_STATES)

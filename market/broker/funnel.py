@@ -3,6 +3,9 @@
 Each step's time per need is a MIN() over its rows, grouped by need in SQL; counts, conversion
 rates and median days between steps are then worked out in Python over those few columns.
 Orders started from a service menu without a need are outside the funnel.
+
+`outcomes` says what became of the same posted needs: solved (through a deal here or elsewhere),
+closed, the median days from approval to solved, and the answers (proposals) they drew.
 """
 
 from __future__ import annotations
@@ -19,7 +22,8 @@ from market.broker.filters import Filters
 from market.db import db
 from market.matching.models import MatchFeedback
 from market.needs.models import Need
-from market.orders.models import AuditLog, Order
+from market.orders.models import AuditLog, Order, Proposal
+from market.postings import PostingStatus
 from market.providers.models import Provider
 
 STEPS: tuple[tuple[str, str], ...] = (
@@ -121,3 +125,56 @@ def build(actor: Any, filters: Filters) -> list[Step]:
         steps.append(Step(key, label, len(reached), rate, days))
         previous = key
     return steps
+
+
+@dataclass
+class Outcomes:
+    """What became of the posted needs: solved (here or elsewhere), closed, how fast, how many answers."""
+
+    posted: int
+    solved: int
+    solved_here: int  # through a signed order on this platform
+    closed: int
+    median_days_to_solve: float | None  # approval → solved, over the needs solved now
+    answers: int
+    answers_per_need: float | None  # answers ÷ posted needs
+
+    @property
+    def solve_rate(self) -> float | None:
+        return self.solved / self.posted if self.posted else None
+
+
+def outcomes(actor: Any, filters: Filters) -> Outcomes:
+    """Over the funnel's posted needs (same scope and filters); a reopened need counts as open again."""
+    ids = _need_ids(actor, filters)
+    rows = db.session.execute(
+        select(Need.status, Need.solved_how, Need.approved_at, Need.solved_at).where(Need.id.in_(ids))
+    ).all()
+    solved = [row for row in rows if row.status == PostingStatus.SOLVED]
+    days = [
+        max((_naive(row.solved_at) - _naive(row.approved_at)).total_seconds(), 0) / 86400  # type: ignore[operator]
+        for row in solved
+        if row.solved_at is not None and row.approved_at is not None
+    ]
+    answers = _answer_count(ids, filters)
+    return Outcomes(
+        posted=len(rows),
+        solved=len(solved),
+        solved_here=sum(1 for row in solved if row.solved_how == "platform"),
+        closed=sum(1 for row in rows if row.status == PostingStatus.CLOSED),
+        median_days_to_solve=round(median(days), 1) if days else None,
+        answers=answers,
+        answers_per_need=round(answers / len(rows), 2) if rows else None,
+    )
+
+
+def _answer_count(need_ids: Any, filters: Filters) -> int:
+    """Answers (科技答题 proposals) on the needs, from providers of the chosen kind if any."""
+    query = (
+        select(func.count(Proposal.id))
+        .join(Provider, Proposal.provider_id == Provider.id)
+        .where(Proposal.need_id.in_(need_ids))
+    )
+    if filters.kind:
+        query = query.where(Provider.kind == filters.kind)
+    return db.session.scalar(query) or 0

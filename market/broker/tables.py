@@ -43,6 +43,30 @@ def _funnel_table(actor: Any, filters: Filters) -> Table:
     return Table("funnel", _("转化漏斗"), [_("环节"), _("需求数"), _("转化率"), _("中位天数")], rows)
 
 
+def _outcome_table(actor: Any, filters: Filters) -> Table:
+    found = funnel.outcomes(actor, filters)
+    days = found.median_days_to_solve
+    rows: list[list[Cell]] = [
+        [_("已公开需求"), found.posted, _("统计期内审核通过、公开过的需求（与漏斗的“发布”相同）。")],
+        [_("已解决"), found.solved, _("其中当前标记为已解决的需求；重新开放后不再计入。")],
+        [_("其中通过本平台成交"), found.solved_here, _("标记已解决时关联了本平台已签约订单的需求。")],
+        [_("已关闭"), found.closed, _("发布方或经纪人关闭（不再需要）的需求。")],
+        [_("解决率"), _pct(found.solve_rate), _("已解决 ÷ 已公开需求。")],
+        [
+            _("解决用时中位数（天）"),
+            "" if days is None else days,
+            _("从审核通过到标记为已解决的天数，取中位数。"),
+        ],
+        [_("答题数"), found.answers, _("服务方对这些需求提交的答题方案总数。")],
+        [
+            _("平均每个需求的答题数"),
+            "" if found.answers_per_need is None else found.answers_per_need,
+            _("答题数 ÷ 已公开需求。"),
+        ],
+    ]
+    return Table("outcomes", _("需求解决情况"), [_("指标"), _("数值"), _("说明")], rows)
+
+
 def _month(actor: Any, f: Filters) -> Table:
     return _deal_table("month", _("按月份"), _("月份"), reports.by_month(actor, f))
 
@@ -71,6 +95,7 @@ BUILDERS: dict[str, Callable[[Any, Filters], Table]] = {
     "contract": _contract,
     "provider": _provider,
     "funnel": _funnel_table,
+    "outcomes": _outcome_table,
 }
 
 

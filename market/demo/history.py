@@ -10,9 +10,9 @@ dates are not states, and the transitions module still assigns every status.
 from __future__ import annotations
 
 import random
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -24,6 +24,8 @@ from market.auth.models import Role, User
 from market.db import db, utcnow
 from market.matching.models import MatchFeedback
 from market.matching.services import record_feedback
+from market.moderation.models import ModerationEvent
+from market.needs import services as need_services
 from market.needs.models import Need
 from market.orders import expiry, proposals, services
 from market.orders.models import AuditLog, Deal, EmailOutbox, FollowUp, Notification, Order, Proposal, Review
@@ -117,7 +119,16 @@ class _Clock:
     """Dates what the services just wrote: every new row of the watched tables (id above the last
     mark) gets the moment the step is meant to have happened."""
 
-    TABLES: tuple[Any, ...] = (AuditLog, FollowUp, Notification, MatchFeedback, Proposal, Deal, Review)
+    TABLES: tuple[Any, ...] = (
+        AuditLog,
+        FollowUp,
+        Notification,
+        MatchFeedback,
+        Proposal,
+        Deal,
+        Review,
+        ModerationEvent,
+    )
 
     def __init__(self) -> None:
         self._marks: dict[Any, int] = {}
@@ -300,6 +311,31 @@ class _History:
         broker = self.broker_for(order.province)
         return [*authors, broker] if broker is not None else authors
 
+    def leave_answer(self, need: Need, answer: Proposal, fate: str, when: datetime) -> None:
+        """Take an answer to `fate` as its need's owner (or, to withdraw it, its provider) would."""
+        if fate == "submitted":
+            return
+        owner = self.enterprise_user(need.organisation_id)
+        self.clock.mark()
+        if fate == "shortlisted":
+            proposals.shortlist(owner, answer.id)
+        elif fate == "rejected":
+            proposals.reject(owner, answer.id, reason=ANSWER_REJECTION)
+        else:
+            proposals.withdraw(self.provider_user(answer.provider), answer.id)
+        self.clock.stamp(min(when, self.now - timedelta(hours=1)))
+
+    # needs that leave the market
+
+    def settle(self, need: Need, when: datetime, work: Callable[[User, Need], object]) -> None:
+        """The owner marks the need solved or closed (through the service), dated `when`."""
+        self.clock.mark()
+        work(self.enterprise_user(need.organisation_id), need)
+        self.clock.stamp(when)
+        need.solved_at = when if need.solved_at is not None else None
+        need.closed_at = when if need.closed_at is not None else None
+        need.updated_at = when
+
     # 揭榜挂帅: proposals on open calls
 
     def propose(self, need: Need, providers: Sequence[Provider], earliest: datetime) -> list[Proposal]:
@@ -388,13 +424,86 @@ def add_history(seed: int, needs: list[Need], providers: list[Provider]) -> str:
         origin = "dispatch" if index % 3 == 0 else "invite"
         for provider in rng.sample(candidates, k=min(len(candidates), rng.choice((1, 1, 2)))):
             orders.append(history.run(Plan(origin, provider, need=need), approved))
+    quiet = [n for n in public_needs if n.is_public and not n.orders]  # type: ignore[attr-defined]
+    settled = _settle_needs(history, quiet[:2], orders, first_org)
+    answers = _answer_needs(history, [n for n in quiet[2:] if not n.is_open_call][:6], public_providers)
     orders += _service_orders(history, rng, public_providers, needs, now)
     _read_old_notifications(now)
     # Demo addresses are not real: the history queues no mail.
     db.session.execute(delete(EmailOutbox).where(EmailOutbox.id > outbox_mark))
     db.session.flush()
     deals = db.session.scalar(select(func.count()).select_from(Deal)) or 0
-    return f"{len(orders)} orders ({deals} signed deals) over the last months"
+    return (
+        f"{len(orders)} orders ({deals} signed deals), {answers} answers on ordinary needs, "
+        f"{settled} needs solved or closed, over the last months"
+    )
+
+
+ANSWER_FATES = ("submitted", "shortlisted", "rejected", "withdrawn")
+ANSWER_REJECTION = "方案的试验周期太长，和我们的投产计划对不上。"
+
+
+def _answer_needs(history: _History, needs: list[Need], providers: list[Provider]) -> int:
+    """科技答题 on ordinary (not 揭榜挂帅) needs without an order: two answers each, the first left
+    submitted, shortlisted, declined with a reason or withdrawn by its provider."""
+    made = 0
+    for index, need in enumerate(needs):
+        others = [
+            p for p in _matching_providers(need, providers) if p.organisation_id != need.organisation_id
+        ]
+        if not others:
+            continue
+        approved = need.approved_at or need.created_at
+        answers = history.propose(need, others[:2], approved)
+        fate = ANSWER_FATES[index % len(ANSWER_FATES)]
+        history.leave_answer(need, answers[0], fate, approved + history.days(11, 15))
+        made += len(answers)
+    return made
+
+
+SOLVED_HERE_REASON = "合作方案已在产线落地，关键指标达到预期，问题解决。"
+SOLVED_ELSEWHERE_REASON = "企业自有研发团队找到了可行方案，问题已解决。"
+CLOSED_REASON = "企业内部项目调整，该需求暂不推进。"
+
+
+def _settle_needs(history: _History, quiet: list[Need], orders: list[Order], first_org: int) -> int:
+    """A few needs leave the market as their owners would mark them: one solved through its signed
+    order (the demo enterprise's first, when it has one), and two of the `quiet` ones (no order): one
+    solved elsewhere, one closed."""
+    signed = sorted(
+        (o for o in orders if o.need is not None and o.deal is not None and o.engaged and o.need.is_public),
+        key=lambda o: (o.organisation_id != first_org, o.id),
+    )
+    settled = 0
+    if signed:
+        order = signed[0]
+        assert order.need is not None and order.deal is not None
+        signed_on = datetime.combine(order.deal.signed_on, time(), tzinfo=UTC)
+        history.settle(
+            order.need,
+            _between(history, signed_on),
+            lambda owner, need: need_services.solve_need(
+                owner, need.id, how="platform", order_id=order.id, reason=SOLVED_HERE_REASON
+            ),
+        )
+        settled += 1
+    steps: tuple[Callable[[User, Need], object], ...] = (
+        lambda owner, need: need_services.solve_need(
+            owner, need.id, how="elsewhere", reason=SOLVED_ELSEWHERE_REASON
+        ),
+        lambda owner, need: need_services.close_need(owner, need.id, reason=CLOSED_REASON),
+    )
+    for need, step in zip(quiet, steps, strict=False):
+        history.settle(need, _between(history, need.approved_at or need.created_at), step)
+        settled += 1
+    return settled
+
+
+def _between(history: _History, since: datetime) -> datetime:
+    """A moment between `since` and now, at least an hour before now."""
+    since = since if since.tzinfo is not None else since.replace(tzinfo=UTC)
+    latest = history.now - timedelta(hours=1)
+    return min(latest, since + (history.now - since) * history.rng.uniform(0.3, 0.8))
 
 
 def _service_orders(

@@ -23,7 +23,7 @@ if TYPE_CHECKING:
 
 def check(posting: Posting, action: Action, parties: set[Party]) -> Step:
     """The step to take, or why not: 409 in a state the action cannot follow, 403 for the wrong party."""
-    step = step_for(posting.status, action)
+    step = step_for(posting.status, action, kind_of(posting))
     if step is None:
         raise Conflict(
             _(
@@ -32,9 +32,11 @@ def check(posting: Posting, action: Action, parties: set[Party]) -> Step:
                 action=action_label(action),
             )
         )
-    if step.party not in parties:
-        if step.party == Party.BROKER:
+    if not step.parties & parties:
+        if Party.OWNER not in step.parties:
             raise Forbidden(_("该内容不在你负责的地区。"))
+        if Party.BROKER in step.parties:
+            raise Forbidden(_("只有发布方或该地区的经纪人可以{action}。", action=action_label(action)))
         raise Forbidden(_("只有发布方可以{action}。", action=action_label(action)))
     return step
 
@@ -54,14 +56,17 @@ def fire(
         reason=reason,
     )
     posting.status = step.to.value
-    _stamp(posting, step.to, reason)
+    _stamp(posting, action, step.to, reason)
     db.session.add(event)
     return event
 
 
-def _stamp(posting: Posting, to: State, reason: str) -> None:
-    """What entering a state means besides the status: when it was asked for, approved, why returned."""
-    if to == State.PENDING:
+def _stamp(posting: Posting, action: Action, to: State, reason: str) -> None:
+    """What entering a state means besides the status: when it was asked for, approved, solved or
+    closed, and why it was returned, solved or closed."""
+    if action == Action.REOPEN:
+        _clear_outcome(posting)  # approved_at stays: time to solve counts from the first approval
+    elif to == State.PENDING:
         posting.submitted_at = utcnow()
         posting.review_note = ""
     elif to == State.APPROVED:
@@ -69,3 +74,16 @@ def _stamp(posting: Posting, to: State, reason: str) -> None:
         posting.review_note = ""
     elif to == State.RETURNED:
         posting.review_note = reason
+    elif to == State.SOLVED:
+        posting.solved_at = utcnow()  # type: ignore[union-attr]  # solve and close are needs-only steps
+        posting.outcome_reason = reason  # type: ignore[union-attr]
+    elif to == State.CLOSED:
+        posting.closed_at = utcnow()  # type: ignore[union-attr]
+        posting.outcome_reason = reason  # type: ignore[union-attr]
+
+
+def _clear_outcome(posting: Posting) -> None:
+    """A reopened need is on the market again: its outcome is history (the events keep it)."""
+    posting.solved_at = posting.closed_at = None  # type: ignore[union-attr]
+    posting.solved_how = posting.solved_order_id = None  # type: ignore[union-attr]
+    posting.outcome_reason = ""  # type: ignore[union-attr]

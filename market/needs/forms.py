@@ -18,6 +18,9 @@ from market.forms import (
     term_choices,
 )
 from market.i18n import gettext as _
+from market.i18n import lazy_gettext
+from market.ids import MAX_ID
+from market.text import REASON_MAX
 
 BUDGET_MAX = 1_000_000  # 万元: a hundred billion yuan is past any real need
 
@@ -82,3 +85,34 @@ class NeedForm(BaseForm):
             "confidential_details": self.confidential_details.data or "",
             "is_open_call": bool(self.is_open_call.data),
         }
+
+
+class OutcomeForm(BaseForm):
+    """关闭需求 / 重新开放: why (required; shown in the need's history)."""
+
+    reason = TextAreaField(
+        validators=[DataRequired(message=lazy_gettext("请填写原因。")), Length(max=REASON_MAX)]
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.reason.label.text = _("原因")
+
+    def outcome_values(self) -> dict[str, Any]:
+        return {"reason": self.reason.data or ""}
+
+
+class SolveForm(OutcomeForm):
+    """标记为已解决: how (through one of the need's signed orders, or elsewhere) and why."""
+
+    how = SelectField(validators=[DataRequired()])
+    order_id = IntegerField(validators=[Optional(), NumberRange(min=1, max=MAX_ID)])
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.how.label.text = _("解决方式")
+        self.order_id.label.text = _("促成解决的订单")
+        self.how.choices = term_choices(taxonomy.SOLVED_HOWS)
+
+    def outcome_values(self) -> dict[str, Any]:
+        return {**super().outcome_values(), "how": self.how.data or "", "order_id": self.order_id.data}

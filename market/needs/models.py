@@ -38,6 +38,14 @@ class Need(Timestamped, db.Model):
     review_note: Mapped[str] = mapped_column(Text, default="")
     submitted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     approved_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # How it left the market (market.postings ENDED); cleared when it is reopened, the events keep it.
+    solved_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    closed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    solved_how: Mapped[str | None] = mapped_column(String(20))  # taxonomy.SOLVED_HOWS: platform | elsewhere
+    # The order whose deal solved it (how = platform). No foreign key: orders refer to needs already,
+    # and SQLite could add one only by rebuilding this table (see the migration c3d4e5f60014).
+    solved_order_id: Mapped[int | None]
+    outcome_reason: Mapped[str] = mapped_column(Text, default="", server_default="")
 
     organisation: Mapped[Organisation] = relationship()
     author: Mapped[User] = relationship()

@@ -3,21 +3,22 @@ itself (permissions, the moderation life cycle); views and the API call one of t
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import Select, or_, select
 
-from market import permissions
+from market import permissions, taxonomy
 from market.auth.models import User
 from market.db import db
-from market.errors import Conflict, Forbidden, NotFound
+from market.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from market.i18n import gettext as _
 from market.moderation import services as moderation
 from market.moderation.models import ModerationEvent
 from market.needs.models import Need
-from market.postings import PostingStatus
-from market.text import contains_text
+from market.postings import ENDED, Action, PostingStatus, status_label
+from market.text import REASON_MAX, contains_text, text_problem, too_long
 
 
 def require_author(actor: Any) -> None:
@@ -64,6 +65,7 @@ def submit_need(actor: User, need_id: int) -> Need:
 def withdraw_need(actor: User, need_id: int) -> Need:
     need = get_own_need(actor, need_id)
     moderation.withdraw(actor, need)
+    _tell_left_market(need, actor, Action.WITHDRAW)
     return need
 
 
@@ -96,6 +98,8 @@ class NeedPage:
     need: Need
     show_confidential: bool
     history: list[ModerationEvent] | None  # None: not for this reader, or not asked for (API lists)
+    # The signed orders the reader may link when marking the need solved (empty: may not solve it).
+    deal_orders: list[Any] = field(default_factory=list)
 
 
 def as_seen_by(actor: Any, need: Need, *, with_history: bool = True) -> NeedPage:
@@ -109,7 +113,11 @@ def as_seen_by(actor: Any, need: Need, *, with_history: bool = True) -> NeedPage
 
 
 def need_page(actor: Any, need_id: int) -> NeedPage:
-    return as_seen_by(actor, get_visible_need(actor, need_id))
+    need = get_visible_need(actor, need_id)
+    seen = as_seen_by(actor, need)
+    if permissions.can_solve_need(actor, need):
+        seen = NeedPage(seen.need, seen.show_confidential, seen.history, deal_orders(need))
+    return seen
 
 
 @dataclass(frozen=True)
@@ -150,3 +158,99 @@ def organisation_needs_query(actor: Any, status: str = "") -> Select[tuple[Need]
     if status:
         query = query.where(Need.status == status)
     return query.order_by(Need.updated_at.desc(), Need.id.desc())
+
+
+# ---- leaving the market: solved, closed, reopened ----------------------------------------------------
+
+HOWS = tuple(term.code for term in taxonomy.SOLVED_HOWS)  # through a deal made here, or elsewhere
+
+# Who hears that a need left the market (solved, closed or withdrawn): packages built on needs register
+# here (orders tells the providers with an order or an answer on it), so needs imports none of them.
+LeftMarket = Callable[[Need, User, Action], None]
+_left_market: list[LeftMarket] = []
+
+
+def on_left_market(listener: LeftMarket) -> LeftMarket:
+    if listener not in _left_market:
+        _left_market.append(listener)
+    return listener
+
+
+def _tell_left_market(need: Need, actor: User, action: Action) -> None:
+    db.session.flush()
+    for listener in _left_market:
+        listener(need, actor, action)
+
+
+def require_on_market(need: Need) -> None:
+    """New answers, invitations and dispatches need a public need; a solved or closed one says so (409)."""
+    if need.status in ENDED:
+        raise Conflict(
+            _("该需求{state}，不再接受新的答题或订单。", state=status_label(need.status)),
+        )
+
+
+def deal_orders(need: Need) -> list[Any]:
+    """The need's orders with a signed deal that still stands: what "solved through this platform" links.
+    (need.orders is the read-only relation market.orders.models adds to a need.)"""
+    return [order for order in need.orders if order.deal is not None and order.engaged]  # type: ignore[attr-defined]
+
+
+def _step_target(actor: Any, need_id: int, action: Action) -> Need:
+    """The need, if the actor may take the step now: 404 unseen, 409 wrong state, 403 neither owner
+    nor a broker of its region."""
+    need = get_visible_need(actor, need_id)
+    moderation.require_step(actor, need, action)
+    return need
+
+
+def solve_need(actor: User, need_id: int, *, how: str, reason: str, order_id: int | None = None) -> Need:
+    """已解决: through one of the need's signed orders (`how` platform) or elsewhere, with a reason."""
+    need = _step_target(actor, need_id, Action.SOLVE)
+    reason = _outcome_reason(reason)
+    linked = _linked_order(need, how, order_id)
+    moderation.act(actor, need, Action.SOLVE, reason)
+    need.solved_how = how
+    need.solved_order_id = linked
+    _tell_left_market(need, actor, Action.SOLVE)
+    return need
+
+
+def close_need(actor: User, need_id: int, *, reason: str) -> Need:
+    """已关闭: no longer needed, with a reason."""
+    need = _step_target(actor, need_id, Action.CLOSE)
+    moderation.act(actor, need, Action.CLOSE, _outcome_reason(reason))
+    _tell_left_market(need, actor, Action.CLOSE)
+    return need
+
+
+def reopen_need(actor: User, need_id: int, *, reason: str) -> Need:
+    """Back on the market (public, indexed) with a reason; no new review (see market.postings)."""
+    need = _step_target(actor, need_id, Action.REOPEN)
+    moderation.act(actor, need, Action.REOPEN, _outcome_reason(reason))
+    return need
+
+
+def _outcome_reason(reason: str) -> str:
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationFailed(_("请填写原因。"), field_errors={"reason": [_("请填写原因。")]})
+    if problem := text_problem(reason):
+        raise ValidationFailed(_("原因无法保存。") + problem, field_errors={"reason": [problem]})
+    if len(reason) > REASON_MAX:
+        raise ValidationFailed(_("原因过长。"), field_errors={"reason": [too_long(REASON_MAX)]})
+    return reason
+
+
+def _linked_order(need: Need, how: str, order_id: int | None) -> int | None:
+    if how not in HOWS:
+        raise ValidationFailed(_("请选择解决方式。"), field_errors={"how": [_("请选择解决方式。")]})
+    if how == "elsewhere":
+        if order_id is not None:
+            message = _("通过其他渠道解决时不能关联订单。")
+            raise ValidationFailed(message, field_errors={"order_id": [message]})
+        return None
+    if order_id not in {order.id for order in deal_orders(need)}:
+        message = _("请选择该需求已签约的订单。")
+        raise ValidationFailed(message, field_errors={"order_id": [message]})
+    return order_id

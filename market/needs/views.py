@@ -2,18 +2,24 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, url_for
+from collections.abc import Callable
+
+from flask import Blueprint, flash, make_response, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
 from market import taxonomy
-from market.errors import Conflict
+from market.db import db
+from market.errors import Conflict, DomainError, ValidationFailed
 from market.forms import field_choices, province_choices, term_choices
+from market.i18n import N_
 from market.i18n import gettext as _
 from market.idempotency import create_once
 from market.needs import services
-from market.needs.forms import NeedForm
+from market.needs.forms import NeedForm, OutcomeForm, SolveForm
+from market.needs.models import Need
 from market.pagination import arg, flag, paginate
+from market.text import REASON_MAX
 
 bp = Blueprint("needs", __name__, url_prefix="/needs")
 
@@ -50,6 +56,8 @@ def detail(need_id: int) -> str:
         need=page.need,
         show_confidential=page.show_confidential,
         history=page.history,
+        deal_orders=page.deal_orders,
+        reason_max=REASON_MAX,
     )
 
 
@@ -107,3 +115,51 @@ def withdraw(need_id: int) -> Response:
     need = services.withdraw_need(current_user, need_id)
     flash(_("需求已撤回，可修改后重新提交。"), "info")
     return redirect(url_for("needs.detail", need_id=need.id))
+
+
+OUTCOME_FORMS: dict[str, type[OutcomeForm]] = {
+    "solve": SolveForm,
+    "close": OutcomeForm,
+    "reopen": OutcomeForm,
+}
+OUTCOME_STEPS: dict[str, Callable[..., Need]] = {
+    "solve": services.solve_need,
+    "close": services.close_need,
+    "reopen": services.reopen_need,
+}
+OUTCOME_DONE = {
+    "solve": N_("需求已标记为已解决，已从公开列表、搜索和推荐中移除。"),
+    "close": N_("需求已关闭，已从公开列表、搜索和推荐中移除。"),
+    "reopen": N_("需求已重新开放，重新出现在公开列表、搜索和推荐中。"),
+}
+
+
+@bp.route("/<int:need_id>/<any(solve, close, reopen):step>", methods=["POST"])
+@login_required
+def outcome(need_id: int, step: str) -> str | Response:
+    """标记为已解决 / 关闭需求 / 重新开放. A wrong state (409) or bad input (422) shows the need's page
+    again with the one message and what was typed; success redirects, so a reload repeats nothing."""
+    try:
+        form = _read(OUTCOME_FORMS[step])
+        OUTCOME_STEPS[step](current_user, need_id, **form.outcome_values())
+    except (Conflict, ValidationFailed) as refusal:
+        db.session.rollback()
+        flash(_refusal_message(refusal), "danger" if isinstance(refusal, ValidationFailed) else "warning")
+        return make_response(detail(need_id), refusal.status)
+    flash(_(OUTCOME_DONE[step]), "success")
+    return redirect(url_for("needs.detail", need_id=need_id))
+
+
+def _read(form_class: type[OutcomeForm]) -> OutcomeForm:
+    # CSRFProtect has checked the POST already; the form checks only the values.
+    form = form_class(formdata=request.form, meta={"csrf": False})
+    if not form.validate():
+        errors = {name: [str(m) for m in found] for name, found in form.errors.items() if found}
+        raise ValidationFailed(_("提交的数据未通过校验。"), field_errors=errors)
+    return form
+
+
+def _refusal_message(error: DomainError) -> str:
+    """What is wrong with each field (each message once), else the refusal's own message."""
+    details = dict.fromkeys(m for found in error.field_errors.values() for m in found)
+    return "；".join(details) if details else error.message

@@ -40,6 +40,7 @@ APPROACH_MAX = 5000
 TEAM_MAX = 2000
 TIMELINE_MAX = 200
 PRICE_MAX = 10**7  # 万元, a proposal's price range
+EVIDENCE_MAX = 20  # achievements one answer may cite
 VALUE_LIMIT = Decimal("10000000000")  # 万元: deals.value_wan is NUMERIC(12, 2), below 10^10
 CENT = Decimal("0.01")
 
@@ -233,7 +234,10 @@ class FollowUpForm(BaseForm):
 
 
 class ProposalForm(BaseForm):
+    """答题: approach, the provider's own achievements as evidence, team, timeline, price range (万元)."""
+
     approach = TextAreaField(validators=[Required(), Length(max=APPROACH_MAX)])
+    achievement_ids = SelectMultipleField(coerce=int, validate_choice=False, validators=[Optional()])
     team = TextAreaField(validators=[Optional(), Length(max=TEAM_MAX)])
     timeline = StringField(validators=[Optional(), Length(max=TIMELINE_MAX)])
     price_min = IntegerField(validators=[Optional(), NumberRange(min=0, max=PRICE_MAX)])
@@ -244,11 +248,20 @@ class ProposalForm(BaseForm):
         _labels(
             self,
             approach=_("技术方案"),
+            achievement_ids=_("相关成果（可多选）"),
             team=_("团队"),
             timeline=_("周期"),
             price_min=_("报价下限（万元）"),
             price_max=_("报价上限（万元）"),
         )
+
+    def validate_approach(self, field: TextAreaField) -> None:
+        if not text(self, "approach").strip():
+            raise ValidationError(_("请填写技术方案。"))
+
+    def validate_achievement_ids(self, field: SelectMultipleField) -> None:
+        if len(field.data or []) > EVIDENCE_MAX:
+            raise ValidationError(_("最多引用 {count} 项成果。", count=EVIDENCE_MAX))
 
     def validate_price_max(self, field: IntegerField) -> None:
         low = self.price_min.data
@@ -257,11 +270,12 @@ class ProposalForm(BaseForm):
 
     def terms(self) -> ProposalTerms:
         return ProposalTerms(
-            approach=text(self, "approach"),
+            approach=text(self, "approach").strip(),
             team=text(self, "team"),
             timeline=text(self, "timeline"),
             price_min=self.price_min.data,
             price_max=self.price_max.data,
+            achievement_ids=tuple(dict.fromkeys(self.achievement_ids.data or [])),
         )
 
 
@@ -273,6 +287,26 @@ class RejectForm(BaseForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         _labels(self, reason=_("婉拒原因"))
+
+
+class HideForm(BaseForm):
+    """A broker hides an abusive answer: the reason goes into the answer's log."""
+
+    reason = TextAreaField(validators=[Required(), Length(max=REASON_MAX)])
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        _labels(self, reason=_("隐藏原因"))
+
+
+class BlockForm(BaseForm):
+    """The API's POST /me/blocked-providers: the provider to block."""
+
+    provider_id = IntegerField(validators=[Required(), NumberRange(min=1, max=MAX_ID)])
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        _labels(self, provider_id=_("服务方"))
 
 
 class ReminderForm(BaseForm):

@@ -9,11 +9,13 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import (
     JSON,
     CheckConstraint,
+    Column,
     Date,
     DateTime,
     ForeignKey,
     Numeric,
     String,
+    Table,
     Text,
     UniqueConstraint,
 )
@@ -25,7 +27,7 @@ from market.orders.vocab import ENGAGED_STATES
 if TYPE_CHECKING:
     from market.auth.models import Organisation, User
     from market.needs.models import Need
-    from market.providers.models import Provider, ServiceItem
+    from market.providers.models import Achievement, Provider, ServiceItem
 
 
 class Order(Timestamped, db.Model):
@@ -73,8 +75,20 @@ class Order(Timestamped, db.Model):
         return self.status in ENGAGED_STATES
 
 
+# What a provider has done before, picked from its own achievements as evidence for an answer.
+proposal_achievements = Table(
+    "proposal_achievements",
+    db.metadata,
+    Column("proposal_id", ForeignKey("proposals.id", ondelete="CASCADE"), primary_key=True),
+    Column("achievement_id", ForeignKey("achievements.id", ondelete="CASCADE"), primary_key=True),
+)
+
+
 class Proposal(Timestamped, db.Model):
-    """科技答题: a provider's answer to an open-call need."""
+    """科技答题: a provider's answer to a public need (on 揭榜挂帅 needs and every other one).
+
+    `status` is written only by market.orders.proposals (its STEPS table); one row per provider and
+    need, so a withdrawn answer is revived rather than duplicated. A broker may hide an abusive one."""
 
     __tablename__ = "proposals"
     __table_args__ = (UniqueConstraint("need_id", "provider_id", name="uq_proposals_need_provider"),)
@@ -90,10 +104,65 @@ class Proposal(Timestamped, db.Model):
     price_max: Mapped[int | None]
     status: Mapped[str] = mapped_column(String(20), default="submitted", index=True)
     reject_reason: Mapped[str] = mapped_column(Text, default="")
+    hidden_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    hidden_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    hidden_reason: Mapped[str] = mapped_column(Text, default="")
 
     need: Mapped[Need] = relationship()
     provider: Mapped[Provider] = relationship()
-    author: Mapped[User] = relationship()
+    author: Mapped[User] = relationship(foreign_keys=[author_id])
+    hidden_by: Mapped[User | None] = relationship(foreign_keys=[hidden_by_id])
+    # The backref makes deleting an achievement remove it from the answers that cite it.
+    evidence: Mapped[list[Achievement]] = relationship(
+        secondary=proposal_achievements, order_by="Achievement.id", backref="proposals"
+    )
+    # The order the answer became (at most one: an answer is turned into an order once).
+    orders: Mapped[list[Order]] = relationship(
+        primaryjoin="Order.proposal_id == Proposal.id", foreign_keys="Order.proposal_id", viewonly=True
+    )
+
+    @property
+    def hidden(self) -> bool:
+        return self.hidden_at is not None
+
+    @property
+    def order(self) -> Order | None:
+        return self.orders[0] if self.orders else None
+
+
+class ProposalEvent(db.Model):
+    """Every step of an answer (submitted, edited, withdrawn, shortlisted, declined, ordered) and every
+    broker's act on it (hidden, nudged): who, when, from, to, why. Append-only."""
+
+    __tablename__ = "proposal_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    proposal_id: Mapped[int] = mapped_column(ForeignKey("proposals.id", ondelete="CASCADE"), index=True)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    action: Mapped[str] = mapped_column(String(20))
+    from_status: Mapped[str] = mapped_column(String(20), default="")
+    to_status: Mapped[str] = mapped_column(String(20), default="")
+    reason: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    actor: Mapped[User | None] = relationship()
+
+
+class ProviderBlock(db.Model):
+    """An enterprise no longer takes answers from this provider on any of its needs."""
+
+    __tablename__ = "provider_blocks"
+    __table_args__ = (
+        UniqueConstraint("organisation_id", "provider_id", name="uq_provider_blocks_organisation_provider"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), index=True)
+    provider_id: Mapped[int] = mapped_column(ForeignKey("providers.id"), index=True)
+    created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    provider: Mapped[Provider] = relationship()
 
 
 class Deal(Timestamped, db.Model):

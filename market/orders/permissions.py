@@ -33,10 +33,10 @@ def can_dispatch(user: Any, need: Need) -> bool:
 
 
 def can_propose(user: Any, need: Need, provider: Provider | None) -> bool:
-    """揭榜: any approved provider may answer an approved open call."""
+    """答题: any approved provider may answer any approved need (open call or not). The rules that
+    need the database (blocks, deadline, same organisation) are market.orders.proposals.answer_refusal."""
     return (
         need.is_public
-        and need.is_open_call
         and provider is not None
         and provider.is_public
         and permissions.owns_provider(user, provider)
@@ -44,11 +44,17 @@ def can_propose(user: Any, need: Need, provider: Provider | None) -> bool:
 
 
 def can_view_proposal(user: Any, proposal: Proposal) -> bool:
+    """The two parties and the region's brokers; an answer a broker hid is gone for the enterprise."""
     return (
-        permissions.owns_need(user, proposal.need)
+        (permissions.owns_need(user, proposal.need) and proposal.hidden_at is None)
         or permissions.owns_provider(user, proposal.provider)
         or permissions.is_broker_for(user, proposal.need.province)
     )
+
+
+def can_change_proposal(user: Any, proposal: Proposal) -> bool:
+    """Edit or withdraw an answer: the provider that gave it."""
+    return permissions.owns_provider(user, proposal.provider)
 
 
 def can_judge_proposal(user: Any, proposal: Proposal) -> bool:

@@ -11,7 +11,17 @@ from typing import Any
 
 from market.db import utc_iso
 from market.messages import shown, shown_link
-from market.orders.models import AuditLog, Deal, FollowUp, Notification, Order, Proposal, Review
+from market.orders.models import (
+    AuditLog,
+    Deal,
+    FollowUp,
+    Notification,
+    Order,
+    Proposal,
+    ProposalEvent,
+    ProviderBlock,
+    Review,
+)
 from market.orders.vocab import ORDER_STATES, ORIGINS, PARTIES, PROPOSAL_STATES
 from market.taxonomy import codes
 
@@ -89,18 +99,54 @@ def audit_json(entry: AuditLog) -> JSON:
 
 
 def proposal_json(proposal: Proposal) -> JSON:
+    order = proposal.order
     return {
         "id": proposal.id,
         "need_id": proposal.need_id,
+        "need_title": proposal.need.title,
+        "need_status": proposal.need.status,
         "provider": {"id": proposal.provider_id, "name": proposal.provider.name},
         "approach": proposal.approach,
+        "evidence": [{"id": a.id, "title": a.title} for a in proposal.evidence],
         "team": proposal.team,
         "timeline": proposal.timeline,
         "price_min": proposal.price_min,
         "price_max": proposal.price_max,
         "status": proposal.status,
         "reject_reason": proposal.reject_reason,
+        "hidden": proposal.hidden,
+        "hidden_reason": proposal.hidden_reason,
+        "order_id": order.id if order is not None else None,
         "created_at": _when(proposal.created_at),
+        "updated_at": _when(proposal.updated_at),
+    }
+
+
+def ranked_proposal_json(proposal: Proposal, match: Any | None) -> JSON:
+    """An answer as its need's enterprise or broker lists it: with the engine's score and reason for
+    the provider (a matching.ProviderMatch), or null when the provider is not among the top matches."""
+    ranked = None
+    if match is not None:
+        ranked = {"score": round(float(match.hit.score), 4), "reason": match.reason.sentence()}
+    return {**proposal_json(proposal), "match": ranked}
+
+
+def proposal_event_json(event: ProposalEvent) -> JSON:
+    return {
+        "id": event.id,
+        "action": event.action,
+        "from_status": event.from_status,
+        "to_status": event.to_status,
+        "reason": event.reason,
+        "actor": event.actor.name if event.actor else None,
+        "created_at": _when(event.created_at),
+    }
+
+
+def block_json(entry: ProviderBlock) -> JSON:
+    return {
+        "provider": {"id": entry.provider_id, "name": entry.provider.name},
+        "created_at": _when(entry.created_at),
     }
 
 
@@ -163,6 +209,28 @@ _ORDER: JSON = {
 }
 
 
+_PROPOSAL: JSON = {
+    "id": _INT,
+    "need_id": _INT,
+    "need_title": _STR,
+    "need_status": _STR,
+    "provider": _PARTY_REF,
+    "approach": _STR,
+    "evidence": {"type": "array", "items": _obj({"id": _INT, "title": _STR})},
+    "team": _STR,
+    "timeline": _STR,
+    "price_min": _NULL_INT,
+    "price_max": _NULL_INT,
+    "status": _enum(codes(PROPOSAL_STATES)),
+    "reject_reason": {**_STR, "description": "Why the enterprise declined (未入选) it"},
+    "hidden": {"type": "boolean", "description": "Hidden by a broker: its enterprise no longer sees it"},
+    "hidden_reason": _STR,
+    "order_id": _NULL_INT,
+    "created_at": _MOMENT,
+    "updated_at": _MOMENT,
+}
+
+
 def _items(name: str) -> JSON:
     """A list that is never paged: {items}."""
     return _obj({"items": {"type": "array", "items": _ref(name)}})
@@ -215,22 +283,40 @@ SCHEMAS: dict[str, JSON] = {
         }
     ),
     "AuditLog": _items("AuditEntry"),
-    "Proposal": _obj(
+    "Proposal": _obj(_PROPOSAL),
+    "Proposals": _items("Proposal"),
+    "RankedProposal": _obj(
+        {
+            **_PROPOSAL,
+            "match": {
+                "oneOf": [
+                    {"type": "null"},
+                    _obj({"score": {"type": "number"}, "reason": _STR}),
+                ],
+                "description": "The engine's score and reason for the provider; null outside its top matches",
+            },
+        }
+    ),
+    "RankedProposals": _obj(
+        {
+            "items": {"type": "array", "items": _ref("RankedProposal")},
+            "notice": {**_STR, "description": "Why the ranking is missing or incomplete, if it is"},
+        }
+    ),
+    "ProposalEvent": _obj(
         {
             "id": _INT,
-            "need_id": _INT,
-            "provider": _PARTY_REF,
-            "approach": _STR,
-            "team": _STR,
-            "timeline": _STR,
-            "price_min": _NULL_INT,
-            "price_max": _NULL_INT,
-            "status": _enum(codes(PROPOSAL_STATES)),
-            "reject_reason": _STR,
+            "action": _STR,
+            "from_status": _STR,
+            "to_status": _STR,
+            "reason": _STR,
+            "actor": {"type": ["string", "null"]},
             "created_at": _MOMENT,
         }
     ),
-    "Proposals": _items("Proposal"),
+    "ProposalEvents": _items("ProposalEvent"),
+    "ProviderBlock": _obj({"provider": _PARTY_REF, "created_at": _MOMENT}),
+    "ProviderBlocks": _items("ProviderBlock"),
     "Notification": _obj(
         {
             "id": _INT,

@@ -15,7 +15,7 @@ from market.i18n import gettext as _
 from market.ids import row_id
 from market.messages import Message, build
 from market.needs.models import Need
-from market.needs.services import get_visible_need
+from market.needs.services import get_visible_need, require_on_market
 from market.orders import notify, parties, transitions
 from market.orders import permissions as rules
 from market.orders.models import AuditLog, Deal, FollowUp, Notification, Order, Review
@@ -159,6 +159,7 @@ def invitation(actor: Any, need_id: int, provider_id: int) -> tuple[Need, Provid
 
 
 def _check_may_invite(actor: Any, need: Need, provider: Provider) -> None:
+    require_on_market(need)  # a solved or closed need says so (409), not "not public" (403)
     if not rules.can_invite(actor, need, provider):
         raise Forbidden(_("只能邀请已公开的服务方参与本企业已公开的需求。"))
 
@@ -177,6 +178,7 @@ def dispatchable_need(actor: Any, need_id: int) -> Need:
 
 
 def _check_may_dispatch(actor: Any, need: Need) -> None:
+    require_on_market(need)
     if not rules.can_dispatch(actor, need):
         raise Forbidden(_("只能向本地区已公开的需求派单。"))
 

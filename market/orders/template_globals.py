@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint
+from flask import Blueprint, request
 from flask_login import current_user
 from markupsafe import Markup
 
+from market.errors import DomainError
 from market.i18n import current_language
 from market.needs.models import Need
-from market.orders import forms, queries, transitions
+from market.orders import forms, proposals, queries, transitions
 from market.orders import permissions as order_permissions
 from market.orders.models import Order, Proposal
 from market.orders.vocab import CONTRACT_TYPES, ORDER_STATES, ORIGINS, PROPOSAL_STATES, STATE_COLOURS
@@ -32,6 +33,7 @@ def order_term(vocabulary: str, code: str | None) -> str:
         "contract_types": CONTRACT_TYPES,
         "origins": ORIGINS,
         "states": ORDER_STATES,
+        "proposal_states": PROPOSAL_STATES,
     }
     return label(terms[vocabulary], code, current_language())
 
@@ -42,6 +44,16 @@ def my_provider() -> Provider | None:
 
 def my_proposal(need: Need) -> Proposal | None:
     return queries.proposal_of(need, my_provider())
+
+
+def answers_of(need: Need) -> proposals.Ranking:
+    """The need's answers as the reader may see them, best match first, filtered by ?answers=<state>."""
+    state = request.args.get("answers", "")
+    return proposals.ranked_answers(current_user, need, state if state in proposals.LIST_STATES else "")
+
+
+def why_not_answer(need: Need) -> DomainError | None:
+    return proposals.answer_refusal(current_user, need, my_provider())
 
 
 def provider_rating(provider: Provider) -> tuple[float | None, int]:
@@ -60,6 +72,7 @@ LIMITS = {
     "team": forms.TEAM_MAX,
     "timeline": forms.TIMELINE_MAX,
     "price": forms.PRICE_MAX,
+    "evidence": forms.EVIDENCE_MAX,
 }
 
 
@@ -76,6 +89,10 @@ def register(bp: Blueprint) -> None:
         "provider_reviews": lambda provider: queries.provider_reviews(provider.id),
         "need_orders": visible_need_orders,
         "need_proposals": queries.need_proposals,
+        "need_answers": answers_of,
+        "answer_refusal": why_not_answer,
+        "answer_states": proposals.LIST_STATES,
+        "is_blocked": proposals.is_blocked,
         "order_limits": LIMITS,
     }
     for name, helper in helpers.items():

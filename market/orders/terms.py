@@ -42,10 +42,12 @@ class StepTerms:
 
 @dataclass(frozen=True)
 class ProposalTerms:
-    """答题: a provider's answer to an open call; prices in 万元."""
+    """答题: a provider's answer to a public need; prices in 万元; `achievement_ids` are the provider's
+    own achievements it cites as evidence (the service checks they are its own)."""
 
     approach: str
     team: str = ""
     timeline: str = ""
     price_min: int | None = None
     price_max: int | None = None
+    achievement_ids: tuple[int, ...] = ()

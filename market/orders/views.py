@@ -12,13 +12,22 @@ from werkzeug.datastructures import MultiDict
 from werkzeug.wrappers import Response
 
 from market.i18n import gettext as _
-from market.orders import forms, parties, queries, services, template_globals, transitions, views_start
+from market.orders import (
+    forms,
+    parties,
+    queries,
+    services,
+    template_globals,
+    transitions,
+    views_answers,
+    views_start,
+)
 from market.orders.pages import attempt, bp, flash_refusal
 from market.orders.transitions import Action
 from market.orders.vocab import CONTRACT_TYPES, ORDER_STATES, SIDES
 from market.pagination import arg, flag, paginate
 
-__all__ = ["bp", "flash_refusal", "views_start"]
+__all__ = ["bp", "flash_refusal", "views_answers", "views_start"]
 
 # Every step a person takes; expiring is the system's. Any other word in the URL is a 404.
 STEPS = ", ".join(a.value for a in forms.STEP_FORMS)

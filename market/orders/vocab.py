@@ -36,6 +36,7 @@ PROPOSAL_STATES: tuple[Term, ...] = (
     Term("shortlisted", "入围", "Shortlisted"),
     Term("rejected", "未入选", "Rejected"),
     Term("ordered", "已转为订单", "Turned into an order"),
+    Term("withdrawn", "已撤回", "Withdrawn"),
 )
 
 STATE_COLOURS = {
@@ -52,6 +53,7 @@ STATE_COLOURS = {
     "submitted": "warning",
     "shortlisted": "info",
     "rejected": "danger",
+    "withdrawn": "secondary",
 }
 
 SIDES: tuple[Term, ...] = (

@@ -350,3 +350,71 @@ def test_no_secrets_in_any_response(api: Api, world: World) -> None:
             assert not any(word in text for word in FORBIDDEN_WORDS), (role, path)
             token = world.tokens[role]
             assert token is None or token not in text, (role, path)
+
+
+# ---- answers (科技答题) ----------------------------------------------------------------------------------
+
+ANSWER = "方案细节：采用某型号相变材料"
+ANSWER_READERS = {"enterprise_a", "broker_in", "admin"}
+
+
+def _answer(world: World) -> tuple[int, int]:
+    """A public need of enterprise A answered by a provider that is none of the roles."""
+    from market.auth.models import User
+    from market.db import db
+    from market.orders import proposals
+    from market.orders.terms import ProposalTerms
+
+    need_id = world.need(APPROVED)
+    proposer = world.make.user("provider")
+    world.make.set_provider_status(world.make.provider_id_of(proposer), APPROVED)
+    with world.make.app.app_context():
+        made = proposals.submit(
+            db.session.get(User, proposer), db.session.get(Need, need_id), ProposalTerms(ANSWER)
+        )
+        db.session.commit()
+        return need_id, made.id
+
+
+def test_nobody_outside_the_engagement_reads_an_answer(api: Api, world: World) -> None:
+    need_id, proposal_id = _answer(world)
+    one = {"anonymous": 401, **{r: 200 if r in ANSWER_READERS else 404 for r in ROLES if r != "anonymous"}}
+
+    def read(path: str, shows_text: bool = True) -> Any:
+        def call(api: Api, token: str | None, role: str) -> int:
+            response = api.get(path, token)
+            if shows_text:
+                assert (ANSWER in _text(response)) == (role in ANSWER_READERS), (role, path)
+            return response.status_code
+
+        return call
+
+    _matrix(world, api, one, read(f"/proposals/{proposal_id}"))
+    _matrix(world, api, one, read(f"/proposals/{proposal_id}/events", shows_text=False))
+    listed = {"anonymous": 401, **dict.fromkeys((r for r in ROLES if r != "anonymous"), 200)}
+    _matrix(world, api, listed, read(f"/needs/{need_id}/proposals"))
+
+
+def test_only_the_answering_provider_edits_and_only_region_brokers_hide(api: Api, world: World) -> None:
+    _need_id, proposal_id = _answer(world)
+
+    def edit(api: Api, token: str | None, role: str) -> int:
+        return api.call("PUT", f"/proposals/{proposal_id}", token, json={"approach": "改写"}).status_code
+
+    def hide(api: Api, token: str | None, role: str) -> int:
+        return api.post(f"/proposals/{proposal_id}/hide", token, json={"reason": "广告"}).status_code
+
+    outsiders = {"enterprise_b": 404, "provider": 404, "broker_out": 404}
+    _matrix(
+        world,
+        api,
+        {"anonymous": 401, "enterprise_a": 403, "broker_in": 403, "admin": 403, **outsiders},
+        edit,
+    )
+    # The first broker of the region hides it; the admin then finds it hidden already (409).
+    _matrix(
+        world,
+        api,
+        {"anonymous": 401, "enterprise_a": 403, "broker_in": 200, "admin": 409, **outsiders},
+        hide,
+    )

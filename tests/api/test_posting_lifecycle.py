@@ -80,15 +80,66 @@ def test_the_table_refuses_every_step_it_does_not_list_with_one_message(
 
 
 @pytest.mark.parametrize(("state", "action"), list(TABLE))
-def test_each_step_is_for_its_party_only(state: PostingStatus, action: Action) -> None:
+def test_each_step_is_for_its_parties_only(state: PostingStatus, action: Action) -> None:
     step = TABLE[(state, action)]
-    others = set(Party) - {step.party}
-    with pytest.raises(Forbidden):
-        check(Provider(status=state.value), action, others)
-    assert check(Provider(status=state.value), action, {step.party}) is step
+    posting = Provider(status=state.value) if "provider" in step.kinds else Need(status=state.value)
+    others = set(Party) - step.parties
+    if others:
+        with pytest.raises(Forbidden):
+            check(posting, action, others)
+    for party in step.parties:
+        assert check(posting, action, {party}) is step
+
+
+@pytest.mark.parametrize("action", [Action.SOLVE, Action.CLOSE])
+def test_a_profile_is_never_solved_or_closed(action: Action) -> None:
+    with pytest.raises(Conflict):
+        check(Provider(status=PostingStatus.APPROVED.value), action, set(Party))
 
 
 # ---- every step writes its event -------------------------------------------------------------------
+
+
+def test_solve_close_and_reopen_through_the_api_write_their_events(
+    api: Api, app: Flask, make: Any, token: Any
+) -> None:
+    from tests.api.conftest import VALID_NEED
+
+    owner = make.user("enterprise")
+    secret, broker = token(owner), token(make.user("broker", regions=(VALID_NEED["province"],)))
+    need_id = api.post("/needs", secret, json=VALID_NEED).get_json()["id"]
+    api.post(f"/needs/{need_id}/submit", secret)
+    api.post(f"/review/need/{need_id}/approve", broker)
+    assert api.get("/needs").get_json()["total"] == 1
+    closed = api.post(f"/needs/{need_id}/close", secret, json={"reason": "项目取消"}).get_json()
+    assert (closed["status"], closed["outcome_reason"]) == ("closed", "项目取消") and closed["closed_at"]
+    assert api.get("/needs").get_json()["total"] == 0
+    again = api.post(f"/needs/{need_id}/close", secret, json={"reason": "再关一次"})
+    assert again.status_code == 409
+    assert again.get_json()["error"] == "当前状态（已关闭）不能关闭需求。"
+    missing = api.post(f"/needs/{need_id}/reopen", broker, json={"reason": ""})
+    assert missing.status_code == 422 and "reason" in missing.get_json()["fields"]
+    reopened = api.post(f"/needs/{need_id}/reopen", broker, json={"reason": "企业要求恢复"}).get_json()
+    assert (reopened["status"], reopened["closed_at"], reopened["outcome_reason"]) == ("approved", None, "")
+    assert api.get("/needs").get_json()["total"] == 1
+    no_order = api.post(f"/needs/{need_id}/solve", secret, json={"how": "platform", "reason": "已解决"})
+    assert no_order.status_code == 422 and "order_id" in no_order.get_json()["fields"]
+    stranger = api.post(
+        f"/needs/{need_id}/solve", token(make.user("enterprise")), json={"how": "elsewhere", "reason": "x"}
+    )
+    assert stranger.status_code == 403
+    body = api.post(
+        f"/needs/{need_id}/solve", secret, json={"how": "elsewhere", "reason": "自研解决"}
+    ).get_json()
+    assert (body["status"], body["solved_how"], body["solved_order_id"]) == ("solved", "elsewhere", None)
+    assert [(e["action"], e["from_status"], e["to_status"], e["reason"]) for e in body["history"][2:]] == [
+        ("close", "approved", "closed", "项目取消"),
+        ("reopen", "closed", "approved", "企业要求恢复"),
+        ("solve", "approved", "solved", "自研解决"),
+    ]
+    assert api.get("/needs").get_json()["total"] == 0
+    assert api.get(f"/needs/{need_id}").status_code == 404  # anonymous: no longer public
+    assert_history_complete(app)
 
 
 def test_every_step_of_a_need_writes_its_event(api: Api, app: Flask, make: Any, token: Any) -> None:

@@ -38,9 +38,11 @@ from schemathesis.specs.openapi.checks import (
 
 from market.auth import services as auth
 from market.auth.models import User
+from market.conversations import services
 from market.db import db
 from market.needs.models import Need
 from market.orders import proposals
+from market.orders.models import Order
 from market.orders.terms import ProposalTerms
 from market.postings import PostingStatus
 from tests.factories import PASSWORD
@@ -66,6 +68,11 @@ ROLE = {
     "update_service": "provider",
     "delete_service": "provider",
     "submit_proposal": "other_provider",  # `provider` has already answered the open call
+    "edit_proposal": "provider",
+    "withdraw_proposal": "provider",
+    "my_proposals": "provider",
+    "hide_proposal": "broker",
+    "nudge_proposal": "broker",
     "accept_order": "provider",
     "decline_order": "provider",
     "review_queue": "broker",
@@ -143,6 +150,9 @@ class Cast:
                 db.session.get_one(Need, world.need),
                 ProposalTerms(approach="采用相变材料保温与脉冲自加热相结合的方案。"),
             ).id
+            thread = services.thread_for_order(
+                db.session.get_one(User, world.owner), db.session.get_one(Order, order)
+            ).id
             spare: dict[str, int] = {}
             for role, user_id in (
                 ("enterprise", world.owner),
@@ -163,6 +173,7 @@ class Cast:
             "service_id": [service],
             "order_id": [order],
             "proposal_id": [proposal],
+            "thread_id": [thread],
             "need": [pending_need],  # posting_id of POST /review/need/{posting_id}/…
             "provider": [pending_provider_id],
             **{f"token_id:{role}": [token_id] for role, token_id in spare.items()},

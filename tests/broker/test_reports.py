@@ -101,3 +101,47 @@ def helpers_set_approved(need_id: int, when: object) -> None:
     from market.needs.models import Need
 
     db.session.execute(update(Need).where(Need.id == need_id).values(approved_at=when))
+
+
+def test_outcomes_count_solved_needs_time_to_solve_and_answers_per_need(world: World) -> None:
+    from market.needs import services as need_services
+    from market.orders.models import Proposal
+
+    here, elsewhere, gone = helpers.need(world), helpers.need(world), helpers.need(world)
+    helpers.need(world)  # posted, still open
+    helpers.need(world, province="11")  # another region: not the Jiangsu broker's
+    order_id = helpers.order(world, here, "signed", deal=helpers.deal("8"))
+
+    def settle() -> None:
+        owner = db.session.get_one(User, world.owner)
+        need_services.solve_need(owner, here, how="platform", order_id=order_id, reason="已投产")
+        need_services.solve_need(owner, elsewhere, how="elsewhere", reason="自研解决")
+        need_services.close_need(owner, gone, reason="不再需要")
+        for n, provider in (
+            (here, world.provider_id),
+            (here, world.other_provider_id),
+            (gone, world.provider_id),
+        ):
+            db.session.add(Proposal(need_id=n, provider_id=provider, author_id=world.owner, approach="方案"))
+
+    world.run(settle)
+    # approved 30 days ago (helpers.need): solved after 10 and 20 days
+    for need_id, days in ((here, 20), (elsewhere, 10)):
+        world.run(lambda n=need_id, d=days: helpers_set_solved(n, utcnow() - timedelta(days=d)))
+    with world.app.app_context():
+        broker = db.session.get_one(User, world.broker_in)
+        found = funnel.outcomes(broker, Filters())
+        assert (found.posted, found.solved, found.solved_here, found.closed) == (4, 2, 1, 1)
+        assert found.median_days_to_solve == 15.0  # 10 and 20 days after approval
+        assert (found.answers, found.answers_per_need) == (3, 0.75)
+        assert found.solve_rate == 0.5
+    page = world.client("broker_in").get("/broker/reports").get_data(as_text=True)
+    assert 'data-testid="report-outcomes"' in page and "解决用时中位数（天）" in page
+
+
+def helpers_set_solved(need_id: int, when: object) -> None:
+    from sqlalchemy import update
+
+    from market.needs.models import Need
+
+    db.session.execute(update(Need).where(Need.id == need_id).values(solved_at=when))

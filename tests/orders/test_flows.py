@@ -216,12 +216,16 @@ def test_reject_proposal_needs_reason(world: World) -> None:
     assert 'data-testid="my-proposal"' in mine and "报价偏高" in mine
 
 
-def test_proposals_only_on_open_calls(world: World) -> None:
-    closed_call = world.make.need(world.owner, status="approved", is_open_call=False)
-    response = world.client("provider").post(
-        f"/orders/proposals/need/{closed_call}", data={"approach": "方案"}
-    )
-    assert response.status_code == 403
+def test_proposals_on_every_public_need_not_only_open_calls(world: World) -> None:
+    """Issue 14: 答题 on any approved need; a need that is not public takes none."""
+    plain = world.make.need(world.owner, status="approved", is_open_call=False)
+    page = world.client("provider").get(f"/needs/{plain}").get_data(as_text=True)
+    assert 'data-testid="proposal-form"' in page
+    response = world.client("provider").post(f"/orders/proposals/need/{plain}", data={"approach": "方案"})
+    assert response.status_code == 302
+    draft = world.make.need(world.owner, status="draft")
+    response = world.client("provider").post(f"/orders/proposals/need/{draft}", data={"approach": "方案"})
+    assert response.status_code == 404
 
 
 def test_inbox_filters_by_state_and_side(world: World) -> None:

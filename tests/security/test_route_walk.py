@@ -31,11 +31,15 @@ from market.attachments.services import add_attachment
 from market.auth import services as auth
 from market.auth.models import User
 from market.broker.tables import BUILDERS
+from market.conversations.contacts import update_contact
+from market.conversations.services import post_message, thread_for_order, thread_for_proposal
+from market.conversations.terms import ContactTerms, Upload
 from market.db import commit, db
 from market.imports.batches import create_batch
 from market.imports.columns import KINDS as IMPORT_KINDS
 from market.needs.models import Need
 from market.orders import proposals, services
+from market.orders.models import Proposal
 from market.orders.terms import DealTerms, ProposalTerms, StepTerms
 from market.orders.transitions import Action
 from market.providers.models import Provider
@@ -65,6 +69,14 @@ SECRET_READERS = {
     "order": {"enterprise_a", "provider_p", "broker_in", "admin"},
     "file": {"enterprise_a", "broker_in", "admin"},  # confidential attachment of the draft
     "engaged_file": {"enterprise_a", "provider_p", "broker_in", "admin"},
+    # a message and its file in the order's conversation; a message in the proposal's (docs/conversations.md)
+    "message": {"enterprise_a", "provider_p", "broker_in", "admin"},
+    "message_file": {"enterprise_a", "provider_p", "broker_in", "admin"},
+    "proposal_message": {"enterprise_a", "broker_in", "admin"},
+    # enterprise A's shared WeChat: its own contact page, and the other party of its accepted order
+    "contact": {"enterprise_a", "provider_p"},
+    # An answer (科技答题) by a provider that is none of the roles: its enterprise and the region's brokers.
+    "answer": {"enterprise_a", "broker_in", "admin"},
 }
 WRITERS = {
     "needs": {"enterprise_a", "broker_in", "admin"},
@@ -77,6 +89,8 @@ WRITERS = {
     "taxonomy": {"admin"},
     "feedback": {"enterprise_a", "broker_in", "admin"},
     "attachments": {"enterprise_a"},
+    "messages": {"enterprise_a", "provider_p", "broker_in", "admin"},
+    "blocks": {"enterprise_a"},
 }
 
 
@@ -105,6 +119,11 @@ def build_world(app: Flask, make: Any) -> World:
         "order": f"SECRET-ORDER-{tag}",
         "file": f"SECRET-FILE-{tag}",
         "engaged_file": f"SECRET-FILE2-{tag}",
+        "message": f"SECRET-MSG-{tag}",
+        "message_file": f"SECRET-MSGFILE-{tag}",
+        "answer": f"SECRET-ANSWER-{tag}",
+        "proposal_message": f"SECRET-PMSG-{tag}",
+        "contact": f"SECRET-CONTACT-{tag}",
     }
     users = {
         "enterprise_a": make.user("enterprise"),
@@ -158,8 +177,9 @@ def build_world(app: Flask, make: Any) -> World:
         proposal = proposals.submit(
             db.session.get(User, proposer),
             db.session.get(Need, approved),
-            ProposalTerms(approach="热管理方案"),
+            ProposalTerms(approach=f"热管理方案 {secrets['answer']}"),
         )
+        conversation = _converse(user, order_id, proposal.id, secrets)
         batch = create_batch(
             db.session.get(User, users["broker_in"]), "needs", "n.csv", csv_bytes("needs", [need_row()]), True
         )
@@ -179,10 +199,28 @@ def build_world(app: Flask, make: Any) -> World:
             "token": victim_token.id,
             "user_a": a,
             "attachment": files,
+            **conversation,
         }
         org_a = user["enterprise_a"].organisation_id
         commit()
     return World(app, users, tokens, int(org_a), secrets, ids)
+
+
+def _converse(
+    user: dict[str, User], order_id: int, proposal_id: int, secrets: dict[str, str]
+) -> dict[str, Any]:
+    """Messages with secrets in both conversations, a file, and enterprise A's shared contact detail."""
+    order_thread = thread_for_order(user["provider_p"], services.lock_order(order_id))
+    proposal_thread = thread_for_proposal(user["enterprise_a"], db.session.get_one(Proposal, proposal_id))
+    pdf = Upload("rig.pdf", b"%PDF-1.7 " + secrets["message_file"].encode())
+    said = post_message(user["provider_p"], order_thread.id, f"消息：{secrets['message']}", pdf)
+    asked = post_message(user["enterprise_a"], proposal_thread.id, f"提问：{secrets['proposal_message']}")
+    update_contact(user["enterprise_a"], ContactTerms(wechat=secrets["contact"], share_wechat=True))
+    return {
+        "threads": [order_thread.id, proposal_thread.id],
+        "messages": [said.id, asked.id],
+        "file": said.file.id if said.file else 0,
+    }
 
 
 # ---- URL parameters ---------------------------------------------------------------------------------------
@@ -241,6 +279,10 @@ PARAMS: dict[str, ValueFn] = {
     "province": lambda w, e, a: ["32"],
     "key": lambda w, e, a: sorted(BUILDERS),
     "fmt": lambda w, e, a: ["csv", "xlsx"],
+    "thread_id": lambda w, e, a: w.ids["threads"],
+    "message_id": lambda w, e, a: w.ids["messages"],
+    "file_id": lambda w, e, a: [w.ids["file"]],
+    "step": lambda w, e, a: ["solve", "close", "reopen"],
 }
 # posting_id depends on kind, so kind is filled first
 ORDER_OF_ARGS = ("kind",)
@@ -298,7 +340,8 @@ def snapshot(world: World) -> dict[str, Any]:
                 **org,
             ),
             "proposals": _rows(
-                f"SELECT id, status, reject_reason FROM proposals WHERE need_id IN ({a_needs}) ORDER BY id",
+                "SELECT id, status, reject_reason, approach, hidden_at FROM proposals"
+                f" WHERE need_id IN ({a_needs}) ORDER BY id",
                 **org,
             ),
             "orders": [
@@ -329,11 +372,20 @@ def snapshot(world: World) -> dict[str, Any]:
                 _rows("SELECT * FROM regions ORDER BY code"),
             ],
             "feedback": _rows(f"SELECT count(*) FROM match_feedback WHERE need_id IN ({a_needs})", **org),
+            "messages": [
+                _rows(
+                    "SELECT m.id, m.body, m.hidden_at FROM thread_messages m"
+                    " JOIN threads t ON t.id = m.thread_id WHERE t.organisation_id = :org ORDER BY m.id",
+                    **org,
+                ),
+                _rows("SELECT id, message_id, sha256 FROM thread_files ORDER BY id"),
+            ],
             "attachments": _rows(
                 "SELECT id, filename, confidential, sha256 FROM need_attachments"
                 f" WHERE need_id IN ({a_needs})",
                 **org,
             ),
+            "blocks": _rows("SELECT provider_id FROM provider_blocks WHERE organisation_id = :org", **org),
         }
         db.session.rollback()
     assert set(snap) == set(WRITERS)

@@ -1,0 +1,115 @@
+"""Pages of 科技答题 beyond submitting and judging (views_start): 我的答题, editing and withdrawing one's
+answer, a broker's hide and nudge, an enterprise's blocked providers. Parse, call one service, render."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from flask import redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+from werkzeug.wrappers import Response
+
+from market.i18n import gettext as _
+from market.needs import views as need_pages
+from market.orders import forms, proposals
+from market.orders.pages import attempt, bp, flash_refusal
+
+
+def _need_page(need_id: int) -> Callable[[], str]:
+    """The need's page, where the answer forms are (they show what was typed; see _need_section.html)."""
+    return lambda: need_pages.detail(need_id)
+
+
+def _to_answers(need_id: int) -> Callable[[object], Response]:
+    return lambda _result: redirect(url_for("needs.detail", need_id=need_id) + "#proposals")
+
+
+@bp.route("/answers")
+@login_required
+def my_answers() -> str:
+    return render_template("orders/my_answers.html", answers=proposals.my_answers(current_user))
+
+
+@bp.route("/proposals/<int:proposal_id>/edit", methods=["POST"])
+@login_required
+def edit_proposal(proposal_id: int) -> Response:
+    need_id = proposals.lock_own_proposal(current_user, proposal_id).need_id
+    return attempt(
+        lambda: proposals.edit(
+            current_user, proposal_id, forms.read(forms.ProposalForm, request.form).terms()
+        ),
+        done=_("答题已修改。"),
+        then=_to_answers(need_id),
+        page=_need_page(need_id),
+    )
+
+
+@bp.route("/proposals/<int:proposal_id>/withdraw", methods=["POST"])
+@login_required
+def withdraw_proposal(proposal_id: int) -> Response:
+    need_id = proposals.lock_own_proposal(current_user, proposal_id).need_id
+    return attempt(
+        lambda: proposals.withdraw(current_user, proposal_id),
+        done=_("答题已撤回。"),
+        then=_to_answers(need_id),
+        page=_need_page(need_id),
+    )
+
+
+@bp.route("/proposals/<int:proposal_id>/hide", methods=["POST"])
+@login_required
+def hide_proposal(proposal_id: int) -> Response:
+    need_id = proposals.get_visible_proposal(current_user, proposal_id).need_id
+    return attempt(
+        lambda: proposals.hide(
+            current_user, proposal_id, reason=forms.text(forms.read(forms.HideForm, request.form), "reason")
+        ),
+        done=_("答题已隐藏。"),
+        then=_to_answers(need_id),
+        page=_need_page(need_id),
+    )
+
+
+@bp.route("/proposals/<int:proposal_id>/nudge", methods=["POST"])
+@login_required
+def nudge_proposal(proposal_id: int) -> Response:
+    need_id = proposals.get_visible_proposal(current_user, proposal_id).need_id
+    return attempt(
+        lambda: proposals.nudge(
+            current_user,
+            proposal_id,
+            message=forms.text(forms.read(forms.MessageForm, request.form), "message"),
+        ),
+        done=_("已提醒企业处理该答题。"),
+        then=_to_answers(need_id),
+        page=_need_page(need_id),
+    )
+
+
+@bp.route("/blocks")
+@login_required
+def blocks() -> str:
+    return render_template("orders/blocks.html", blocks=proposals.blocked_providers(current_user))
+
+
+def _back() -> Response:
+    """To the page the button was on (a need's answers), or to the list of blocked providers."""
+    target = request.form.get("next", "")
+    safe = target.startswith("/") and not target.startswith("//") and "\\" not in target
+    return redirect(target if safe else url_for("orders.blocks"))
+
+
+@bp.route("/blocks/<int:provider_id>", methods=["POST"])
+@login_required
+def block_provider(provider_id: int) -> Response:
+    return flash_refusal(
+        _back,
+        lambda: proposals.block(current_user, provider_id),
+        _("已屏蔽该服务方：它不能再对本企业的需求答题。"),
+    )
+
+
+@bp.route("/blocks/<int:provider_id>/remove", methods=["POST"])
+@login_required
+def unblock_provider(provider_id: int) -> Response:
+    return flash_refusal(_back, lambda: proposals.unblock(current_user, provider_id), _("已解除屏蔽。"))
