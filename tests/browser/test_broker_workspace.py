@@ -61,8 +61,9 @@ def test_board_lists_stale_need_and_waiting_order_and_the_broker_reminds_and_not
     open_workspace(page, make, world.broker_in)
 
     # Columns with counts: only 江苏's needs (广东's is someone else's), drafts are nobody's business.
-    expect(page.locator("[data-testid=need-column]")).to_have_count(4)
+    expect(page.locator("[data-testid=need-column]")).to_have_count(5)
     assert column_count(page, "need", "pending") == "1"
+    assert column_count(page, "need", "solved") == "0"
     assert column_count(page, "need", "approved") == "3"
     assert column_count(page, "need", "returned") == "0"
     assert column_count(page, "order", "ordered") == "2"
