@@ -233,7 +233,9 @@ def test_a_broker_nudges_the_enterprise(world: World) -> None:
         before = count(Notification)
     world.run(lambda: proposals.nudge(user(world, "broker_in"), proposal, message="请尽快答复"))
     with world.app.app_context():
-        notes = db.session.scalars(select(Notification).where(Notification.user_id == world.owner)).all()
+        notes = db.session.scalars(
+            select(Notification).where(Notification.user_id == world.owner).order_by(Notification.id)
+        ).all()
         assert count(Notification) == before + 1
         assert notes[-1].message_key == "proposal.nudged_with_message"
         with pytest.raises(Forbidden):

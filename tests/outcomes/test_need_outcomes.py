@@ -48,7 +48,11 @@ def _events(app: Flask, need_id: int) -> list[tuple[str, str, str, str]]:
 def _notices(app: Flask, user_id: int) -> list[str]:
     with app.app_context():
         return list(
-            db.session.scalars(select(Notification.message_key).where(Notification.user_id == user_id))
+            db.session.scalars(
+                select(Notification.message_key)
+                .where(Notification.user_id == user_id)
+                .order_by(Notification.id)
+            )
         )
 
 
