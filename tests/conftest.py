@@ -75,13 +75,8 @@ def app() -> Iterator[Flask]:
     yield application
 
 
-@pytest.fixture(autouse=True)
-def _clean_database(request: pytest.FixtureRequest) -> Iterator[None]:
-    if "app" not in request.fixturenames:
-        yield
-        return
-    application: Flask = request.getfixturevalue("app")
-    yield
+def wipe_database(application: Flask) -> None:
+    """Empty every table and seed the taxonomy again: the state each test starts from."""
     from market.db import db
     from market.reference.services import clear_caches, seed_reference_data
 
@@ -93,6 +88,18 @@ def _clean_database(request: pytest.FixtureRequest) -> Iterator[None]:
         clear_caches()
         seed_reference_data()
         db.session.commit()
+
+
+@pytest.fixture(autouse=True)
+def _clean_database(request: pytest.FixtureRequest) -> Iterator[None]:
+    # A module with SHARED_DATABASE = True reads one set of rows in all its tests and wipes it itself
+    # when it is done (a module-scoped fixture), instead of building it again for every test.
+    if "app" not in request.fixturenames or getattr(request.module, "SHARED_DATABASE", False):
+        yield
+        return
+    application: Flask = request.getfixturevalue("app")
+    yield
+    wipe_database(application)
 
 
 @pytest.fixture
