@@ -13,6 +13,9 @@ import unicodedata
 import zipfile
 from dataclasses import dataclass
 
+from flask import send_file
+from werkzeug.wrappers import Response
+
 from market.errors import ValidationFailed
 from market.i18n import gettext as _
 
@@ -84,3 +87,18 @@ def _zip_has(data: bytes, folder: str) -> bool:
             return any(name.startswith(folder) for name in archive.namelist())
     except (zipfile.BadZipFile, ValueError, EOFError):
         return False
+
+
+def as_download(data: bytes, kind: str, filename: str, sha256: str) -> Response:
+    """A stored file as a download: never rendered inline, whatever the file claims to be, with the
+    type from the allow-list, and kept off shared caches (the files are confidential)."""
+    response = send_file(
+        io.BytesIO(data),
+        mimetype=TYPES[kind].mimetype,
+        as_attachment=True,
+        download_name=filename,
+        etag=sha256,
+        max_age=0,
+    )
+    response.headers["Cache-Control"] = "private, no-store"
+    return response

@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import io
-
-from flask import Blueprint, flash, redirect, request, send_file, url_for
+from flask import Blueprint, flash, redirect, request, url_for
 from flask_login import current_user, login_required
 from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.wrappers import Response
 
 from market.attachments import services
-from market.attachments.files import TYPES
+from market.attachments.files import as_download
 from market.db import db
 from market.errors import ValidationFailed
 from market.i18n import gettext as _
@@ -61,16 +59,7 @@ def upload(need_id: int) -> Response:
 @login_required
 def download(attachment_id: int) -> Response:
     attachment = services.downloadable(current_user, attachment_id)
-    response = send_file(
-        io.BytesIO(attachment.data),
-        mimetype=TYPES[attachment.kind].mimetype,
-        as_attachment=True,  # never rendered inline, whatever the file claims to be
-        download_name=attachment.filename,
-        etag=attachment.sha256,
-        max_age=0,
-    )
-    response.headers["Cache-Control"] = "private, no-store"  # confidential files stay off shared caches
-    return response
+    return as_download(attachment.data, attachment.kind, attachment.filename, attachment.sha256)
 
 
 @bp.route("/attachments/<int:attachment_id>/delete", methods=["POST"])

@@ -6,16 +6,15 @@ Each view parses with a form, calls one service and renders; the services decide
 
 from __future__ import annotations
 
-import io
 from typing import Any
 
-from flask import Blueprint, flash, redirect, render_template, request, send_file, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from werkzeug.datastructures import MultiDict
 from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.wrappers import Response
 
-from market.attachments.files import TYPES
+from market.attachments.files import as_download
 from market.attachments.services import max_bytes, max_mb
 from market.conversations import contacts, forms, services
 from market.conversations.models import Thread
@@ -109,16 +108,7 @@ def hide(message_id: int) -> Response:
 @login_required
 def download(file_id: int) -> Response:
     stored = services.downloadable_file(current_user, file_id)
-    response = send_file(
-        io.BytesIO(stored.data),
-        mimetype=TYPES[stored.kind].mimetype,
-        as_attachment=True,  # never rendered inline, whatever the file claims to be
-        download_name=stored.filename,
-        etag=stored.sha256,
-        max_age=0,
-    )
-    response.headers["Cache-Control"] = "private, no-store"
-    return response
+    return as_download(stored.data, stored.kind, stored.filename, stored.sha256)
 
 
 @bp.route("/me/contact", methods=["GET", "POST"])
