@@ -50,7 +50,11 @@ def test_orders_reach_every_state_through_the_state_machine(app: Flask) -> None:
         for state in ("ordered", "accepted", "negotiating", "signed", "delivered", "reviewed", "declined"):
             assert states[state] >= 1, states
         for order in orders:
-            audit = list(db.session.scalars(select(AuditLog).where(AuditLog.order_id == order.id)))
+            audit = list(
+                db.session.scalars(
+                    select(AuditLog).where(AuditLog.order_id == order.id).order_by(AuditLog.id)
+                )
+            )
             # every change went through transitions.fire: one audit entry per version, none skipped
             assert order.version == len(audit)
             assert audit[-1].to_status == order.status
