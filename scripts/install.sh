@@ -27,7 +27,7 @@ fi
 
 if [ $dev = 1 ]; then
   # Browser tests drive Debian's Chromium; CJK fonts make Chinese render in screenshots.
-  if [ ! -x /usr/bin/chromium ] || ! fc-list 2>/dev/null | grep -qi "Noto Sans CJK"; then
+  if [ ! -x /usr/bin/chromium ] || ! fc-list 2>/dev/null | grep -i "Noto Sans CJK" >/dev/null; then
     echo "==> installing chromium and fonts-noto-cjk (apt)"
     if [ "$(id -u)" = 0 ]; then apt_get="apt-get"; else apt_get="sudo apt-get"; fi
     $apt_get update -qq
