@@ -71,11 +71,19 @@ def can_create_need(user: Any) -> bool:
 
 def can_view_need(user: Any, need: Need) -> bool:
     """Public needs for everyone; any need for its owner and the region's brokers; a solved or closed
-    need also for the providers engaged on it (its history is theirs too)."""
+    need also for the providers engaged on it or who answered it (its history is theirs too)."""
     u = _user(user)
     if need.is_public or _owns_need(u, need) or is_broker_for(u, need.province):
         return True
-    return need.status in ENDED and _engaged_on(u, need)
+    return need.status in ENDED and (_engaged_on(u, need) or _answered(u, need))
+
+
+def _answered(u: User | None, need: Need) -> bool:
+    """A provider user whose provider answered the need (科技答题), whatever became of the answer."""
+    if u is None or u.role != Role.PROVIDER:
+        return False
+    # need.answers is the read-only relation market.orders.models adds to a need.
+    return any(owns_provider(u, answer.provider) for answer in need.answers)  # type: ignore[attr-defined]
 
 
 def can_view_need_confidential(user: Any, need: Need) -> bool:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections import Counter
 from datetime import UTC, datetime, timedelta
+from typing import cast
 
 import pytest
 from flask import Flask
@@ -13,10 +14,11 @@ from sqlalchemy import func, select
 from market.auth.models import User
 from market.broker import attention, funnel, reports
 from market.broker.filters import Filters
+from market.conversations.models import Thread
 from market.db import db
 from market.demo.load import load_demo
 from market.needs.models import Need
-from market.orders.models import AuditLog, Deal, EmailOutbox, FollowUp, Notification, Order, Review
+from market.orders.models import AuditLog, Deal, EmailOutbox, FollowUp, Notification, Order, Proposal, Review
 from market.orders.parties import provider_users
 from market.providers.models import Provider
 from tests.conftest import wipe_database
@@ -29,13 +31,16 @@ def _naive(moment: datetime) -> datetime:
 # Every test here only reads the demo, so it is loaded once per module (and xdist worker) rather than
 # once per test (12-22 s each on PostgreSQL), and wiped when the module is done.
 SHARED_DATABASE = True
+# Small enough to load quickly, and big enough that enterprise@ keeps a public ordinary need once one
+# of its needs is solved (at 120 providers and 80 needs its only other one is a 揭榜挂帅 call).
+DEMO_SIZE = (100, 100)
 
 
 @pytest.fixture(scope="module")
 def demo(app: Flask):  # type: ignore[no-untyped-def]
     with app.app_context():
         app.config["INDEX_SYNC"] = False
-        load_demo(seed=7, n_providers=120, n_needs=80)
+        load_demo(seed=7, n_providers=DEMO_SIZE[0], n_needs=DEMO_SIZE[1])
         db.session.commit()
     yield
     wipe_database(app)
@@ -150,7 +155,7 @@ def test_demo_logins_have_orders_and_the_broker_workspace_has_something_to_show(
         assert db.session.scalar(select(func.count()).select_from(Deal)) >= 5
         needing = attention.build(admin, Filters())
         # stale needs, orders nobody answered, and follow-ups whose next date has passed
-        assert needing.needs and needing.orders and needing.follow_ups
+        assert needing.needs.items and needing.orders.items and needing.follow_ups.items
         assert db.session.scalar(
             select(func.count()).select_from(Provider).where(Provider.status == "approved")
         )
@@ -197,3 +202,161 @@ def test_ordinary_needs_have_answers_in_several_states(app: Flask) -> None:
         states = Counter(a.status for a in answers)
         assert {"submitted", "shortlisted", "rejected", "withdrawn"} <= set(states), states
         assert all(a.reject_reason for a in answers if a.status == "rejected")
+
+
+# What the first logins show: answers on enterprise@'s own need, the featured expert's 我的答题, and
+# conversations on answers and orders (market/demo/showcase.py).
+
+DEMO_ENTERPRISE = "enterprise@demo.kechuang.cn"
+
+
+def _user(email: str) -> User:
+    user = db.session.scalar(select(User).where(User.email == email))
+    assert user is not None, email
+    return user
+
+
+def _showcase(app: Flask) -> tuple[User, Need, list[Proposal]]:
+    """enterprise@, its need with answers, and those answers."""
+    enterprise = _user(DEMO_ENTERPRISE)
+    answers = list(
+        db.session.scalars(
+            select(Proposal)
+            .join(Need, Proposal.need_id == Need.id)
+            .where(Need.organisation_id == enterprise.organisation_id, Need.is_open_call.is_(False))
+            .order_by(Proposal.id)
+        )
+    )
+    assert answers, "enterprise@ has no answers on its ordinary needs"
+    need = answers[0].need
+    return enterprise, need, [a for a in answers if a.need_id == need.id]
+
+
+@pytest.mark.usefixtures("demo")
+def test_the_demo_enterprise_has_answers_in_every_state_on_its_own_need(app: Flask) -> None:
+    from market.orders import proposals
+
+    with app.app_context():
+        enterprise, need, answers = _showcase(app)
+        assert need.is_public and not need.is_open_call
+        states = Counter(a.status for a in answers)
+        assert states["ordered"] == states["shortlisted"] == states["rejected"] == 1, states
+        assert states["submitted"] >= 1, states
+        # answerers are of the need's field, so the matching engine ranks them for it
+        assert all(need.field_code in a.provider.field_codes for a in answers)
+        assert all(a.reject_reason for a in answers if a.status == "rejected")
+        picked = next(a for a in answers if a.status == "ordered")
+        order = db.session.scalar(select(Order).where(Order.proposal_id == picked.id))
+        assert order is not None and order.status == "accepted" and order.origin == "proposal"
+        # what the need page lists for its enterprise
+        shown = proposals.answers_on_need(enterprise, need).answers
+        assert sorted(r.proposal.id for r in shown) == [a.id for a in answers]
+        now = datetime.now(UTC).replace(tzinfo=None)
+        assert need.approved_at is not None
+        for answer in answers:
+            assert _naive(need.approved_at) < _naive(answer.created_at) <= _naive(answer.updated_at) < now
+            assert answer.updated_at < order.created_at or answer is picked
+
+
+@pytest.mark.usefixtures("demo")
+def test_the_featured_expert_sees_answers_in_several_states(app: Flask) -> None:
+    from market.orders import proposals
+
+    with app.app_context():
+        _enterprise, _need, answers = _showcase(app)
+        expert = next(a for a in answers if a.status == "ordered").provider
+        assert expert.kind == "expert" and expert.user is not None  # logs in as themselves
+        mine = proposals.my_answers(expert.user)
+        assert {"ordered", "shortlisted", "rejected", "submitted"} <= {a.status for a in mine}, [
+            a.status for a in mine
+        ]
+        assert len({a.need.organisation_id for a in mine}) >= 2  # not only enterprise@'s needs
+
+
+def _threads_with_messages() -> list[Thread]:
+    return list(
+        db.session.scalars(select(Thread).where(Thread.last_message_at.is_not(None)).order_by(Thread.id))
+    )
+
+
+@pytest.mark.usefixtures("demo")
+def test_conversations_on_answers_and_orders_with_both_sides_and_a_broker(app: Flask) -> None:
+    now = datetime.now(UTC).replace(tzinfo=None)
+    with app.app_context():
+        threads = _threads_with_messages()
+        assert len(threads) >= 6
+        assert any(t.order_id for t in threads) and any(t.proposal_id for t in threads)
+        broker_threads = 0
+        for thread in threads:
+            messages = thread.messages
+            sides = {m.side for m in messages}
+            assert {"enterprise", "provider"} <= sides and len(messages) >= 2, (thread.id, sides)
+            assert all(m.body and not m.hidden for m in messages)
+            moments = [_naive(m.created_at) for m in messages]
+            assert moments == sorted(moments) and moments[-1] < now
+            assert thread.last_message_at is not None and _naive(thread.last_message_at) == moments[-1]
+            engagement = thread.order or thread.proposal
+            assert engagement is not None and _naive(engagement.created_at) < moments[0]
+            if "broker" in sides:
+                broker_threads += 1
+                broker = next(m.author for m in messages if m.side == "broker")
+                assert broker.role == "broker" and thread.province in broker.region_codes
+        assert broker_threads >= 2
+
+
+@pytest.mark.usefixtures("demo")
+def test_some_messages_are_unread_so_the_badges_show(app: Flask) -> None:
+    from market.conversations import services as conversations
+
+    with app.app_context():
+        enterprise, _need, answers = _showcase(app)
+        mine = conversations.my_threads(enterprise)
+        readable = cast(list[Thread], db.session.scalars(mine).all())
+        talking = [t for t in readable if t.last_message_at is not None]
+        assert len(talking) >= 4
+        unread = conversations.unread_by_thread(enterprise, [t.id for t in talking])
+        assert sum(unread.values()) == conversations.unread_total(enterprise) == 3, unread
+        assert len(unread) == 2  # the picked expert's order thread and a waiting answer's
+        assert any(t.proposal_id for t in talking if t.id in unread)
+        assert any(t.order_id for t in talking if t.id in unread)
+        assert any(unread.get(t.id, 0) == 0 for t in talking)  # and some it has read to the end
+        # their notices are unread too; what it has read, it has been told of and read
+        notices = db.session.scalars(
+            select(Notification).where(Notification.user_id == enterprise.id, Notification.kind == "message")
+        ).all()
+        assert 0 < sum(n.read_at is None for n in notices) <= 3
+        expert = next(a for a in answers if a.status == "ordered").provider.user
+        assert conversations.unread_total(expert) >= 1
+        # a 点单 under way whose provider has not read the enterprise's last question
+        service_threads = [t for t in _threads_with_messages() if t.order and t.order.service_id]
+        assert service_threads
+        provider = provider_users(service_threads[0].provider)[0]
+        assert conversations.unread_by_thread(provider, [service_threads[0].id]) == {service_threads[0].id: 1}
+
+
+@pytest.mark.usefixtures("demo")
+def test_the_demo_enterprise_sees_answers_and_conversations_in_its_pages(app: Flask) -> None:
+    from market.demo.load import DEMO_PASSWORD
+
+    with app.app_context():
+        enterprise, need, answers = _showcase(app)
+        ids = (enterprise.id, need.id)
+        waiting = next(a for a in answers if a.status == "submitted")
+        names = [a.provider.name for a in answers]
+        reason = next(a.reject_reason for a in answers if a.status == "rejected")
+        thread = db.session.scalar(select(Thread).where(Thread.proposal_id == waiting.id))
+        assert thread is not None
+        thread_id, last = thread.id, thread.messages[-1].body
+    client = app.test_client()
+    response = client.post("/auth/login", data={"email": DEMO_ENTERPRISE, "password": DEMO_PASSWORD})
+    assert response.status_code == 302
+    page = client.get(f"/needs/{ids[1]}").get_data(as_text=True)
+    assert all(name in page for name in names) and reason in page
+    inbox = client.get("/conversations/").get_data(as_text=True)
+    assert 'data-testid="nav-messages-unread">3<' in inbox
+    assert f"/conversations/{thread_id}" in inbox
+    assert last in client.get(f"/conversations/{thread_id}").get_data(as_text=True)
+    with app.app_context():  # reading the thread (the page) took it off the unread count
+        from market.conversations import services as conversations
+
+        assert conversations.unread_total(db.session.get(User, ids[0])) == 2

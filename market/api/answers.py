@@ -1,5 +1,5 @@
 """科技答题 beyond submitting and judging: one's own answers (我的答题), reading, editing and withdrawing
-an answer, its history, a broker's hide and nudge, an enterprise's blocked providers.
+an answer, its files, its history, a broker's hide, unhide and nudge, an enterprise's blocked providers.
 
 Bodies go through the page forms (market.orders.forms); the services (market.orders.proposals) decide.
 """
@@ -8,10 +8,14 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask import Response
+
 from market.api.auth import require_user
 from market.api.bodies import check_shape, form_schema, json_object, no_body, optional_json_object, validated
 from market.api.orders import PROPOSAL, proposal_body, proposal_terms
 from market.api.spec import Body, operation, ref
+from market.api.uploads import MULTIPART, multipart_body, multipart_schema
+from market.attachments.files import as_download
 from market.orders import forms, proposals
 from market.orders.serialize import block_json, proposal_event_json, proposal_json
 
@@ -100,6 +104,76 @@ def hide_proposal(proposal_id: int) -> JSON:
     check_shape(payload, form_schema(forms.HideForm))
     reason = forms.text(validated(forms.HideForm, payload), "reason")
     return proposal_json(proposals.hide(actor, proposal_id, reason=reason))
+
+
+@operation(
+    f"{PROPOSAL}/unhide",
+    "POST",
+    summary="A broker of the need's region shows a hidden answer to the enterprise again (reason required, "
+    "logged like the hide)",
+    tag="proposals",
+    body=Body(lambda: form_schema(forms.UnhideForm), "reason"),
+    response=ref("Proposal"),
+    errors=(403, 409),
+)
+def unhide_proposal(proposal_id: int) -> JSON:
+    actor = require_user()
+    proposals.get_visible_proposal(actor, proposal_id)  # 404 before the body is read
+    payload = json_object()
+    check_shape(payload, form_schema(forms.UnhideForm))
+    reason = forms.text(validated(forms.UnhideForm, payload), "reason")
+    return proposal_json(proposals.unhide(actor, proposal_id, reason=reason))
+
+
+def files_body() -> JSON:
+    return multipart_schema(
+        {}, {"files": f"One or more files (at most {proposals.FILES_PER_ANSWER} on an answer)"}
+    )
+
+
+@operation(
+    f"{PROPOSAL}/files",
+    "POST",
+    summary="Attach files to my answer while it may be edited (multipart/form-data, part `files`, once per "
+    "file; checked like a need's attachments: type by name and content, ATTACHMENT_MAX_BYTES each)",
+    tag="proposals",
+    body=Body(files_body, "files", media_type=MULTIPART),
+    status=201,
+    response=ref("Proposal"),
+    errors=(403, 409),
+)
+def add_proposal_files(proposal_id: int) -> tuple[JSON, int]:
+    actor = require_user()
+    proposals.lock_own_proposal(actor, proposal_id)  # 404 or 403 before the body is read
+    _fields, files = multipart_body(files_body(), ("files",))
+    proposals.add_files(actor, proposal_id, files["files"])
+    return proposal_json(proposals.get_visible_proposal(actor, proposal_id)), 201
+
+
+@operation(
+    f"{PROPOSAL}/files/<int:answer_file_id>",
+    "DELETE",
+    summary="Remove a file from my answer while it may be edited",
+    tag="proposals",
+    response=ref("Proposal"),
+    errors=(403, 409),
+)
+def remove_proposal_file(proposal_id: int, answer_file_id: int) -> JSON:
+    return proposal_json(proposals.remove_file(require_user(), proposal_id, answer_file_id))
+
+
+@operation(
+    "/proposal-files/<int:answer_file_id>",
+    "GET",
+    summary="Download a file of an answer (its two parties and the region's brokers; always as "
+    "application/octet-stream)",
+    tag="proposals",
+    response={"type": "string", "format": "binary"},
+    media_type="application/octet-stream",
+)
+def download_proposal_file(answer_file_id: int) -> Response:
+    stored = proposals.downloadable_file(require_user(), answer_file_id)
+    return as_download(stored.data, stored.kind, stored.filename, stored.sha256, generic=True)
 
 
 @operation(

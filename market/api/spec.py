@@ -46,6 +46,10 @@ class Body:
     schema: Callable[[], JSON]
     description: str = ""
     required: bool = True  # False: the body may be left out (an empty body is {})
+    media_type: str = "application/json"
+    # Further media types the operation also takes, each with its schema (e.g. multipart/form-data
+    # for a message that carries a file besides its JSON form).
+    also: tuple[tuple[str, Callable[[], JSON]], ...] = ()
 
 
 @dataclass(frozen=True)

@@ -52,6 +52,16 @@ TYPES: dict[str, FileType] = {
     ),
     "dwg": FileType("AutoCAD DWG", "image/vnd.dwg", (b"AC10",)),
 }
+
+
+@dataclass(frozen=True)
+class Upload:
+    """A file as sent: its name as given and (at most one byte more than allowed of) its bytes."""
+
+    filename: str
+    data: bytes
+
+
 ALLOWED_TEXT = "PDF, Word (.docx), Excel (.xlsx), PowerPoint (.pptx), PNG, JPEG, DWG"
 
 
@@ -89,12 +99,13 @@ def _zip_has(data: bytes, folder: str) -> bool:
         return False
 
 
-def as_download(data: bytes, kind: str, filename: str, sha256: str) -> Response:
+def as_download(data: bytes, kind: str, filename: str, sha256: str, *, generic: bool = False) -> Response:
     """A stored file as a download: never rendered inline, whatever the file claims to be, with the
-    type from the allow-list, and kept off shared caches (the files are confidential)."""
+    type from the allow-list (or application/octet-stream when `generic`, as the API documents every
+    download), and kept off shared caches (the files are confidential)."""
     response = send_file(
         io.BytesIO(data),
-        mimetype=TYPES[kind].mimetype,
+        mimetype="application/octet-stream" if generic else TYPES[kind].mimetype,
         as_attachment=True,
         download_name=filename,
         etag=sha256,

@@ -33,3 +33,21 @@ class NeedAttachment(db.Model):
 
     need: Mapped[Need] = relationship()
     uploader: Mapped[User] = relationship()
+
+
+class ProposalAttachment(db.Model):
+    """A file on an answer (科技答题): checked like a need's (files.py), stored in the database, read only
+    by the answer's two parties and the region's brokers (market.orders.proposals decides)."""
+
+    __tablename__ = "proposal_attachments"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # "proposals" by name: answers belong to orders, which build on attachments.
+    proposal_id: Mapped[int] = mapped_column(ForeignKey("proposals.id", ondelete="CASCADE"), index=True)
+    uploaded_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    filename: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[str] = mapped_column(String(10))  # a key of files.TYPES, checked against the content
+    size: Mapped[int]
+    sha256: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    data: Mapped[bytes] = deferred(mapped_column(LargeBinary, nullable=False))

@@ -113,3 +113,38 @@ def remove_attachment(actor: Any, attachment_id: int) -> Need:
     db.session.delete(attachment)
     db.session.flush()
     return need
+
+
+# ---- the same checks for files elsewhere (an answer's files, a message's file) ---------------------------
+
+
+@dataclass(frozen=True)
+class CheckedFile:
+    """An upload that passed the attachment rules, ready to be stored."""
+
+    filename: str
+    kind: str
+    size: int
+    sha256: str
+    data: bytes
+
+
+def checked_upload(filename: str, data: bytes, field: str = "file") -> CheckedFile:
+    """The rules of a need's attachments (a name, not empty, ATTACHMENT_MAX_BYTES, an allowed type by
+    name and content) for any other upload; a refusal is a 422 naming `field`."""
+
+    def invalid(message: str) -> ValidationFailed:
+        return ValidationFailed(message, field_errors={field: [message]})
+
+    name = clean_filename(filename)
+    if not name:
+        raise invalid(_("请选择要上传的文件。"))
+    if not data:
+        raise invalid(_("文件是空的。"))
+    if len(data) > max_bytes():
+        raise invalid(_("文件过大：每个附件不能超过 {mb} MB。", mb=max_mb()))
+    try:
+        kind = kind_of(name, data)
+    except ValidationFailed as error:
+        raise invalid(error.message) from None
+    return CheckedFile(name, kind, len(data), hashlib.sha256(data).hexdigest(), data)

@@ -7,9 +7,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from market.auth import accounts
 from market.auth.models import User
 from market.conversations.terms import ContactTerms
-from market.db import db
 from market.orders.models import Order
 from market.orders.parties import enterprise_users, is_enterprise_side, is_provider_side, provider_users
 
@@ -26,12 +26,14 @@ class Contact:
 
 def update_contact(actor: User, terms: ContactTerms) -> User:
     """The actor's own details and sharing choices (nobody edits another user's)."""
-    actor.phone = terms.phone
-    actor.wechat = terms.wechat
-    actor.share_email = terms.share_email
-    actor.share_phone = terms.share_phone
-    actor.share_wechat = terms.share_wechat
-    db.session.flush()
+    accounts.set_contact_details(
+        actor,
+        phone=terms.phone,
+        wechat=terms.wechat,
+        share_email=terms.share_email,
+        share_phone=terms.share_phone,
+        share_wechat=terms.share_wechat,
+    )
     return actor
 
 

@@ -105,14 +105,14 @@ class ThreadRead(db.Model):
 
 
 class MessageEvent(db.Model):
-    """Append-only log of moderation on messages (a broker hid one, and why)."""
+    """Append-only log of moderation on messages (a broker hid one or showed it again, and why)."""
 
     __tablename__ = "thread_message_events"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     message_id: Mapped[int] = mapped_column(ForeignKey("thread_messages.id", ondelete="CASCADE"), index=True)
     actor_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
-    action: Mapped[str] = mapped_column(String(20))  # hide
+    action: Mapped[str] = mapped_column(String(20))  # hide | unhide
     reason: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 

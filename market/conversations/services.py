@@ -6,13 +6,11 @@ learns that an engagement exists. Services flush only; the request hook commits.
 
 from __future__ import annotations
 
-import hashlib
 from typing import Any
 
 from sqlalchemy import Select, and_, func, select, update
 
-from market.attachments.files import clean_filename, kind_of
-from market.attachments.services import max_bytes, max_mb
+from market.attachments.services import checked_upload
 from market.auth.models import User
 from market.conversations import rules
 from market.conversations.models import (
@@ -200,23 +198,13 @@ def post_message(actor: User, thread_id: int, body: str, upload: Upload | None =
 
 def _checked_file(upload: Upload) -> ThreadFile:
     """The file as it will be stored, or a 422 saying why not (the rules of a need's attachments)."""
-    name = clean_filename(upload.filename)
-    if not name:
-        raise _invalid("file", _("请选择要上传的文件。"))
-    if not upload.data:
-        raise _invalid("file", _("文件是空的。"))
-    if len(upload.data) > max_bytes():
-        raise _invalid("file", _("文件过大：每个附件不能超过 {mb} MB。", mb=max_mb()))
-    try:
-        kind = kind_of(name, upload.data)
-    except ValidationFailed as error:
-        raise _invalid("file", error.message) from None
+    checked = checked_upload(upload.filename, upload.data)
     return ThreadFile(
-        filename=name,
-        kind=kind,
-        size=len(upload.data),
-        sha256=hashlib.sha256(upload.data).hexdigest(),
-        data=upload.data,
+        filename=checked.filename,
+        kind=checked.kind,
+        size=checked.size,
+        sha256=checked.sha256,
+        data=checked.data,
     )
 
 
@@ -271,6 +259,17 @@ def hide_message(actor: User, message_id: int, reason: str) -> ThreadMessage:
         return message
     message.hidden_at, message.hidden_by_id = utcnow(), actor.id
     db.session.add(MessageEvent(message_id=message.id, actor_id=actor.id, action="hide", reason=reason))
+    db.session.flush()
+    return message
+
+
+def unhide_message(actor: User, message_id: int, reason: str) -> ThreadMessage:
+    """A broker of the region (or an admin) shows a hidden message again; logged with its reason."""
+    message = hideable(actor, message_id)
+    if not message.hidden:
+        return message
+    message.hidden_at, message.hidden_by_id = None, None
+    db.session.add(MessageEvent(message_id=message.id, actor_id=actor.id, action="unhide", reason=reason))
     db.session.flush()
     return message
 

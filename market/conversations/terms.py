@@ -4,13 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from market.attachments.files import Upload
 
-@dataclass(frozen=True)
-class Upload:
-    """A file sent with a message: its name as given and (at most one byte more than allowed of) its bytes."""
-
-    filename: str
-    data: bytes
+__all__ = ["ContactTerms", "Upload"]
 
 
 @dataclass(frozen=True)

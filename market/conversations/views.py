@@ -104,6 +104,22 @@ def hide(message_id: int) -> Response:
     )
 
 
+@bp.route("/conversations/messages/<int:message_id>/unhide", methods=["POST"])
+@login_required
+def unhide(message_id: int) -> Response:
+    def work() -> Any:
+        reason = read(forms.UnhideForm, request.form).reason.data or ""
+        return services.unhide_message(current_user, message_id, reason)
+
+    def back(message: Any) -> Response:
+        return redirect(url_for("conversations.thread", thread_id=message.thread_id))
+
+    shown = services.hideable(current_user, message_id)  # 404 / 403 before the form is read
+    return attempt(
+        work, done=_("消息已恢复显示。"), then=back, page=lambda: thread_page(shown.thread_id, MultiDict())
+    )
+
+
 @bp.route("/conversations/files/<int:file_id>")
 @login_required
 def download(file_id: int) -> Response:

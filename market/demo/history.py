@@ -21,14 +21,26 @@ from sqlalchemy import delete, func, select, update
 
 from market import permissions
 from market.auth.models import Role, User
+from market.conversations.models import Thread, ThreadMessage
 from market.db import db, utcnow
+from market.demo.showcase import add_showcase
 from market.matching.models import MatchFeedback
 from market.matching.services import record_feedback
 from market.moderation.models import ModerationEvent
 from market.needs import services as need_services
 from market.needs.models import Need
 from market.orders import expiry, proposals, services
-from market.orders.models import AuditLog, Deal, EmailOutbox, FollowUp, Notification, Order, Proposal, Review
+from market.orders.models import (
+    AuditLog,
+    Deal,
+    EmailOutbox,
+    FollowUp,
+    Notification,
+    Order,
+    Proposal,
+    ProposalEvent,
+    Review,
+)
 from market.orders.parties import enterprise_users, provider_users
 from market.orders.terms import DealTerms, ProposalTerms, ReviewTerms, StepTerms
 from market.providers.models import Provider
@@ -128,6 +140,9 @@ class _Clock:
         Deal,
         Review,
         ModerationEvent,
+        ProposalEvent,
+        Thread,
+        ThreadMessage,
     )
 
     def __init__(self) -> None:
@@ -135,20 +150,37 @@ class _Clock:
         self.mark()
 
     def mark(self) -> None:
-        for model in self.TABLES:
-            self._marks[model] = db.session.scalar(select(func.max(model.id))) or 0
+        self._marks = self._latest()
 
-    def stamp(self, when: datetime, order: Order | None = None, *, opened: bool = False) -> None:
-        """Date the rows written since the mark, and `order`'s last change (its creation too when
-        `opened`), in SQL: through the ORM the version column would count a date as a change."""
+    def _latest(self) -> dict[Any, int]:
+        """The highest id of every watched table, in one query."""
+        row = db.session.execute(
+            select(*(select(func.max(model.id)).scalar_subquery() for model in self.TABLES))
+        ).one()
+        return {model: latest or 0 for model, latest in zip(self.TABLES, row, strict=True)}
+
+    def stamp(
+        self, when: datetime, order: Order | None = None, *, opened: bool = False, answer: int | None = None
+    ) -> None:
+        """Date the rows written since the mark, `order`'s last change (its creation too when
+        `opened`) and `answer`'s, in SQL: through the ORM the version column would count a date as a
+        change."""
         db.session.flush()
+        if answer is not None:
+            db.session.execute(
+                update(Proposal).where(Proposal.id == answer).values(updated_at=when),
+                execution_options={"synchronize_session": False},
+            )
         if order is not None:
             dates = {"updated_at": when, "status_changed_at": when} | ({"created_at": when} if opened else {})
             db.session.execute(
                 update(Order).where(Order.id == order.id).values(**dates),
                 execution_options={"synchronize_session": False},
             )
+        latest = self._latest()
         for model in self.TABLES:
+            if latest[model] <= self._marks[model]:
+                continue  # nothing new in this table
             values: dict[str, Any] = {"created_at": when}
             if hasattr(model, "updated_at"):
                 values["updated_at"] = when
@@ -156,7 +188,7 @@ class _Clock:
                 update(model).where(model.id > self._marks[model]).values(**values),
                 execution_options={"synchronize_session": False},
             )
-        self.mark()
+        self._marks = latest
 
 
 class _History:
@@ -225,7 +257,7 @@ class _History:
     def open(self, plan: Plan, start: datetime) -> Order:
         self.clock.mark()
         order = self._open(plan)
-        self.clock.stamp(start, order, opened=True)
+        self.clock.stamp(start, order, opened=True, answer=plan.proposal_id)
         return order
 
     def _open(self, plan: Plan) -> Order:
@@ -323,7 +355,7 @@ class _History:
             proposals.reject(owner, answer.id, reason=ANSWER_REJECTION)
         else:
             proposals.withdraw(self.provider_user(answer.provider), answer.id)
-        self.clock.stamp(min(when, self.now - timedelta(hours=1)))
+        self.clock.stamp(min(when, self.now - timedelta(hours=1)), answer=answer.id)
 
     # needs that leave the market
 
@@ -365,10 +397,10 @@ class _History:
         if len(made) > 1:
             self.clock.mark()
             proposals.reject(owner, made[-1].id, reason=self.rng.choice(PROPOSAL_REJECTIONS))
-            self.clock.stamp(when)
+            self.clock.stamp(when, answer=made[-1].id)
         self.clock.mark()
         proposals.shortlist(owner, made[0].id)
-        self.clock.stamp(when)
+        self.clock.stamp(when, answer=made[0].id)
 
 
 def _date_postings(rng: random.Random, now: datetime, needs: list[Need], providers: list[Provider]) -> None:
@@ -428,14 +460,16 @@ def add_history(seed: int, needs: list[Need], providers: list[Provider]) -> str:
     settled = _settle_needs(history, quiet[:2], orders, first_org)
     answers = _answer_needs(history, [n for n in quiet[2:] if not n.is_open_call][:6], public_providers)
     orders += _service_orders(history, rng, public_providers, needs, now)
+    # What enterprise@ and the featured expert see first: answers in every state, conversations.
+    shown, messages = add_showcase(history, needs, providers, first_org, _matching_providers)
     _read_old_notifications(now)
     # Demo addresses are not real: the history queues no mail.
     db.session.execute(delete(EmailOutbox).where(EmailOutbox.id > outbox_mark))
     db.session.flush()
     deals = db.session.scalar(select(func.count()).select_from(Deal)) or 0
     return (
-        f"{len(orders)} orders ({deals} signed deals), {answers} answers on ordinary needs, "
-        f"{settled} needs solved or closed, over the last months"
+        f"{len(orders)} orders ({deals} signed deals), {answers + shown} answers on ordinary needs, "
+        f"{settled} needs solved or closed, {messages} messages in conversations, over the last months"
     )
 
 

@@ -7,6 +7,7 @@ side takes it. Every step (and every broker's act) is written to ProposalEvent. 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
@@ -16,6 +17,10 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from market import permissions
+from market.attachments.files import Upload
+from market.attachments.models import ProposalAttachment
+from market.attachments.services import CheckedFile, checked_upload
+from market.auth import accounts
 from market.auth.models import User
 from market.db import db, utcnow
 from market.errors import Conflict, DomainError, Forbidden, NotFound, ValidationFailed
@@ -24,6 +29,7 @@ from market.ids import row_id
 from market.matching import services as matching
 from market.messages import Message, build
 from market.needs.models import Need
+from market.needs.services import require_on_market
 from market.orders import notify, services
 from market.orders import permissions as rules
 from market.orders.models import Order, Proposal, ProposalEvent, ProviderBlock
@@ -36,6 +42,7 @@ from market.providers.services import provider_of
 
 PROVIDER, ENTERPRISE = Party.PROVIDER, Party.ENTERPRISE
 OPEN_STATES = frozenset({"submitted", "shortlisted"})
+FILES_PER_ANSWER = 5  # files on one answer (each within ATTACHMENT_MAX_BYTES)
 
 
 @dataclass(frozen=True)
@@ -67,6 +74,10 @@ def answer_refusal(actor: Any, need: Need, provider: Provider | None) -> DomainE
     submit and edit raise it."""
     if provider is None or not provider.is_public or not permissions.owns_provider(actor, provider):
         return Forbidden(_("只有已公开的服务方可以答题。"))
+    try:
+        require_on_market(need)  # solved or closed: says which
+    except Conflict as ended:
+        return ended
     if not need.is_public:
         return Conflict(_("该需求未公开或已关闭，不再接受答题。"))
     if need.deadline is not None and need.deadline < utcnow().date():
@@ -93,6 +104,7 @@ def is_blocked(organisation_id: int, provider_id: int) -> bool:
 
 
 def _check_may_answer(actor: Any, need: Need, provider: Provider | None) -> Provider:
+    accounts.require_verified(actor)
     refusal = answer_refusal(actor, need, provider)
     if refusal is not None:
         raise refusal
@@ -136,13 +148,15 @@ def _evidence(provider: Provider, ids: tuple[int, ...]) -> list[Achievement]:
 # ---- the provider's side ----------------------------------------------------------------------------------
 
 
-def submit(actor: User, need: Need, terms: ProposalTerms) -> Proposal:
-    """答题 on a public need. One row per provider and need: a withdrawn answer comes back to life."""
+def submit(actor: User, need: Need, terms: ProposalTerms, uploads: Sequence[Upload] = ()) -> Proposal:
+    """答题 on a public need, with optional files. One row per provider and need: a withdrawn answer
+    comes back to life (with the files it had)."""
     provider = _check_may_answer(actor, need, provider_of(actor))
     existing = proposal_of(need, provider)
     if existing is not None and existing.status != "withdrawn":
         raise Conflict(_("你已对该需求提交过答题，可在原答题中修改。"))
     evidence = _evidence(provider, terms.achievement_ids)
+    files = _checked_files(uploads)
     if existing is not None:
         proposal = _lock(existing.id)
         _fire(proposal, "resubmit", actor)
@@ -150,6 +164,7 @@ def submit(actor: User, need: Need, terms: ProposalTerms) -> Proposal:
     else:
         _check_daily_limit(provider)
         proposal = _create(actor, need, provider, terms, evidence)
+    _change_files(actor, proposal, files)
     submitted = build("proposal.submitted", provider=provider.name, title=need.title, need_id=need.id)
     for user in enterprise_users(need.organisation_id):
         notify.notify_user(user, None, "proposal", submitted)
@@ -180,15 +195,92 @@ def _write_terms(proposal: Proposal, terms: ProposalTerms, evidence: list[Achiev
     proposal.evidence = evidence
 
 
-def edit(actor: User, proposal_id: int, terms: ProposalTerms) -> Proposal:
-    """Change one's answer while the enterprise has not acted on it."""
+def edit(
+    actor: User,
+    proposal_id: int,
+    terms: ProposalTerms,
+    uploads: Sequence[Upload] = (),
+    remove_file_ids: Sequence[int] = (),
+) -> Proposal:
+    """Change one's answer while the enterprise has not acted on it: its text, and files added or
+    removed."""
     proposal = lock_own_proposal(actor, proposal_id)
     provider = _check_may_answer(actor, proposal.need, proposal.provider)
     evidence = _evidence(provider, terms.achievement_ids)
+    files = _checked_files(uploads)
     _fire(proposal, "edit", actor)
     _write_terms(proposal, terms, evidence)
+    _change_files(actor, proposal, files, remove_file_ids)
     db.session.flush()
     return proposal
+
+
+# ---- an answer's files -------------------------------------------------------------------------------
+
+
+def _checked_files(uploads: Sequence[Upload]) -> list[CheckedFile]:
+    """Every upload checked by the attachment rules before anything is written (one bad file: 422)."""
+    return [checked_upload(upload.filename, upload.data, field="files") for upload in uploads]
+
+
+def _change_files(
+    actor: User, proposal: Proposal, added: list[CheckedFile], removed: Sequence[int] = ()
+) -> list[ProposalAttachment]:
+    """Remove the named files of the answer (ids of other answers' files are ignored) and add the new
+    ones, within FILES_PER_ANSWER."""
+    if not added and not removed:
+        return []
+    kept = [f for f in proposal.files if f.id not in set(removed)]
+    if len(kept) + len(added) > FILES_PER_ANSWER:
+        message = _("每份答题最多 {n} 个附件，请先删除不需要的附件。", n=FILES_PER_ANSWER)
+        raise ValidationFailed(message, field_errors={"files": [message]})
+    made = [
+        ProposalAttachment(
+            uploaded_by=actor.id,
+            filename=c.filename,
+            kind=c.kind,
+            size=c.size,
+            sha256=c.sha256,
+            data=c.data,
+        )
+        for c in added
+    ]
+    proposal.files = kept + made
+    db.session.flush()
+    return made
+
+
+def add_files(actor: User, proposal_id: int, uploads: Sequence[Upload]) -> list[ProposalAttachment]:
+    """Attach files to one's answer while it may be edited (an edit, recorded as one)."""
+    proposal = lock_own_proposal(actor, proposal_id)
+    _check_may_answer(actor, proposal.need, proposal.provider)
+    files = _checked_files(uploads)
+    if not files:
+        message = _("请选择要上传的文件。")
+        raise ValidationFailed(message, field_errors={"files": [message]})
+    _fire(proposal, "edit", actor)
+    return _change_files(actor, proposal, files)
+
+
+def remove_file(actor: User, proposal_id: int, file_id: int) -> Proposal:
+    """Remove a file from one's answer while it may be edited (an edit, recorded as one)."""
+    proposal = lock_own_proposal(actor, proposal_id)
+    if not any(f.id == file_id for f in proposal.files):
+        raise NotFound(_("附件不存在或你无权查看。"))
+    _check_may_answer(actor, proposal.need, proposal.provider)
+    _fire(proposal, "edit", actor)
+    _change_files(actor, proposal, [], (file_id,))
+    return proposal
+
+
+def downloadable_file(actor: Any, file_id: int) -> ProposalAttachment:
+    """An answer's file for whoever may read the answer (its two parties, the region's brokers); for
+    everybody else the same 404 as a file that does not exist."""
+    stored = db.session.get(ProposalAttachment, file_id) if row_id(file_id) else None
+    proposal = db.session.get(Proposal, stored.proposal_id) if stored is not None else None
+    if stored is None or proposal is None or not rules.can_view_proposal(actor, proposal):
+        raise NotFound(_("附件不存在或你无权查看。"))
+    return stored
 
 
 def withdraw(actor: User, proposal_id: int) -> Proposal:
@@ -304,6 +396,9 @@ def to_order(actor: User, proposal_id: int, *, message: str = "") -> Order:
     """Pick an answer: it becomes an order waiting for the provider's 接单 (an answer may be weeks old;
     the provider confirms it still stands, and reads the confidential details from 接单 on)."""
     proposal = lock_proposal(actor, proposal_id)
+    require_on_market(proposal.need)  # solved or closed meanwhile (a stale page): 409, nothing written
+    if not proposal.need.is_public:
+        raise Conflict(_("该需求已不再公开，不能把答题转为订单。"))
     _fire(proposal, "order", actor)
     return services.open_order(
         actor,
@@ -384,6 +479,21 @@ def hide(actor: User, proposal_id: int, *, reason: str) -> Proposal:
         raise ValidationFailed(message, field_errors={"reason": [message]})
     proposal.hidden_at, proposal.hidden_by_id, proposal.hidden_reason = utcnow(), actor.id, reason.strip()
     _record(proposal, actor, "hide", proposal.status, proposal.status, reason.strip())
+    db.session.flush()
+    return proposal
+
+
+def unhide(actor: User, proposal_id: int, *, reason: str) -> Proposal:
+    """Undo a hide (a mistake, or the provider put it right): the enterprise sees the answer again.
+    Audited like hide, with its own required reason."""
+    proposal = _brokered(actor, proposal_id)
+    if not proposal.hidden:
+        raise Conflict(_("该答题没有被隐藏。"))
+    if not reason.strip():
+        message = _("请填写原因。")
+        raise ValidationFailed(message, field_errors={"reason": [message]})
+    proposal.hidden_at, proposal.hidden_by_id, proposal.hidden_reason = None, None, ""
+    _record(proposal, actor, "unhide", proposal.status, proposal.status, reason.strip())
     db.session.flush()
     return proposal
 

@@ -108,6 +108,9 @@ def proposal_json(proposal: Proposal) -> JSON:
         "provider": {"id": proposal.provider_id, "name": proposal.provider.name},
         "approach": proposal.approach,
         "evidence": [{"id": a.id, "title": a.title} for a in proposal.evidence],
+        "files": [
+            {"id": f.id, "filename": f.filename, "kind": f.kind, "size": f.size} for f in proposal.files
+        ],
         "team": proposal.team,
         "timeline": proposal.timeline,
         "price_min": proposal.price_min,
@@ -217,6 +220,11 @@ _PROPOSAL: JSON = {
     "provider": _PARTY_REF,
     "approach": _STR,
     "evidence": {"type": "array", "items": _obj({"id": _INT, "title": _STR})},
+    "files": {
+        "type": "array",
+        "description": "Files on the answer; download from /api/v1/proposal-files/{id}",
+        "items": _obj({"id": _INT, "filename": _STR, "kind": _STR, "size": {**_INT, "minimum": 0}}),
+    },
     "team": _STR,
     "timeline": _STR,
     "price_min": _NULL_INT,

@@ -8,6 +8,7 @@ from flask import Blueprint, request
 from flask_login import current_user
 from markupsafe import Markup
 
+from market.attachments.services import max_mb
 from market.errors import DomainError
 from market.i18n import current_language
 from market.needs.models import Need
@@ -94,6 +95,7 @@ def register(bp: Blueprint) -> None:
         "answer_states": proposals.LIST_STATES,
         "is_blocked": proposals.is_blocked,
         "order_limits": LIMITS,
+        "answer_file_limits": lambda: {"mb": max_mb(), "count": proposals.FILES_PER_ANSWER},
     }
     for name, helper in helpers.items():
         bp.add_app_template_global(helper, name)

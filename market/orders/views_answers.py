@@ -1,14 +1,18 @@
 """Pages of 科技答题 beyond submitting and judging (views_start): 我的答题, editing and withdrawing one's
-answer, a broker's hide and nudge, an enterprise's blocked providers. Parse, call one service, render."""
+answer and its files, a broker's hide, unhide and nudge, an enterprise's blocked providers. Parse, call
+one service, render."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
-from flask import redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
+from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.wrappers import Response
 
+from market.attachments.files import Upload, as_download
+from market.attachments.services import max_bytes, max_mb
 from market.i18n import gettext as _
 from market.needs import views as need_pages
 from market.orders import forms, proposals
@@ -30,18 +34,50 @@ def my_answers() -> str:
     return render_template("orders/my_answers.html", answers=proposals.my_answers(current_user))
 
 
+def answer_uploads() -> list[Upload]:
+    """The files sent with an answer form (part `files`, any number; the service checks each), each
+    read up to one byte beyond the limit. Raises RequestEntityTooLarge for a request over the cap."""
+    sent = request.files.getlist("files")
+    return [Upload(f.filename, f.stream.read(max_bytes() + 1)) for f in sent if f.filename]
+
+
+def too_large(need_id: int) -> Response:
+    """A request over the server's cap cannot be read back into the form: say so on the need's page."""
+    flash(_("文件过大：每个附件不能超过 {mb} MB。", mb=max_mb()), "danger")
+    return redirect(url_for("needs.detail", need_id=need_id) + "#proposals")
+
+
+def _removed_files() -> list[int]:
+    return [int(v) for v in request.form.getlist("remove_file_ids") if v.isdigit() and len(v) < 10]
+
+
 @bp.route("/proposals/<int:proposal_id>/edit", methods=["POST"])
 @login_required
 def edit_proposal(proposal_id: int) -> Response:
     need_id = proposals.lock_own_proposal(current_user, proposal_id).need_id
+    try:
+        uploads = answer_uploads()
+    except RequestEntityTooLarge:
+        return too_large(need_id)
     return attempt(
         lambda: proposals.edit(
-            current_user, proposal_id, forms.read(forms.ProposalForm, request.form).terms()
+            current_user,
+            proposal_id,
+            forms.read(forms.ProposalForm, request.form).terms(),
+            uploads,
+            _removed_files(),
         ),
         done=_("答题已修改。"),
         then=_to_answers(need_id),
         page=_need_page(need_id),
     )
+
+
+@bp.route("/proposal-files/<int:answer_file_id>")
+@login_required
+def proposal_file(answer_file_id: int) -> Response:
+    stored = proposals.downloadable_file(current_user, answer_file_id)
+    return as_download(stored.data, stored.kind, stored.filename, stored.sha256)
 
 
 @bp.route("/proposals/<int:proposal_id>/withdraw", methods=["POST"])
@@ -65,6 +101,20 @@ def hide_proposal(proposal_id: int) -> Response:
             current_user, proposal_id, reason=forms.text(forms.read(forms.HideForm, request.form), "reason")
         ),
         done=_("答题已隐藏。"),
+        then=_to_answers(need_id),
+        page=_need_page(need_id),
+    )
+
+
+@bp.route("/proposals/<int:proposal_id>/unhide", methods=["POST"])
+@login_required
+def unhide_proposal(proposal_id: int) -> Response:
+    need_id = proposals.get_visible_proposal(current_user, proposal_id).need_id
+    return attempt(
+        lambda: proposals.unhide(
+            current_user, proposal_id, reason=forms.text(forms.read(forms.UnhideForm, request.form), "reason")
+        ),
+        done=_("答题已恢复显示。"),
         then=_to_answers(need_id),
         page=_need_page(need_id),
     )

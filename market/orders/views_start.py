@@ -12,6 +12,7 @@ from flask import redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import select
 from werkzeug.datastructures import MultiDict
+from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.wrappers import Response
 
 from market.db import db
@@ -24,6 +25,7 @@ from market.needs.services import get_visible_need
 from market.orders import forms, proposals, services
 from market.orders.models import Order
 from market.orders.pages import attempt, bp
+from market.orders.views_answers import answer_uploads, too_large
 from market.postings import PostingStatus
 from market.providers.models import Provider
 from market.reference.models import Field
@@ -162,9 +164,14 @@ def _to_proposals(need_id: int) -> Callable[[object], Response]:
 @login_required
 def propose(need_id: int) -> Response:
     need = get_visible_need(current_user, need_id)
+    try:
+        uploads = answer_uploads()
+    except RequestEntityTooLarge:
+        return too_large(need.id)
 
     def submit() -> object:
-        return proposals.submit(current_user, need, forms.read(forms.ProposalForm, request.form).terms())
+        terms = forms.read(forms.ProposalForm, request.form).terms()
+        return proposals.submit(current_user, need, terms, uploads)
 
     return create_once(
         lambda: attempt(

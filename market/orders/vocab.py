@@ -15,7 +15,7 @@ CONTRACT_TYPES: tuple[Term, ...] = (
 ORIGINS: tuple[Term, ...] = (
     Term("ordered", "点单", "Ordered"),
     Term("dispatched", "派单", "Dispatched"),
-    Term("proposal", "揭榜答题", "From a proposal"),
+    Term("proposal", "科技答题", "From an answer"),
 )
 
 ORDER_STATES: tuple[Term, ...] = (

@@ -187,7 +187,7 @@ def test_answers_are_listed_best_match_first_with_one_ranking_per_page(
     with app.app_context():
         by_provider = {p.provider_id: p.id for p in db.session.scalars(select(Proposal))}
     assert order == [by_provider[strong], by_provider[weak]]
-    assert page.count('data-testid="match-reason"') == 2 and "语义相似度" in page
+    assert page.count('data-testid="match-reason"') == 2 and 'data-testid="answer-match">匹配度 ' in page
     assert len(calls) == 1  # one ranking of the need for the whole page, not one per answer
     listed = api(world, "owner")("GET", f"/needs/{need}/proposals").get_json()["items"]
     assert [p["provider"]["id"] for p in listed] == [strong, weak]
