@@ -40,6 +40,7 @@ ACTION_LABELS = {
     "region.add": N_("城市已添加"),
     "region.rename": N_("地区已改名"),
     "user.update": N_("用户已修改"),
+    "mail.retry": N_("邮件已重新排队"),
 }
 
 

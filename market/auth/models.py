@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from flask_login import UserMixin
-from sqlalchemy import Column, DateTime, ForeignKey, String, Table, Text, false
+from sqlalchemy import Column, DateTime, ForeignKey, String, Table, Text, false, true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from market.db import Timestamped, db, utcnow
@@ -84,6 +84,12 @@ class User(UserMixin, Timestamped, db.Model):
     share_email: Mapped[bool] = mapped_column(default=False, server_default=false())
     share_phone: Mapped[bool] = mapped_column(default=False, server_default=false())
     share_wechat: Mapped[bool] = mapped_column(default=False, server_default=false())
+    # Whether the address is proven to be the user's (a mailed link was opened). Accounts made by an admin,
+    # the demo loader or the tests count as verified; self-registration starts unverified
+    # (market.auth.accounts). An unverified account browses and drafts, but may not submit, order or answer.
+    email_verified: Mapped[bool] = mapped_column(default=True, server_default=true())
+    # A new address waiting for its link to be opened; `email` changes only then.
+    pending_email: Mapped[str | None] = mapped_column(String(EMAIL_MAX))
 
     organisation: Mapped[Organisation | None] = relationship(back_populates="members")
     regions: Mapped[list[Region]] = relationship(secondary=broker_regions)
@@ -145,5 +151,25 @@ class RememberToken(db.Model):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+    user: Mapped[User] = relationship()
+
+
+class AccountToken(db.Model):
+    """A single-use link mailed to a user: a password reset or an address check (market.auth.accounts).
+
+    Only the token's SHA-256 is stored; `email` is the address the link was sent to (for an address check,
+    the address it proves)."""
+
+    __tablename__ = "account_tokens"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    purpose: Mapped[str] = mapped_column(String(20))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    email: Mapped[str] = mapped_column(String(EMAIL_MAX))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
     user: Mapped[User] = relationship()

@@ -8,6 +8,7 @@ a posting ever had is an event. Services work out who the actor is to the postin
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from market.db import db, utcnow
@@ -19,6 +20,16 @@ from market.postings import PostingStatus as State
 
 if TYPE_CHECKING:
     from market.auth.models import User
+
+# Called after every step with (posting, action, actor, reason): features above this one (the owner's
+# notices, market.notices.postings) react to steps without moderation importing them.
+StepListener = Callable[[Posting, Action, "User", str], None]
+_listeners: list[StepListener] = []
+
+
+def on_step(listener: StepListener) -> None:
+    if listener not in _listeners:
+        _listeners.append(listener)
 
 
 def check(posting: Posting, action: Action, parties: set[Party]) -> Step:
@@ -58,6 +69,8 @@ def fire(
     posting.status = step.to.value
     _stamp(posting, action, step.to, reason)
     db.session.add(event)
+    for listener in _listeners:
+        listener(posting, action, actor, reason)
     return event
 
 

@@ -13,6 +13,7 @@ from sqlalchemy import (
     Date,
     DateTime,
     ForeignKey,
+    Index,
     Numeric,
     String,
     Table,
@@ -22,9 +23,13 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, backref, mapped_column, relationship
 
 from market.db import Timestamped, db, utcnow
+
+# The outbox lives with the mailer (market/mail), which every feature may import; named here as before.
+from market.mail.models import EmailOutbox as EmailOutbox
 from market.orders.vocab import ENGAGED_STATES
 
 if TYPE_CHECKING:
+    from market.attachments.models import ProposalAttachment
     from market.auth.models import Organisation, User
     from market.needs.models import Need
     from market.providers.models import Achievement, Provider, ServiceItem
@@ -34,6 +39,8 @@ class Order(Timestamped, db.Model):
     """One provider engaged on one request. `status` is written only by market.orders.transitions."""
 
     __tablename__ = "orders"
+    # The broker board's columns and lists: one state, newest change first (migration d7e8f9a00016).
+    __table_args__ = (Index("ix_orders_status_changed", "status", "status_changed_at"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     origin: Mapped[str] = mapped_column(String(20))  # ordered | dispatched | proposal
@@ -108,7 +115,11 @@ class Proposal(Timestamped, db.Model):
     hidden_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     hidden_reason: Mapped[str] = mapped_column(Text, default="")
 
-    need: Mapped[Need] = relationship()
+    # need.answers lets market.permissions see who answered a need (a solved or closed need stays
+    # readable to them) without importing this package; read-only, like need.orders.
+    need: Mapped[Need] = relationship(
+        backref=backref("answers", viewonly=True, order_by="Proposal.id"), sync_backref=False
+    )
     provider: Mapped[Provider] = relationship()
     author: Mapped[User] = relationship(foreign_keys=[author_id])
     hidden_by: Mapped[User | None] = relationship(foreign_keys=[hidden_by_id])
@@ -119,6 +130,13 @@ class Proposal(Timestamped, db.Model):
     # The order the answer became (at most one: an answer is turned into an order once).
     orders: Mapped[list[Order]] = relationship(
         primaryjoin="Order.proposal_id == Proposal.id", foreign_keys="Order.proposal_id", viewonly=True
+    )
+    # Files on the answer (market.attachments.models; their content is deferred, so listing is cheap).
+    files: Mapped[list[ProposalAttachment]] = relationship(
+        "ProposalAttachment",
+        order_by="ProposalAttachment.id",
+        cascade="all, delete-orphan",
+        passive_deletes=True,
     )
 
     @property
@@ -206,6 +224,8 @@ class FollowUp(Timestamped, db.Model):
     reader's language. Rows from before message keys keep their `body`."""
 
     __tablename__ = "follow_ups"
+    # A person's latest note per order (the broker's overdue follow-ups; migration d7e8f9a00016).
+    __table_args__ = (Index("ix_follow_ups_kind_order", "kind", "order_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     order_id: Mapped[int] = mapped_column(ForeignKey("orders.id"), index=True)
@@ -260,24 +280,3 @@ class Notification(db.Model):
     message_params: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     read_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-
-
-class EmailOutbox(db.Model):
-    """Mail waiting for a mailer: it sends rows with no sent_at and stamps them.
-
-    The mail is a stored message for `user_id`, put into words when sent, in that user's language
-    (market.orders.notify.render_mail). Rows from before message keys keep their `subject` and `body`."""
-
-    __tablename__ = "email_outbox"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    to: Mapped[str] = mapped_column(String(254))
-    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
-    subject: Mapped[str] = mapped_column(String(200), default="")
-    body: Mapped[str] = mapped_column(Text, default="")
-    message_key: Mapped[str | None] = mapped_column(String(60))
-    message_params: Mapped[dict[str, Any] | None] = mapped_column(JSON)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    sent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), index=True)
-
-    user: Mapped[User | None] = relationship()

@@ -1,32 +1,51 @@
-"""In-app notifications and the email outbox, one of each per person per order event.
+"""In-app notifications and their mail, one of each per person per order event.
 
 Both store the message as a key and parameters (market.messages): the notice is put into words when
 its reader opens the page, the mail when it is sent, in its recipient's language (User.locale).
+The mail goes through `market.mail.outbox.queue`, under the mail kind of the notice (`MAIL_KINDS`),
+so each person's choice for that kind (immediate, daily digest, off) applies.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
-from market import messages
 from market.auth.models import User
 from market.db import db
-from market.i18n import LANGUAGES, N_, translate
+from market.mail import compose, outbox
+from market.mail.compose import Mail
+from market.mail.models import EmailOutbox
 from market.messages import Message
-from market.orders.models import EmailOutbox, Notification, Order
+from market.orders.models import Notification, Order
 from market.orders.parties import everyone_on
 
-SUBJECT_MAX = 200
+SUBJECT_MAX = compose.SUBJECT_MAX
+
+# Notice kind (its prefix) -> mail kind. Order events and follow-ups are ORDERS; answers and
+# conversation messages are ANSWERS; a need that left the market, told to the providers engaged on it,
+# is about their orders and answers (ORDERS); posting reviews are POSTINGS.
+MAIL_KINDS = {
+    "order_": outbox.ORDERS,
+    "follow_up": outbox.ORDERS,
+    "need.": outbox.ORDERS,
+    "proposal": outbox.ANSWERS,
+    "message": outbox.ANSWERS,
+    "posting": outbox.POSTINGS,
+    "recommend": outbox.RECOMMENDED,
+}
 
 
-@dataclass(frozen=True)
-class Mail:
-    to: str
-    subject: str
-    body: str
+def mail_kind(notice_kind: str) -> str:
+    """The mail kind of a notification kind; an unknown kind fails when written, not when sent."""
+    for prefix, kind in MAIL_KINDS.items():
+        if notice_kind.startswith(prefix):
+            return kind
+    raise ValueError(f"notice kind {notice_kind!r} has no mail kind (market.orders.notify.MAIL_KINDS)")
 
 
-def notify_user(user: User, order: Order | None, kind: str, message: Message) -> None:
+def notify_user(
+    user: User, order: Order | None, kind: str, message: Message, *, mail: str | None = None
+) -> None:
+    """One in-app notice and its mail (of mail kind `mail`, by default the one `kind` maps to)."""
+    mail_as = mail or mail_kind(kind)
     db.session.add(
         Notification(
             user_id=user.id,
@@ -36,9 +55,7 @@ def notify_user(user: User, order: Order | None, kind: str, message: Message) ->
             message_params=message.params,
         )
     )
-    db.session.add(
-        EmailOutbox(to=user.email, user_id=user.id, message_key=message.key, message_params=message.params)
-    )
+    outbox.queue(user, message, mail_as)
 
 
 def notify_order(order: Order, actor: User | None, kind: str, message: Message) -> int:
@@ -53,23 +70,9 @@ def notify_order(order: Order, actor: User | None, kind: str, message: Message) 
     return told
 
 
-def recipient_language(user: User | None) -> str:
-    """The language a person reads mail in: the one they last chose on the site (Chinese by default)."""
-    locale = getattr(user, "locale", None)
-    return locale if locale in LANGUAGES else "zh"
+recipient_language = compose.recipient_language
 
 
 def render_mail(row: EmailOutbox) -> Mail:
-    """The mail of an outbox row, in its recipient's language; a row from before message keys as stored.
-
-    Its link is a path: the mailer puts the site's address in front."""
-    if not row.message_key:
-        return Mail(row.to, row.subject, row.body)
-    lang = recipient_language(row.user)
-    text = messages.render(row.message_key, row.message_params, lang)
-    link = messages.link(row.message_key, row.message_params)
-    lines = [translate(N_("{name}，您好："), lang, name=row.user.name if row.user else ""), "", text]
-    if link:
-        lines += ["", translate(N_("查看详情：{link}"), lang, link=link)]
-    subject = translate(N_("【科创对接】{text}"), lang, text=text)[:SUBJECT_MAX]
-    return Mail(row.to, subject, "\n".join(lines) + "\n")
+    """The mail of an outbox row, in its recipient's language (market.mail.compose.render)."""
+    return compose.render(row)

@@ -8,10 +8,18 @@ from market.auth.models import Organisation, OrgKind, Role, User
 from market.auth.services import PROVIDER_ORG_KIND, create_user
 from market.db import db
 from market.providers.models import Provider
+from market.registration import accounts
 
 
 def register(values: dict[str, Any]) -> User:
-    """The account, its enterprise or provider organisation, and a provider's (draft) profile."""
+    """The account (unverified until the mailed link is opened), its enterprise or provider
+    organisation, and a provider's (draft) profile."""
+    user = _create(values)
+    accounts.registered(user)
+    return user
+
+
+def _create(values: dict[str, Any]) -> User:
     role = Role(values["role"])
     province = values["province"]
     if role == Role.ENTERPRISE:

@@ -43,6 +43,11 @@ ACTIVE_CHANGED = "user.active_changed"
 IMPORT_DRY_RUN = "import.dry_run"
 IMPORT_COMMITTED = "import.committed"
 EXPORT = "export"
+PASSWORD_CHANGED = "password.changed"
+PASSWORD_RESET_REQUESTED = "password.reset_requested"
+PASSWORD_RESET = "password.reset"
+EMAIL_VERIFIED = "email.verified"
+EMAIL_CHANGE_REQUESTED = "email.change_requested"
 
 # Reasons a login is refused (login.failed).
 UNKNOWN_ACCOUNT = "unknown_account"
@@ -73,6 +78,11 @@ def event_labels() -> dict[str, str]:
         IMPORT_DRY_RUN: _("导入预检（未写入）"),
         IMPORT_COMMITTED: _("导入已提交"),
         EXPORT: _("导出数据"),
+        PASSWORD_CHANGED: _("修改密码"),
+        PASSWORD_RESET_REQUESTED: _("申请重置密码"),
+        PASSWORD_RESET: _("通过邮件链接重置密码"),
+        EMAIL_VERIFIED: _("邮箱验证通过"),
+        EMAIL_CHANGE_REQUESTED: _("申请更换邮箱"),
     }
 
 

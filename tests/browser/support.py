@@ -7,6 +7,7 @@ import re
 import struct
 import zlib
 from pathlib import Path
+from typing import Any
 
 from playwright.sync_api import Locator, Page, expect
 
@@ -93,3 +94,45 @@ def status_badge(page: Page) -> Locator:
         .locator("h1 + div > span.badge, h1 > span.badge")
         .filter(has_text=re.compile("草稿|待审核|已公开|已退回|已撤回|已关闭"))
     )
+
+
+def verify_address(page: Page, app: Any, email: str) -> None:
+    """Open the address-check link mailed to `email` at registration (read from its outbox row), then
+    come back to the page the walk was on: an unverified account may not submit, order or answer."""
+    from sqlalchemy import select
+
+    from market.db import db
+    from market.mail.models import EmailOutbox
+
+    with app.app_context():
+        query = select(EmailOutbox.message_params).where(
+            EmailOutbox.to == email, EmailOutbox.message_key == "account.verify_email"
+        )
+        params = db.session.scalars(query.order_by(EmailOutbox.id.desc())).first()
+    assert params, f"no verification mail to {email}"
+    back = page.url
+    page.goto(f"/auth/verify/{params['token']}")
+    expect(flash(page)).to_have_text(f"邮箱 {email} 已验证。")
+    page.goto(back)
+
+
+def searchable(page: Page, label: str) -> Locator:
+    """The <select> behind a searchable picker (static/js/pickers.js): the form posts its options."""
+    target = page.locator("label", has_text=label).first.get_attribute("for") or ""
+    # Tom Select points the label at its own search box, named after the select.
+    return page.locator(f"select[id='{target.removesuffix('-ts-control')}']")
+
+
+def pick(page: Page, label: str, *names: str, clear: bool = False) -> None:
+    """Choose options of a searchable picker the way a person does: type part of the name, click it
+    (after removing what was chosen, with Backspace, when `clear`)."""
+    combobox = page.get_by_role("combobox", name=label)
+    control = combobox.locator("xpath=..")  # Tom Select's .ts-control
+    control.click()
+    if clear:
+        while control.locator(".item").count():
+            page.keyboard.press("Backspace")
+    for name in names:
+        combobox.fill(name)
+        page.locator(".ts-dropdown .option", has_text=name).first.click()
+    page.keyboard.press("Escape")

@@ -6,10 +6,11 @@ import re
 from datetime import date, timedelta
 
 import pytest
+from flask import Flask
 from playwright.sync_api import Page, expect
 
 from tests.browser.data import email_of
-from tests.browser.support import HAN, flash, log_in, main, nav, shoot, status_badge
+from tests.browser.support import HAN, flash, log_in, main, nav, shoot, status_badge, verify_address
 from tests.factories import PASSWORD, Factory
 
 pytestmark = pytest.mark.browser
@@ -37,13 +38,14 @@ def register_enterprise(page: Page) -> None:
 
 
 def test_enterprise_registers_and_takes_a_need_through_its_life_cycle(
-    page: Page, site: str, dialogs: list[str]
+    page: Page, site: str, dialogs: list[str], app: Flask
 ) -> None:
     register_enterprise(page)
     expect(flash(page)).to_have_text("注册成功。")
     expect(page.get_by_role("heading", name="我的需求")).to_be_visible()
     expect(main(page)).to_contain_text("还没有需求。")
     expect(nav(page).get_by_role("link", name="周海燕")).to_be_visible()
+    verify_address(page, app, "zhou@nanfang-fruit.example.com")  # before it may submit (docs/accounts.md)
 
     # A first try with an empty title and a budget range upside down.
     main(page).get_by_role("link", name="发布需求").click()

@@ -19,7 +19,8 @@ def test_api_token_is_shown_once_works_and_is_revoked(
 ) -> None:
     page.goto("/")
     log_in(page, email_of(make, person(make, "enterprise", "陈经理")))
-    nav(page).get_by_role("link", name="陈经理").click()
+    nav(page).get_by_role("link", name="陈经理").click()  # the account page, which links to the tokens
+    main(page).get_by_role("link", name="API 令牌").click()
     expect(page.get_by_role("heading", name="账号与 API 令牌")).to_be_visible()
     expect(main(page)).to_contain_text("还没有令牌。")
 
@@ -39,6 +40,7 @@ def test_api_token_is_shown_once_works_and_is_revoked(
 
         # Coming back to the page: the token is listed by its prefix only, never shown again.
         nav(page).get_by_role("link", name="陈经理").click()
+        main(page).get_by_role("link", name="API 令牌").click()
         expect(page.get_by_test_id("new-token")).to_have_count(0)
         assert token not in page.content()
         expect(row).to_have_count(1)

@@ -102,12 +102,17 @@ def test_mail_is_written_in_its_recipients_language(world: World) -> None:
     owner_name, provider_name, title = names(world)
     [invited] = _mails_to(world, world.provider)
     assert invited.subject == f"[Kechuang Match] {owner_name} placed an order: {title}"
+    site = world.app.config["SITE_URL"]  # mail links are absolute (market.mail.compose)
     assert (
-        invited.body.startswith(f"Dear {provider_name},\n") and f"Details: /orders/{order}\n" in invited.body
+        invited.body.startswith(f"Dear {provider_name},\n")
+        and f"Details: {site}/orders/{order}\n" in invited.body
     )
     [accepted] = _mails_to(world, world.owner)
     assert accepted.subject == f"【科创对接】{provider_name}：接单 —— {title}"
-    assert accepted.body.startswith(f"{owner_name}，您好：") and f"查看详情：/orders/{order}" in accepted.body
+    assert (
+        accepted.body.startswith(f"{owner_name}，您好：")
+        and f"查看详情：{site}/orders/{order}" in accepted.body
+    )
 
 
 def test_an_expiry_reads_in_the_readers_language(world: World) -> None:

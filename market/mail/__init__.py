@@ -1,0 +1,1 @@
+"""Mail: the outbox, its delivery through SMTP, and what each person chose to receive."""
