@@ -59,6 +59,8 @@ class Hit:
     boosts: dict[str, float]
     doc_dense: float = 0.0  # cosine of the query and the whole document (before combining with passages)
     title: str = ""
+    # The document's filter values as the index holds them (lists and facets count on these).
+    filters: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
 
 def as_values(value: FilterValue | None) -> tuple[str, ...]:

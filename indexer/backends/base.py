@@ -6,6 +6,7 @@ from collections.abc import Callable, Iterable
 from typing import Protocol, runtime_checkable
 
 from indexer.documents import Document, Hit, Query
+from indexer.fusion import FusionConfig
 
 # Called with the number of documents just processed (an increment, like tqdm's update()).
 Progress = Callable[[int], None]
@@ -39,7 +40,7 @@ class SearchBackend(Protocol):
 
     def delete(self, ids: Iterable[str]) -> None: ...
 
-    def search(self, query: Query, k: int = 20) -> list[Hit]: ...
+    def search(self, query: Query, k: int = 20, fusion: FusionConfig | None = None) -> list[Hit]: ...
 
     def count(self) -> int: ...
 

@@ -158,6 +158,7 @@ def build_hits(
                 boosts=ranked.boosts[i],
                 doc_dense=float(evidence.doc_cos[i]),
                 title=source.get("title", ""),
+                filters={key: tuple(values) for key, values in evidence.filters[i].items()},
             )
         )
     return hits

@@ -669,6 +669,7 @@ def _hit(
         boosts=boosts[position],
         doc_dense=float(c.doc_cos[index]),
         title=record.get("title", ""),
+        filters={key: tuple(values) for key, values in record.get("filters", {}).items()},
     )
 
 

@@ -7,11 +7,11 @@ from typing import Any
 
 from flask import url_for
 
-from market.api import serialize
+from market.api import search, serialize
 from market.api.auth import optional_user, require_user
 from market.api.bodies import check_shape, form_schema, json_object, no_body, validated
 from market.api.idempotency import idempotent
-from market.api.params import FIELD, PAGING, PROVINCE, Q, flag, text
+from market.api.params import FIELD, PAGING, PROVINCE, text
 from market.api.spec import Body, Param, operation, page_of, ref
 from market.needs import services
 from market.needs.forms import NeedForm, OutcomeForm, SolveForm
@@ -56,32 +56,24 @@ def _list_item(actor: Any) -> Callable[[Need], JSON]:
 @operation(
     "/needs",
     "GET",
-    summary="List public (approved) needs",
+    summary="List public (approved) needs; with q, ranked by relevance (the pages' search)",
     tag="needs",
     auth="optional",
-    query=(
-        Q,
+    query=search.list_params(
+        search.NEEDS,
         FIELD,
         PROVINCE,
         Param("mode", "Cooperation mode code"),
+        search.BUDGET,
         Param("open_call", "Only open calls (揭榜挂帅) when 1/true", {"type": "boolean"}),
-        *PAGING,
     ),
-    response=page_of("Need"),
+    response=search.searched_page_of("Need"),
 )
 def list_needs() -> JSON:
     optional_user()
-    filters = services.NeedFilters(
-        q=text("q"),
-        field=text("field"),
-        province=text("province"),
-        mode=text("mode"),
-        open_call=flag("open_call"),
-    )
     # The public list shows every caller the public face; confidential parts only on GET one and /me/needs.
-    return serialize.page(
-        paginate(services.public_needs_query(filters)),
-        lambda n: serialize.need(services.as_seen_by(None, n, with_history=False)),
+    return search.search_page(
+        search.NEEDS, lambda n: serialize.need(services.as_seen_by(None, n, with_history=False))
     )
 
 

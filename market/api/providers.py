@@ -7,14 +7,13 @@ from typing import Any
 
 from flask import url_for
 
-from market.api import serialize
+from market.api import search, serialize
 from market.api.auth import optional_user, require_user
 from market.api.bodies import check_shape, form_defaults, form_schema, json_object, no_body, validated
 from market.api.idempotency import idempotent
-from market.api.params import FIELD, PAGING, PROVINCE, Q, flag, text
-from market.api.spec import Body, Param, operation, page_of, ref
+from market.api.params import FIELD, PROVINCE
+from market.api.spec import Body, Param, operation, ref
 from market.auth.models import User
-from market.pagination import paginate
 from market.providers import services
 from market.providers.forms import MAX_FIELDS, AchievementForm, ProviderForm, ServiceForm
 from market.providers.models import Achievement, Provider, ServiceItem
@@ -73,29 +72,21 @@ def service_values(item: ServiceItem) -> JSON:
 @operation(
     "/providers",
     "GET",
-    summary="List public (approved) providers",
+    summary="List public (approved) providers; with q, ranked by relevance (the pages' search)",
     tag="providers",
     auth="optional",
-    query=(
-        Q,
+    query=search.list_params(
+        search.PROVIDERS,
         FIELD,
         PROVINCE,
         Param("kind", "expert, society, team or institution"),
         Param("available", "Only providers taking orders when 1/true", {"type": "boolean"}),
-        *PAGING,
     ),
-    response=page_of("Provider"),
+    response=search.searched_page_of("Provider"),
 )
 def list_providers() -> JSON:
     optional_user()
-    filters = services.ProviderFilters(
-        q=text("q"),
-        field=text("field"),
-        province=text("province"),
-        kind=text("kind"),
-        available=flag("available"),
-    )
-    return serialize.page(paginate(services.public_providers_query(filters)), serialize.provider)
+    return search.search_page(search.PROVIDERS, serialize.provider)
 
 
 @operation(
@@ -113,18 +104,15 @@ def get_provider(provider_id: int) -> JSON:
 @operation(
     "/services",
     "GET",
-    summary="List orderable services of public providers",
+    summary="List orderable services of public providers; with q, ranked by relevance (the pages' search)",
     tag="providers",
     auth="optional",
-    query=(Q, Param("category", "Service category code"), FIELD, PROVINCE, *PAGING),
-    response=page_of("ListedService"),
+    query=search.list_params(search.SERVICES, Param("category", "Service category code"), FIELD, PROVINCE),
+    response=search.searched_page_of("ListedService"),
 )
 def list_services() -> JSON:
     optional_user()
-    filters = services.ServiceFilters(
-        q=text("q"), category=text("category"), field=text("field"), province=text("province")
-    )
-    return serialize.page(paginate(services.public_services_query(filters)), serialize.listed_service)
+    return search.search_page(search.SERVICES, serialize.listed_service)
 
 
 # ---- own profile ---------------------------------------------------------------------------------------

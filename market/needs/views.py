@@ -8,44 +8,22 @@ from flask import Blueprint, flash, make_response, redirect, render_template, re
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
-from market import taxonomy
 from market.db import db
 from market.errors import Conflict, DomainError, ValidationFailed
-from market.forms import field_choices, province_choices, term_choices
 from market.i18n import N_
 from market.i18n import gettext as _
 from market.idempotency import create_once
 from market.needs import services
 from market.needs.forms import NeedForm, OutcomeForm, SolveForm
 from market.needs.models import Need
-from market.pagination import arg, flag, paginate
+from market.pagination import arg, paginate
 from market.text import REASON_MAX
 
 bp = Blueprint("needs", __name__, url_prefix="/needs")
 
 
-def current_need_filters() -> services.NeedFilters:
-    return services.NeedFilters(
-        q=arg("q"),
-        field=arg("field"),
-        province=arg("province"),
-        mode=arg("mode"),
-        open_call=flag("open_call"),
-    )
-
-
-@bp.route("/")
-def browse() -> str:
-    filters = current_need_filters()
-    page = paginate(services.public_needs_query(filters))
-    return render_template(
-        "needs/browse.html",
-        page=page,
-        filters=filters,
-        fields=field_choices(_("全部领域")),
-        provinces=province_choices(_("全部地区")),
-        modes=term_choices(taxonomy.COOPERATION_MODES, _("全部方式")),
-    )
+# The public list (`/needs/`, endpoint needs.browse) is market/search/views.py: ranked by the search
+# index, which builds on needs and so cannot be imported here.
 
 
 @bp.route("/<int:need_id>")

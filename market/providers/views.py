@@ -6,14 +6,11 @@ from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
-from market import taxonomy
 from market.db import db
 from market.errors import Conflict, ValidationFailed
-from market.forms import field_choices, province_choices, term_choices
 from market.i18n import gettext as _
 from market.idempotency import create_once
 from market.moderation import services as moderation
-from market.pagination import arg, flag, paginate
 from market.providers import services
 from market.providers.forms import AchievementForm, ProviderForm, ServiceForm
 from market.providers.models import Achievement, ServiceItem
@@ -21,41 +18,14 @@ from market.providers.models import Achievement, ServiceItem
 bp = Blueprint("providers", __name__)
 
 
-def _filter_choices() -> dict[str, object]:
-    return {
-        "fields": field_choices(_("全部领域")),
-        "provinces": province_choices(_("全部地区")),
-        "kinds": term_choices(taxonomy.PROVIDER_KINDS, _("全部类型")),
-        "categories": term_choices(taxonomy.SERVICE_CATEGORIES, _("全部类别")),
-    }
-
-
-@bp.route("/providers/")
-def browse() -> str:
-    filters = services.ProviderFilters(
-        q=arg("q"),
-        field=arg("field"),
-        province=arg("province"),
-        kind=arg("kind"),
-        available=flag("available"),
-    )
-    page = paginate(services.public_providers_query(filters))
-    return render_template("providers/browse.html", page=page, filters=filters, **_filter_choices())
+# The public lists (`/providers/` and `/services/`, endpoints providers.browse and
+# providers.services_browse) are market/search/views.py: ranked by the search index.
 
 
 @bp.route("/providers/<int:provider_id>")
 def detail(provider_id: int) -> str:
     provider = services.get_visible_provider(current_user, provider_id)
     return render_template("providers/detail.html", provider=provider)
-
-
-@bp.route("/services/")
-def services_browse() -> str:
-    filters = services.ServiceFilters(
-        q=arg("q"), category=arg("category"), field=arg("field"), province=arg("province")
-    )
-    page = paginate(services.public_services_query(filters))
-    return render_template("providers/services.html", page=page, filters=filters, **_filter_choices())
 
 
 @bp.route("/me/profile")

@@ -41,7 +41,8 @@ def test_long_search_text_is_cut_as_documented(client: FlaskClient, make: Any) -
     assert response.status_code == 200
     spec = client.get("/api/v1/openapi.json").get_json()
     q = next(p for p in spec["paths"]["/api/v1/needs"]["get"]["parameters"] if p["name"] == "q")
-    assert "maxLength" not in q["schema"] and "first 100 characters" in q["description"]
+    # Read up to 4,000 characters, searched up to 500 cut at a word boundary (docs/search.md).
+    assert "maxLength" not in q["schema"] and "searched up to 500" in q["description"]
 
 
 def test_body_too_large_is_json_413(client: FlaskClient, make: Any, token: Any) -> None:

@@ -1,0 +1,137 @@
+"""Latency of the search pages (/needs/, /providers/, /services/ with q) on the demo data.
+
+    .venv/bin/python benchmarks/search_latency.py [--providers 320] [--needs 160] [--users 1]
+
+A throw-away app (SQLite and an index in a temporary directory) gets the demo data (`load_demo`) and
+its index; then every page is requested through Flask's test client (the whole request: parsing,
+the index, the database, the template), in three passes:
+
+- new: each query for the first time (the query is encoded by the model: the expensive part);
+- seen: the same queries again (query vectors and ranked lists come from the caches);
+- filtered: the seen queries with a facet and a sort (the ranked set is reused, only filtering,
+  sorting and the page's rows are computed).
+
+Queries are the issue's examples plus the titles and the first sentence of demo needs (plain-language
+problems). `--users N` runs N threads, each with its own queries (one process: this measures the
+service's own cost under the GIL, not gunicorn's workers; benchmarks/bench_load.py is the page load test).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+EXAMPLES = ["注塑件翘曲变形", "锂电池热失控预警", "污水处理厂污泥减量", "翘曲变形", "注塑 翘曲"]
+PAGES = ("/needs/", "/providers/", "/services/")
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(q * len(ordered)))] * 1000
+
+
+def run_pass(app: Any, urls: list[str], users: int) -> list[float]:
+    timings: list[float] = []
+    lock = threading.Lock()
+    shares = [urls[i::users] for i in range(users)]
+
+    def user(share: list[str]) -> None:
+        client = app.test_client()
+        for url in share:
+            started = time.perf_counter()
+            response = client.get(url)
+            elapsed = time.perf_counter() - started
+            assert response.status_code == 200, url
+            with lock:
+                timings.append(elapsed)
+
+    threads = [threading.Thread(target=user, args=(share,)) for share in shares]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return timings
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--providers", type=int, default=320)
+    parser.add_argument("--needs", type=int, default=160)
+    parser.add_argument("--queries", type=int, default=60)
+    parser.add_argument("--users", type=int, default=1)
+    parser.add_argument("--json", type=Path)
+    args = parser.parse_args()
+    work = Path(tempfile.mkdtemp(prefix="search-latency-"))
+    os.environ.setdefault("KECHUANG_INSTANCE", str(work / "instance"))
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+
+    from urllib.parse import urlencode
+
+    from flask_migrate import upgrade
+    from sqlalchemy import select
+
+    from market import create_app
+    from market.db import db
+    from market.demo.load import load_demo
+    from market.matching import engine, indexing
+    from market.needs.models import Need
+    from market.reference.services import seed_reference_data
+
+    app = create_app(
+        {
+            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{work / 'bench.db'}",
+            "INDEX_DIR": str(work / "index"),
+            "INDEX_SYNC": False,
+            "TESTING": True,
+        }
+    )
+    with app.app_context():
+        upgrade(revision="heads")
+        seed_reference_data()
+        db.session.commit()
+        load_demo(n_providers=args.providers, n_needs=args.needs)
+        db.session.commit()
+        started = time.perf_counter()
+        for kind in indexing.kinds("all"):
+            indexing.rebuild(kind)
+        print(f"indexed in {time.perf_counter() - started:.0f} s", file=sys.stderr)
+        needs = db.session.scalars(select(Need).order_by(Need.id).limit(args.queries)).all()
+        queries = EXAMPLES + [n.title if i % 2 else n.description.split("。")[0] for i, n in enumerate(needs)]
+        engine.warm_up()
+    queries = queries[: args.queries]
+    urls = [f"{page}?{urlencode({'q': q})}" for q in queries for page in PAGES]
+    filtered = [
+        f"{page}?{urlencode({'q': q, 'province': '32', 'sort': 'newest'})}" for q in queries for page in PAGES
+    ]
+    report: dict[str, dict[str, float]] = {}
+    for name, pass_urls in (("new", urls), ("seen", urls), ("filtered", filtered)):
+        timings = run_pass(app, pass_urls, args.users)
+        report[name] = {
+            "requests": len(timings),
+            "p50_ms": round(percentile(timings, 0.5), 1),
+            "p90_ms": round(percentile(timings, 0.9), 1),
+            "p99_ms": round(percentile(timings, 0.99), 1),
+            "mean_ms": round(statistics.mean(timings) * 1000, 1),
+        }
+    print(f"{'pass':<10} {'requests':>8} {'p50 ms':>8} {'p90 ms':>8} {'p99 ms':>8}")
+    for name, row in report.items():
+        print(f"{name:<10} {row['requests']:>8} {row['p50_ms']:>8} {row['p90_ms']:>8} {row['p99_ms']:>8}")
+    if args.json:
+        args.json.write_text(json.dumps(report, indent=2), encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,1 @@
+"""Search on the public lists: the hybrid index behind /needs/, /providers/, /services/ (docs/search.md)."""

@@ -1,0 +1,1 @@
+"""Suggestions as you type for the search boxes (docs/search.md, "Suggestions")."""
