@@ -11,17 +11,15 @@ from sqlalchemy.orm import selectinload
 from werkzeug.wrappers import Response
 
 from market.admin import access, audit, taxonomy
+from market.admin import users as users_service
 from market.admin.models import AdminEvent
-from market.auth import services as auth
 from market.auth.models import Role, User
 from market.db import db
-from market.errors import DomainError, NotFound, ValidationFailed
+from market.errors import DomainError, ValidationFailed
 from market.forms import province_choices
 from market.i18n import gettext as _
-from market.messages import build
 from market.pagination import arg, paginate
 from market.reference.models import Field, Region
-from market.security import events as security
 from market.security import views as security_views
 from market.text import contains_text
 
@@ -55,6 +53,10 @@ def _attempt(change: Callable[[], str], back: str) -> Response:
 @login_required
 def users() -> str:
     _require_admin()
+    return _users_page()
+
+
+def _users_page(error: ValidationFailed | None = None, user_id: int | None = None) -> str:
     query = (
         select(User).options(selectinload(User.regions), selectinload(User.organisation)).order_by(User.id)
     )
@@ -68,52 +70,26 @@ def users() -> str:
         roles=[r.value for r in Role],
         role_labels=ROLE_LABELS,
         provinces=province_choices(),
+        error=error,
+        error_user=user_id,
+        posted=request.form if error is not None else None,
     )
 
 
 @bp.route("/users/<int:user_id>", methods=["POST"])
 @login_required
-def update_user(user_id: int) -> Response:
-    _require_admin()
-    user = db.session.get(User, user_id)
-    if user is None:
-        raise NotFound(_("用户不存在。"))
-    role = request.form.get("role", user.role)
-    if role not in {r.value for r in Role}:
-        raise ValidationFailed(_("未知角色。"))
-    if user.id == current_user.id and role != Role.ADMIN:
-        raise ValidationFailed(_("不能取消自己的管理员身份。"))
-    before = (user.role, user.active, sorted(user.region_codes))
-    user.role = role
-    user.active = request.form.get("active") == "y"
-    auth.set_broker_regions(user, request.form.getlist("regions") if role == Role.BROKER else [])
-    after = (user.role, user.active, sorted(user.region_codes))
-    if after != before:
-        audit.record(
-            current_user,
-            "user.update",
-            user.email,
-            build(
-                "admin.user_updated",
-                role_was=before[0],
-                role=after[0],
-                active_was=before[1],
-                active=after[1],
-                regions_was=before[2],
-                regions=after[2],
-            ),
+def update_user(user_id: int) -> Response | tuple[str, int]:
+    form = request.form
+    try:
+        user = users_service.update_user(
+            current_user, user_id, form.get("role", ""), form.get("active") == "y", form.getlist("regions")
         )
-    _record_security_changes(user, before, after)
+    except ValidationFailed as error:
+        # The list again, with the message at the top and next to the row, and what was chosen kept.
+        db.session.rollback()
+        return _users_page(error, user_id), 422
     flash(_("用户 {email} 已更新。", email=user.email), "success")
     return redirect(url_for("admin.users", **request.args))
-
-
-def _record_security_changes(user: User, before: tuple[object, ...], after: tuple[object, ...]) -> None:
-    """Role, enabled state and broker regions are what a user may do: each change is a security event."""
-    kinds = (security.ROLE_CHANGED, security.ACTIVE_CHANGED, security.REGIONS_CHANGED)
-    for kind, old, new in zip(kinds, before, after, strict=True):
-        if old != new:
-            security.record(kind, target=user.email, target_id=user.id, before=old, after=new)
 
 
 # --- fields -------------------------------------------------------------------------------------

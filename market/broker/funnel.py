@@ -1,7 +1,17 @@
 """The need funnel (转化漏斗): posted → matched → ordered → accepted → signed → delivered.
 
+Each step is a recorded event (STEPS says which, in words shown on the reports page):
+posted = the approval; matched = the first of a match page view (market.match_log), a match
+feedback, an answer (科技答题) or an invitation (点单 / 派单: the provider is put to the need);
+ordered = the first order created, whatever its origin; accepted / signed / delivered = the first
+order audit entry moving one of its orders into that state.
+
 Each step's time per need is a MIN() over its rows, grouped by need in SQL; counts, conversion
 rates and median days between steps are then worked out in Python over those few columns.
+A need that reached a step without a recorded event of an earlier one (an order taken from an answer
+counts as matched through the answer) is counted at that earlier step too, at the later step's time,
+so no step holds more needs than the one before; the median gap between two steps counts only needs
+with their own event at both (`Step.timed`), so such fill-ins never make a 0.0 days median.
 Orders started from a service menu without a need are outside the funnel.
 
 `outcomes` says what became of the same posted needs: solved (through a deal here or elsewhere),
@@ -20,6 +30,8 @@ from sqlalchemy import func, select
 from market import scope
 from market.broker.filters import Filters
 from market.db import db
+from market.i18n import N_
+from market.match_log.models import MatchView
 from market.matching.models import MatchFeedback
 from market.needs.models import Need
 from market.orders.models import AuditLog, Order, Proposal
@@ -27,13 +39,27 @@ from market.postings import PostingStatus
 from market.providers.models import Provider
 
 STEPS: tuple[tuple[str, str], ...] = (
-    ("posted", "发布"),
-    ("matched", "匹配"),
-    ("ordered", "下单"),
-    ("accepted", "接单"),
-    ("signed", "签约"),
-    ("delivered", "交付"),
+    ("posted", N_("发布")),
+    ("matched", N_("匹配")),
+    ("ordered", N_("下单")),
+    ("accepted", N_("接单")),
+    ("signed", N_("签约")),
+    ("delivered", N_("交付")),
 )
+# What each step counts, shown under the funnel on the reports page.
+LEGEND: dict[str, str] = {
+    "posted": N_("需求审核通过、公开的时间。"),
+    "matched": N_(
+        "最早的一次匹配：发布方或经纪人打开该需求的推荐服务方页面，评价推荐结果，服务方答题，或向服务方点单、派单。"
+    ),
+    "ordered": N_("第一张订单创建（点单、派单或采纳答题）。"),
+    "accepted": N_("服务方第一次接单。"),
+    "signed": N_("第一次签约（订单进入已签约）。"),
+    "delivered": N_("第一次交付（订单进入已交付）。"),
+}
+# Orders whose creation is also an invitation: the provider is put to the need (not from an answer).
+INVITATIONS = ("ordered", "dispatched")
+SEARCHED = "matched_not_by_invitation"  # step_times' key for the match events that are not orders
 # Order states whose first audit entry marks the step.
 AUDITED = ("accepted", "signed", "delivered")
 
@@ -44,7 +70,8 @@ class Step:
     label: str
     count: int
     rate: float | None  # share of the previous step, 0–1; None for the first step or an empty one
-    median_days: float | None  # median days from the previous step, over needs that reached both
+    median_days: float | None  # median days from the previous step, over needs with both events
+    timed: int = 0  # needs the median is over: their own event at this step and at the previous one
 
 
 def _naive(moment: datetime | None) -> datetime | None:
@@ -67,62 +94,106 @@ def _need_ids(actor: Any, filters: Filters) -> Any:
     return query
 
 
-def _orders(filters: Filters) -> Any:
-    """Orders counted in the funnel: those on a need, of the chosen provider kind if any."""
-    query = select(Order.id).join(Provider, Order.provider_id == Provider.id)
-    if filters.kind:
-        query = query.where(Provider.kind == filters.kind)
-    return query
+def _orders(filters: Filters) -> list[Any]:
+    """Conditions on Order for the orders counted: of the chosen provider kind if any (none otherwise:
+    an `orders.id IN (all orders)` makes SQLite pair every need with every order)."""
+    if not filters.kind:
+        return []
+    return [Order.provider_id.in_(select(Provider.id).where(Provider.kind == filters.kind))]
 
 
 def _times(query: Any) -> dict[int, datetime]:
     return {need_id: _naive(moment) for need_id, moment in db.session.execute(query).all() if moment}  # type: ignore[misc]
 
 
+def _first(query: Any) -> dict[int, datetime]:
+    return _times(query)
+
+
+def _earliest(*sources: dict[int, datetime]) -> dict[int, datetime]:
+    found: dict[int, datetime] = {}
+    for source in sources:
+        for need, moment in source.items():
+            if need not in found or moment < found[need]:
+                found[need] = moment
+    return found
+
+
 def step_times(actor: Any, filters: Filters) -> dict[str, dict[int, datetime]]:
-    """need id → when it first reached each step."""
+    """need id → when its own recorded event of each step first happened (no fill-ins)."""
     ids = _need_ids(actor, filters)
     orders = _orders(filters)
     times: dict[str, dict[int, datetime]] = {
         "posted": _times(select(Need.id, Need.approved_at).where(Need.id.in_(ids)))
     }
-    feedback = _times(
+    views = _first(
+        select(MatchView.need_id, func.min(MatchView.created_at))
+        .where(MatchView.need_id.in_(ids))
+        .group_by(MatchView.need_id)
+    )
+    feedback = _first(
         select(MatchFeedback.need_id, func.min(MatchFeedback.created_at))
         .where(MatchFeedback.need_id.in_(ids))
         .group_by(MatchFeedback.need_id)
     )
-    times["ordered"] = _times(
+    answers = _first(
+        select(Proposal.need_id, func.min(Proposal.created_at))
+        .join(Provider, Proposal.provider_id == Provider.id)
+        .where(Proposal.need_id.in_(ids), *([Provider.kind == filters.kind] if filters.kind else []))
+        .group_by(Proposal.need_id)
+    )
+    invitations = _first(
         select(Order.need_id, func.min(Order.created_at))
-        .where(Order.need_id.in_(ids), Order.id.in_(orders))
+        .where(Order.need_id.in_(ids), *orders, Order.origin.in_(INVITATIONS))
         .group_by(Order.need_id)
     )
-    times["matched"] = {
-        need: min(t for t in (feedback.get(need), times["ordered"].get(need)) if t is not None)
-        for need in feedback.keys() | times["ordered"].keys()
-    }
+    times["matched"] = _earliest(views, feedback, answers, invitations)
+    # For the 匹配 → 下单 median: an invitation is itself the order, so only the other match events.
+    times[SEARCHED] = _earliest(views, feedback, answers)
+    times["ordered"] = _times(
+        select(Order.need_id, func.min(Order.created_at))
+        .where(Order.need_id.in_(ids), *orders)
+        .group_by(Order.need_id)
+    )
     for state in AUDITED:
         times[state] = _times(
             select(Order.need_id, func.min(AuditLog.created_at))
             .join(Order, AuditLog.order_id == Order.id)
-            .where(Order.need_id.in_(ids), Order.id.in_(orders), AuditLog.to_status == state)
+            .where(Order.need_id.in_(ids), *orders, AuditLog.to_status == state)
             .group_by(Order.need_id)
         )
     return times
 
 
+def reached(times: dict[str, dict[int, datetime]]) -> dict[str, set[int]]:
+    """Needs at each step: those with its event, and those that went further (a later step implies
+    the earlier ones, e.g. a delivered order was accepted even if its audit trail says otherwise)."""
+    keys = [key for key, _label in STEPS]
+    found: dict[str, set[int]] = {}
+    later: set[int] = set()
+    for key in reversed(keys):
+        later = later | set(times[key])
+        found[key] = set(later) if key != "posted" else set(times["posted"])
+    return found
+
+
 def build(actor: Any, filters: Filters) -> list[Step]:
     times = step_times(actor, filters)
+    counted = reached(times)
     steps: list[Step] = []
     previous: str | None = None
     for key, label in STEPS:
-        reached = times[key]
+        at = counted[key]
         rate = days = None
+        timed = 0
         if previous is not None:
-            before = times[previous]
-            rate = len(reached) / len(before) if before else None
-            gaps = [max((reached[n] - before[n]).total_seconds(), 0) / 86400 for n in reached if n in before]
+            before = counted[previous]
+            rate = len(at) / len(before) if before else None
+            own, earlier = times[key], times[SEARCHED if key == "ordered" else previous]
+            gaps = [max((own[n] - earlier[n]).total_seconds(), 0) / 86400 for n in own if n in earlier]
             days = round(median(gaps), 1) if gaps else None
-        steps.append(Step(key, label, len(reached), rate, days))
+            timed = len(gaps)
+        steps.append(Step(key, label, len(at), rate, days, timed))
         previous = key
     return steps
 

@@ -11,8 +11,8 @@ from market.broker import funnel, reports
 from market.broker.filters import Filters
 from market.i18n import current_language
 from market.i18n import gettext as _
-
-Cell = str | int | float | None
+from market.spreadsheets import Cell, Percent
+from market.spreadsheets import as_text as cell_text
 
 
 @dataclass
@@ -25,21 +25,19 @@ class Table:
 
 def _deal_table(key: str, title: str, first: str, rows: list[reports.Row]) -> Table:
     count, value = reports.totals(rows)
-    body: list[list[Cell]] = [[r.label, r.count, str(r.value)] for r in rows]
+    body: list[list[Cell]] = [[r.label, r.count, r.value] for r in rows]  # value: Decimal, money in Excel
     if rows:
-        body.append([_("合计"), count, str(value)])
+        body.append([_("合计"), count, value])
     return Table(key, title, [first, _("成交数"), _("成交额（万元）")], body)
 
 
-def _pct(rate: float | None) -> str:
-    return "" if rate is None else f"{rate * 100:.1f}%"
+def _pct(rate: float | None) -> Percent | None:
+    return None if rate is None else Percent(rate)
 
 
 def _funnel_table(actor: Any, filters: Filters) -> Table:
     steps = funnel.build(actor, filters)
-    rows: list[list[Cell]] = [
-        [_(s.label), s.count, _pct(s.rate), "" if s.median_days is None else s.median_days] for s in steps
-    ]
+    rows: list[list[Cell]] = [[_(s.label), s.count, _pct(s.rate), s.median_days] for s in steps]
     return Table("funnel", _("转化漏斗"), [_("环节"), _("需求数"), _("转化率"), _("中位天数")], rows)
 
 
@@ -54,13 +52,13 @@ def _outcome_table(actor: Any, filters: Filters) -> Table:
         [_("解决率"), _pct(found.solve_rate), _("已解决 ÷ 已公开需求。")],
         [
             _("解决用时中位数（天）"),
-            "" if days is None else days,
+            days,
             _("从审核通过到标记为已解决的天数，取中位数。"),
         ],
         [_("答题数"), found.answers, _("服务方对这些需求提交的答题方案总数。")],
         [
             _("平均每个需求的答题数"),
-            "" if found.answers_per_need is None else found.answers_per_need,
+            found.answers_per_need,
             _("答题数 ÷ 已公开需求。"),
         ],
     ]
@@ -110,4 +108,4 @@ def build_all(actor: Any, filters: Filters) -> list[Table]:
 
 
 def as_text(table: Table) -> list[list[str]]:
-    return [["" if cell is None else str(cell) for cell in row] for row in table.rows]
+    return [[cell_text(cell) for cell in row] for row in table.rows]

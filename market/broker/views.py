@@ -8,15 +8,15 @@ from flask import Blueprint, Response, current_app, redirect, render_template, r
 from flask_login import current_user, login_required
 
 from market import scope, taxonomy
-from market.broker import actions, attention, board, tables
+from market.broker import actions, attention, board, claims_views, funnel, review_views, tables, views_lists
 from market.broker.filters import PERIODS, Filters, parse
 from market.errors import NotFound
 from market.i18n import gettext as _
-from market.imports.export import to_csv, to_xlsx
 from market.orders.views import flash_refusal
 from market.orders.vocab import CONTRACT_TYPES
 from market.reference import services as reference
 from market.security import events as security
+from market.spreadsheets import to_csv, to_xlsx
 
 bp = Blueprint("broker", __name__, url_prefix="/broker")
 
@@ -40,6 +40,11 @@ def _choices(filters: Filters) -> dict[str, Any]:
         "provinces": provinces,
         "kinds": taxonomy.PROVIDER_KINDS,
     }
+
+
+views_lists.register(bp, _filters, _choices)  # /broker/list/<which>: the board's lists in full
+review_views.register(bp)  # /broker/review/<kind>/<id>: one posting's review page
+claims_views.register(bp)  # /broker/organisations/<id>/invite and the mailed /broker/claim/<token>
 
 
 @bp.route("/")
@@ -107,6 +112,7 @@ def reports() -> str:
         tables=all_tables,
         chart_data=_chart_data(all_tables),
         contract_types=CONTRACT_TYPES,
+        funnel_legend=[(_(label), _(funnel.LEGEND[key])) for key, label in funnel.STEPS],
         **_choices(filters),
     )
 
@@ -118,7 +124,7 @@ def download(key: str, fmt: str) -> Response:
     if key not in tables.BUILDERS or fmt not in FORMATS:
         raise NotFound(_("页面或资源不存在。"))
     table = tables.build(current_user, filters, key)
-    rows = tables.as_text(table)
+    rows = table.rows  # typed cells: numbers, money and shares stay numbers in Excel
     body = to_csv(table.headers, rows) if fmt == "csv" else to_xlsx(table.headers, rows, key)
     security.record(
         security.EXPORT, kind=f"deals-{key}", format=fmt, rows=len(rows), filters=filters.as_args()

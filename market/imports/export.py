@@ -14,25 +14,27 @@ from market.imports.columns import COLUMNS, RECORD_LABELS
 from market.needs.models import Need
 from market.providers.models import Provider
 from market.reference import services as reference
-from market.spreadsheets import to_csv as to_csv  # re-exported while market.broker.views imports it here
+from market.spreadsheets import Cell
+from market.spreadsheets import to_csv as to_csv  # re-exported: market.imports.views writes through here
 from market.spreadsheets import to_xlsx as to_xlsx
 
 Row = list[str]
+DataRow = list[Cell]  # budgets and years are numbers, deadlines dates: typed cells in Excel
 
 
 def _yes(value: bool) -> str:
     return "是" if value else "否"
 
 
-def _text(value: object) -> str:
-    return "" if value is None else str(value)
-
-
 def _scoped(query: Select, model: type[Need] | type[Provider], actor: User) -> Select:  # type: ignore[type-arg]
     return scope.within(query, model.province, actor)
 
 
-def need_rows(actor: User) -> Iterator[Row]:
+def _number(value: int | None) -> int | str:
+    return "" if value is None else value
+
+
+def need_rows(actor: User) -> Iterator[DataRow]:
     query = _scoped(select(Need).options(selectinload(Need.organisation)).order_by(Need.id), Need, actor)
     for need in db.session.scalars(query):
         yield [
@@ -42,9 +44,9 @@ def need_rows(actor: User) -> Iterator[Row]:
             reference.field_name(need.field_code),
             reference.region_name(need.province),
             reference.region_name(need.city),
-            _text(need.budget_min),
-            _text(need.budget_max),
-            need.deadline.isoformat() if need.deadline else "",
+            _number(need.budget_min),
+            _number(need.budget_max),
+            need.deadline if need.deadline else "",
             taxonomy.label(taxonomy.COOPERATION_MODES, need.cooperation_mode),
             need.public_summary,
             need.confidential_details,
@@ -52,7 +54,7 @@ def need_rows(actor: User) -> Iterator[Row]:
         ]
 
 
-def provider_rows(actor: User) -> Iterator[Row]:
+def provider_rows(actor: User) -> Iterator[DataRow]:
     query = _scoped(
         select(Provider)
         .options(
@@ -86,7 +88,7 @@ def provider_rows(actor: User) -> Iterator[Row]:
                 taxonomy.label(taxonomy.ACHIEVEMENT_KINDS, a.kind),
                 a.title,
                 a.description,
-                _text(a.year),
+                _number(a.year),
                 *[""] * 6,
             ]
         for s in provider.services:
@@ -110,5 +112,5 @@ def headers(kind: str) -> Row:
     return [c.header for c in COLUMNS[kind]]
 
 
-def hint_row(kind: str) -> Row:
+def hint_row(kind: str) -> DataRow:
     return ["# " + c.hint if i == 0 else c.hint for i, c in enumerate(COLUMNS[kind])]

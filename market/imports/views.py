@@ -78,7 +78,7 @@ def export_file(kind: str, fmt: str) -> Response:
     return _download(kind, fmt, rows, f"{kind}-export")
 
 
-def _download(kind: str, fmt: str, rows: list[list[str]], name: str) -> Response:
+def _download(kind: str, fmt: str, rows: list[export.DataRow], name: str) -> Response:
     header = export.headers(kind)
     body = export.to_csv(header, rows) if fmt == "csv" else export.to_xlsx(header, rows, kind)
     response = Response(body, mimetype=FORMATS[fmt])

@@ -10,9 +10,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, cast
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from market import permissions, scope
+from market.auth import accounts
 from market.auth.models import User
 from market.db import db
 from market.errors import Forbidden, NotFound, ValidationFailed
@@ -57,6 +58,7 @@ def act(actor: User, posting: Posting, action: Action, reason: str = "") -> Mode
 
 
 def submit(actor: User, posting: Posting) -> None:
+    accounts.require_verified(actor)
     act(actor, posting, Action.SUBMIT)
 
 
@@ -92,6 +94,35 @@ def approve(actor: User, kind: str, posting_id: int) -> Posting:
     posting = posting_for_review(actor, kind, posting_id)
     act(actor, posting, Action.APPROVE)
     return posting
+
+
+def has_hidden_parts(posting: Posting) -> bool:
+    """What the queue does not show: a need's confidential details or its attachments. The queue offers
+    no 通过 button for such a need, only its review page (market.broker.review), which shows them."""
+    if kind_of(posting) != "need":
+        return False
+    if (getattr(posting, "confidential_details", "") or "").strip():
+        return True
+    # The attachments table by name: market.attachments builds on needs (and so on moderation), and
+    # importing it here would make a cycle.
+    files = db.metadata.tables["need_attachments"]
+    return bool(
+        db.session.scalar(select(func.count()).select_from(files).where(files.c.need_id == posting.id))
+    )
+
+
+def review_subject(actor: Any, kind: str, posting_id: int) -> Posting:
+    """A posting for its review page: reviewers of its region only (403), any state (the page says
+    when there is nothing left to decide)."""
+    posting = posting_for_review(actor, kind, posting_id)
+    if Party.BROKER not in parties(actor, posting):
+        raise Forbidden(_("该内容不在你负责的地区。"))
+    return posting
+
+
+def hidden_parts(postings: list[Posting]) -> set[int]:
+    """Ids of the needs among `postings` that must be approved on their review page."""
+    return {p.id for p in postings if has_hidden_parts(p)}
 
 
 def send_back(actor: User, kind: str, posting_id: int, reason: str) -> Posting:

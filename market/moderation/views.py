@@ -17,10 +17,13 @@ bp = Blueprint("moderation", __name__, url_prefix="/review")
 @bp.route("/")
 @login_required
 def queue() -> str:
+    needs = services.review_queue(current_user, ["need"])
     return render_template(
         "moderation/queue.html",
-        needs=services.review_queue(current_user, ["need"]),
+        needs=needs,
         providers=services.review_queue(current_user, ["provider"]),
+        # Needs with confidential details or attachments: approved on their review page, not here.
+        hidden=services.hidden_parts(needs),
     )
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy import Date, DateTime, ForeignKey, String, Text
+from sqlalchemy import Date, DateTime, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from market.db import Timestamped, db
@@ -18,6 +18,8 @@ if TYPE_CHECKING:
 @posting_kind("need")
 class Need(Timestamped, db.Model):
     __tablename__ = "needs"
+    # The broker board's need columns and lists: one state, latest update first (migration d7e8f9a00016).
+    __table_args__ = (Index("ix_needs_status_updated", "status", "updated_at"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), index=True)

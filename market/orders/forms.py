@@ -15,6 +15,7 @@ from typing import Any, TypeVar
 
 from werkzeug.datastructures import MultiDict
 from wtforms import (
+    BooleanField,
     DateField,
     DecimalField,
     Field,
@@ -207,6 +208,28 @@ class ReviewForm(StepForm):
         return replace(super().terms(), review=ReviewTerms(rating=self.rating.data, body=text(self, "body")))
 
 
+def contract_type_default(cooperation_mode: str | None) -> str:
+    """The 合同类型 the sign form starts on: the need's cooperation mode when it names a contract type
+    (技术服务 → 技术服务), else 技术开发. The person signing may pick another."""
+    codes = {t.code for t in CONTRACT_TYPES}
+    return cooperation_mode if cooperation_mode in codes else CONTRACT_TYPES[0].code
+
+
+class DeliverPageForm(StepForm):
+    """确认交付 on the order page: the person ticks "我确认已交付" first, so one stray click does not
+    deliver (works without JavaScript). The API's deliver step is an explicit call and takes StepForm."""
+
+    confirmed = BooleanField()
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        _labels(self, confirmed=_("我确认已交付"))
+
+    def validate_confirmed(self, field: BooleanField) -> None:
+        if not field.data:
+            raise ValidationError(_("请勾选“我确认已交付”后再提交。"))
+
+
 # What each step takes; expiring is the system's own step and has no form.
 STEP_FORMS: dict[Action, type[StepForm]] = {
     Action.ACCEPT: StepForm,
@@ -217,6 +240,9 @@ STEP_FORMS: dict[Action, type[StepForm]] = {
     Action.REVIEW: ReviewForm,
     Action.CANCEL: StepForm,
 }
+
+# The order page's forms: as STEP_FORMS, with the confirmation box on 确认交付.
+PAGE_STEP_FORMS: dict[Action, type[StepForm]] = {**STEP_FORMS, Action.DELIVER: DeliverPageForm}
 
 
 class FollowUpForm(BaseForm):
@@ -297,6 +323,16 @@ class HideForm(BaseForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         _labels(self, reason=_("隐藏原因"))
+
+
+class UnhideForm(BaseForm):
+    """A broker shows a hidden answer again: the reason goes into the answer's log."""
+
+    reason = TextAreaField(validators=[Required(), Length(max=REASON_MAX)])
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        _labels(self, reason=_("恢复原因"))
 
 
 class BlockForm(BaseForm):

@@ -71,7 +71,9 @@ def notifications_query(user: Any, unread_only: bool = False) -> Select[tuple[No
     query = select(Notification).where(Notification.user_id == (u.id if u else -1))
     if unread_only:
         query = query.where(Notification.read_at.is_(None))
-    return query.order_by(Notification.id.desc())
+    # Newest first by when they happened (rows written later for earlier events, e.g. the demo's
+    # back-dated history, must not jump ahead); the id breaks ties.
+    return query.order_by(Notification.created_at.desc(), Notification.id.desc())
 
 
 def provider_rating(provider_id: int) -> tuple[float | None, int]:

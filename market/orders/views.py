@@ -61,6 +61,7 @@ def detail_page(order_id: int, typed_for: str = "") -> str:
         actions=transitions.allowed_actions(order.status, parties.parties_of(current_user, order)),
         can_audit=parties.can_read_audit(current_user, order),
         contract_types=CONTRACT_TYPES,
+        contract_default=forms.contract_type_default(order.need.cooperation_mode if order.need else None),
         typed_for=typed_for,
         typed=request.form if typed_for else MultiDict(),
     )
@@ -76,7 +77,7 @@ def detail(order_id: int) -> str:
 @login_required
 def act(order_id: int, action: str) -> Response:
     services.get_visible_order(current_user, order_id)  # someone not on the order learns nothing more
-    form_class = forms.STEP_FORMS[Action(action)]
+    form_class = forms.PAGE_STEP_FORMS[Action(action)]
     return attempt(
         lambda: services.act(current_user, order_id, action, forms.read(form_class, request.form).terms()),
         done=_("已{action}。", action=transitions.action_label(action)),

@@ -45,6 +45,13 @@ class ProviderForm(BaseForm):
         self.province.choices = province_choices(_("请选择省份"))
         self.city.choices = city_choices()
         self.fields.choices = field_choices()
+        # Searchable with JavaScript (static/js/pickers.js), a plain multi-select without it.
+        self.fields.render_kw = {
+            "data-searchable": "",
+            "data-max-items": str(MAX_FIELDS),
+            "data-placeholder": _("输入名称搜索"),
+            "data-no-results": _("没有符合的选项"),
+        }
 
     def validate_city(self, field: SelectField) -> None:
         if not city_in_province(self.province.data, field.data):

@@ -79,6 +79,6 @@ def test_csv_and_xlsx_parse_back_to_the_same_numbers(world: World) -> None:
     ]
     book = load_workbook(io.BytesIO(client.get("/broker/reports/month.xlsx").data))
     sheet = [[c for c in row] for row in book.active.iter_rows(values_only=True)]
-    assert sheet[1:] == [["2024-05", "1", "12.34"], ["2024-06", "1", "0.66"], ["合计", "2", "13.00"]]
+    assert sheet[1:] == [["2024-05", 1, 12.34], ["2024-06", 1, 0.66], ["合计", 2, 13]]  # typed numbers
     page = client.get("/broker/reports").get_data(as_text=True)
     assert 'id="broker-chart-data"' in page and '"2024-05"' in page

@@ -89,7 +89,8 @@ def test_funnel_counts_rates_and_medians(world: World) -> None:
     assert steps["matched"].rate == 0.75 and steps["ordered"].rate == 2 / 3
     assert steps["posted"].rate is None and steps["posted"].median_days is None
     assert steps["matched"].median_days == 2.0  # 1, 2, 4 days
-    assert steps["ordered"].median_days == 0.0  # matched by the order itself
+    # a and b were matched only by their invitations (the orders themselves): no gap to time
+    assert steps["ordered"].median_days is None and steps["ordered"].timed == 0
     assert steps["accepted"].median_days == 3.0  # 1 and 5
     assert steps["signed"].median_days == 2.0  # 3 and 1
     assert steps["delivered"].median_days == 4.0
@@ -145,3 +146,42 @@ def helpers_set_solved(need_id: int, when: object) -> None:
     from market.needs.models import Need
 
     db.session.execute(update(Need).where(Need.id == need_id).values(solved_at=when))
+
+
+def test_funnel_stages_come_from_recorded_events(world: World) -> None:
+    """匹配 from a match page view (recorded once per viewer and day) or an invitation; 下单 from the
+    first order; the 匹配 → 下单 median only over needs matched by something other than the order."""
+    from sqlalchemy import func, select, update
+
+    from market.match_log.models import MatchView
+
+    t0 = utcnow() - timedelta(days=60)
+    day = timedelta(days=1)
+    viewed, invited, idle = helpers.need(world), helpers.need(world), helpers.need(world)
+    for need_id in (viewed, invited, idle):
+        world.run(lambda n=need_id: helpers_set_approved(n, t0))
+    owner = world.client("owner")
+    for _ in range(2):  # twice the same day: one row
+        assert owner.get(f"/needs/{viewed}/matches").status_code == 200
+    with world.app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(MatchView)) == 1
+        db.session.execute(update(MatchView).values(created_at=t0 + day))
+        db.session.commit()
+    helpers.set_times(world, helpers.order(world, viewed, "ordered"), t0 + 3 * day, {})
+    dispatched = world.order("dispatched", origin="dispatched", need=invited)
+    helpers.set_times(world, dispatched, t0 + 5 * day, {})
+    with world.app.app_context():
+        steps = {s.key: s for s in funnel.build(_admin(world), Filters())}
+    assert {k: s.count for k, s in steps.items()} == {
+        "posted": 3,
+        "matched": 2,
+        "ordered": 2,
+        "accepted": 0,
+        "signed": 0,
+        "delivered": 0,
+    }
+    assert steps["matched"].median_days == 3.0 and steps["matched"].timed == 2  # 1 and 5 days
+    assert steps["ordered"].median_days == 2.0 and steps["ordered"].timed == 1  # view +1 → order +3
+    assert steps["ordered"].rate == 1.0 and steps["accepted"].rate == 0.0
+    page = world.client("broker_in").get("/broker/reports").get_data(as_text=True)
+    assert 'data-testid="funnel-legend"' in page and "推荐服务方页面" in page and "docs/broker.md" not in page

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import pytest
 from playwright.sync_api import Page, expect
@@ -77,7 +78,8 @@ def test_broker_returns_one_need_approves_another_and_both_sides_see_it(
     expect(items).to_have_count(2)
     expect(items.filter(has_text=RETURNED)).to_have_count(0)
 
-    items.filter(has_text=APPROVED).get_by_role("button", name="通过").click()
+    items.filter(has_text=APPROVED).get_by_test_id("open-review").click()
+    page.get_by_role("button", name="通过并公开").click()
     expect(flash(page)).to_have_text("已审核通过并公开。")
     expect(main(page)).to_contain_text("没有待审核的需求。")
     expect(items).to_have_count(1)
@@ -112,9 +114,60 @@ def test_review_buttons_keep_their_labels_on_one_line(page: Page, make: Factory)
     page.goto("/")
     log_in(page, email_of(make, broker))
     item = page.get_by_test_id("review-item").first
-    approve = item.get_by_role("button", name="通过").bounding_box()
+    approve = item.get_by_test_id("open-review").bounding_box()
     send_back = item.get_by_role("button", name="退回").bounding_box()
     assert approve is not None and send_back is not None
     assert send_back["height"] <= approve["height"] + 2, (
         f"退回 wraps: {send_back['height']:.0f}px tall beside 通过's {approve['height']:.0f}px"
     )
+
+
+def test_review_page_shows_confidential_details_and_files_with_both_decisions(
+    page: Page, make: Factory, watches: dict[int, Any]
+) -> None:
+    """The queue sends a need with confidential details and files to its review page, which shows them."""
+    import hashlib
+
+    from market.attachments.models import NeedAttachment
+    from market.db import db
+
+    owner, approvable, broker = review_queue(make)
+    pdf = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+    with make.app.app_context():
+        db.session.add(
+            NeedAttachment(
+                need_id=approvable,
+                uploaded_by=owner,
+                filename="涂布厚度检测报告.pdf",
+                kind="pdf",
+                size=len(pdf),
+                sha256=hashlib.sha256(pdf).hexdigest(),
+                confidential=True,
+                data=pdf,
+            )
+        )
+        db.session.commit()
+
+    page.goto("/")
+    log_in(page, email_of(make, broker))
+    item = page.get_by_test_id("review-item").filter(has_text=APPROVED)
+    expect(item.get_by_role("button", name="通过", exact=True)).to_have_count(0)  # not blind from the queue
+    item.get_by_role("link", name="查看保密细节和附件后审核").click()
+    expect(page.get_by_role("heading", name=f"审核：{APPROVED}")).to_be_visible()
+    expect(page.get_by_test_id("review-confidential")).to_contain_text("XK-21")
+    expect(page.get_by_test_id("review-attachment")).to_contain_text("涂布厚度检测报告.pdf")
+    expect(page.get_by_test_id("review-organisation")).to_contain_text("苏州速达新能源物流有限公司")
+    shoot(page, "review-need", doc=True)
+
+    page.get_by_role("button", name="退回修改").click()
+    expect(page.get_by_test_id("review-error")).to_have_text("请填写退回原因。")
+    expect(page.get_by_test_id("review-confidential")).to_be_visible()  # still the whole page
+    # The refusal is answered 422 (Chromium logs that status as a console error): expected here only.
+    watch = watches[id(page)]
+    watch.problems[:] = [p for p in watch.problems if not ("/return" in p and "422" in p)]
+    page.get_by_test_id("review-actions").scroll_into_view_if_needed()
+    shoot(page, "review-return-error", doc=True)
+
+    page.get_by_role("button", name="通过并公开").click()
+    expect(flash(page)).to_have_text("已审核通过并公开。")
+    expect(page.get_by_test_id("review-item").filter(has_text=APPROVED)).to_have_count(0)

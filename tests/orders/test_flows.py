@@ -35,7 +35,7 @@ def test_full_flow_through_the_pages(world: World) -> None:
     assert provider.post(f"/orders/{order}/act/accept").status_code == 302
     assert owner.post(f"/orders/{order}/act/negotiate").status_code == 302
     assert owner.post(f"/orders/{order}/act/sign", data=DEAL).status_code == 302
-    assert provider.post(f"/orders/{order}/act/deliver").status_code == 302
+    assert provider.post(f"/orders/{order}/act/deliver", data={"confirmed": "y"}).status_code == 302
     page = owner.post(
         f"/orders/{order}/act/review", data={"rating": "4", "body": "方案落地效果好"}, follow_redirects=True
     ).get_data(as_text=True)

@@ -23,7 +23,7 @@ TRANSITIONS: list[tuple[str, str, dict[str, Any], str, set[str]]] = [
     ("accepted", "negotiate", {}, "negotiating", {"owner", "provider", "broker_in", "admin"}),
     ("accepted", "cancel", {"reason": "改期"}, "cancelled", {"owner", "provider", "broker_in", "admin"}),
     ("negotiating", "sign", DEAL, "signed", {"owner", "broker_in", "admin"}),
-    ("signed", "deliver", {}, "delivered", {"owner", "provider", "broker_in", "admin"}),
+    ("signed", "deliver", {"confirmed": "y"}, "delivered", {"owner", "provider", "broker_in", "admin"}),
     ("delivered", "review", {"rating": "5", "body": "专业"}, "reviewed", {"owner"}),
 ]
 
