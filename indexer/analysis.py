@@ -89,3 +89,18 @@ def display_terms(terms: Iterable[str]) -> list[str]:
     rather than "碳纤维, 复合, 材料, 碳纤维复合材料"."""
     unique = list(dict.fromkeys(terms))
     return [term for term in unique if not any(term != other and term in other for other in unique)]
+
+
+def cut_at_word_boundary(text: str, limit: int) -> str:
+    """The longest start of `text` of at most `limit` characters that ends between two words (jieba's
+    words, so Chinese is not cut inside a word); `text` itself when it is short enough."""
+    if len(text) <= limit:
+        return text
+    kept = 0
+    for word in _jieba().cut(text, HMM=True):
+        if kept + len(word) > limit:
+            break
+        kept += len(word)
+    if kept == 0:  # one "word" longer than the limit (a pasted URL, a long number): cut inside it
+        kept = limit
+    return text[:kept].rstrip()

@@ -20,6 +20,7 @@ from indexer.backends.base import EncoderMismatch, IndexUnavailable, SearchBacke
 from indexer.backends.embedded import EmbeddedIndex
 from indexer.documents import Hit, Query
 from indexer.encoders import Encoder, load_encoder
+from indexer.fusion import FusionConfig
 from indexer.query_store import QUERY_STORE_FILE, QueryVectorStore, StoredQueryEncoder
 from market.i18n import gettext as _
 
@@ -101,27 +102,28 @@ def drop_embedded(kind: str) -> None:
         index.close()
 
 
-def embedded_search(kind: str, query: Query, k: int) -> list[Hit]:
+def embedded_search(kind: str, query: Query, k: int, fusion: FusionConfig | None = None) -> list[Hit]:
     try:
-        return index_for(kind).search(query, k=k)
+        return index_for(kind).search(query, k=k, fusion=fusion)
     except IndexUnavailable:
         log.error("the %s index is missing or damaged; run `market reindex`", kind)
         drop_embedded(kind)
         raise
 
 
-def search(kind: str, query: Query, k: int) -> tuple[list[Hit], str]:
-    """Ranked hits and a notice for the page ("" when the configured backend answered)."""
+def search(kind: str, query: Query, k: int, fusion: FusionConfig | None = None) -> tuple[list[Hit], str]:
+    """Ranked hits and a notice for the page ("" when the configured backend answered); `fusion`
+    overrides the index's fusion settings (the list search asks for more candidates)."""
     if not elastic_url():
-        return embedded_search(kind, query, k), ""
+        return embedded_search(kind, query, k, fusion), ""
     from indexer.backends.elastic import BackendUnavailable
 
     try:
-        return _elastic(kind).search(query, k=k), ""
+        return _elastic(kind).search(query, k=k, fusion=fusion), ""
     except BackendUnavailable as error:
         log.warning("elasticsearch unavailable, falling back to the embedded index: %s", error)
         notice = _("搜索服务暂时不可用，以下结果来自本地备用索引，可能不是最新。")
-        return embedded_search(kind, query, k), notice
+        return embedded_search(kind, query, k, fusion), notice
 
 
 def warm_up() -> None:

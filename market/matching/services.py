@@ -20,7 +20,7 @@ from market.i18n import gettext as _
 from market.matching import engine, indexing
 from market.matching.documents import need_query_text, provider_query_text
 from market.matching.models import MatchFeedback
-from market.matching.reasons import Reason, explain
+from market.matching.reasons import Reason, explain, stop_terms
 from market.needs.models import Need
 from market.postings import PostingStatus
 from market.providers.models import Provider
@@ -84,8 +84,14 @@ def providers_for_need(
     notice = notice or coverage_notice(engine.PROVIDERS)
     providers = _load(Provider, [hit.id for hit in hits])
     feedback = _feedback_for(need)
+    stop = stop_terms()
     matches = [
-        ProviderMatch(providers[int(hit.id)], hit, explain(hit, query), feedback.get(int(hit.id)))
+        ProviderMatch(
+            providers[int(hit.id)],
+            hit,
+            explain(hit, query, texts=_provider_texts(providers[int(hit.id)]), stop=stop),
+            feedback.get(int(hit.id)),
+        )
         for hit in hits
         if int(hit.id) in providers
     ]
@@ -156,14 +162,32 @@ def needs_for_provider(actor: Any, provider: Provider, k: int = 20) -> Matches:
     open_needs = {
         need_id: need for need_id, need in needs.items() if need.deadline is None or need.deadline >= today
     }
+    stop = stop_terms()
     result = Matches(
-        NeedMatch(open_needs[int(hit.id)], hit, explain(hit, query))
+        NeedMatch(
+            open_needs[int(hit.id)],
+            hit,
+            explain(
+                hit,
+                query,
+                need_text=need_query_text(open_needs[int(hit.id)]),
+                texts=(open_needs[int(hit.id)].description,),
+                stop=stop,
+            ),
+        )
         for hit in hits
         if int(hit.id) in open_needs
     )
     del result[k:]
     result.notice = notice
     return result
+
+
+def _provider_texts(provider: Provider) -> list[str]:
+    """Where a match's evidence sentence may come from after the best passage."""
+    texts = [f"{a.title}。{a.description}" for a in provider.achievements]
+    texts += [f"{s.title}。{s.description}" for s in provider.services if s.active]
+    return [*texts, provider.expertise or ""]
 
 
 def _load(model: type[Need] | type[Provider], ids: list[str]) -> dict[int, Any]:

@@ -10,6 +10,7 @@ from market import taxonomy
 from market.errors import NotFound
 from market.forms import province_choices, term_choices
 from market.i18n import gettext as _
+from market.match_log import services as match_log
 from market.matching import services
 from market.needs import services as needs
 from market.pagination import arg, flag
@@ -43,6 +44,7 @@ def need_matches(need_id: int) -> str:
         same_field_only=flag("same_field"),
     )
     matches = services.or_notice(lambda: services.providers_for_need(current_user, need, filters))
+    match_log.record_view(current_user, need)  # the funnel's 匹配 step (market/broker/funnel.py)
     return render_template(
         "matching/need_matches.html",
         need=need,

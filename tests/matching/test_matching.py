@@ -67,7 +67,7 @@ def test_need_ranks_the_right_expert_first_with_a_reason(app: Flask, make) -> No
     reason = matches[0].reason
     assert reason.passage_label == "一种果蔬冷链运输气调保鲜箱"
     assert 0.0 < reason.semantic <= 1.0
-    assert "语义相似度" in reason.sentence()
+    assert reason.sentence().startswith(f"匹配度 {reason.degree}")
 
 
 @pytest.mark.usefixtures("synced")
