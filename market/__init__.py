@@ -42,10 +42,17 @@ def create_app(overrides: dict[str, object] | None = None) -> Flask:
     _register_hooks(app)
 
     from market.matching import sync
+    from market.notices import postings as posting_notices
     from market.orders import need_outcomes
+    from market.suggest import services as suggest
 
     sync.install()
+    suggest.install()  # after sync: the suggestion vocabulary follows the index
     need_outcomes.install()
+    from market.mail import sender as mail_sender
+
+    mail_sender.install()  # send new mail right after the commit that queued it (SMTP_URL set)
+    posting_notices.install()
 
     from market import errors_web, templating
     from market.security import events as security_events
@@ -100,6 +107,7 @@ def _init_login(app: Flask) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
+    import market.search.views  # noqa: F401  (adds the public list pages to the needs and providers blueprints)
     from market.admin.views import bp as admin_bp
     from market.api import bp as api_bp
     from market.attachments.views import bp as attachments_bp
@@ -114,6 +122,7 @@ def _register_blueprints(app: Flask) -> None:
     from market.needs.views import bp as needs_bp
     from market.orders.views import bp as orders_bp
     from market.providers.views import bp as providers_bp
+    from market.registration.views import account_bp
     from market.registration.views import bp as registration_bp
 
     for blueprint in (
@@ -121,6 +130,7 @@ def _register_blueprints(app: Flask) -> None:
         health_bp,
         auth_bp,
         registration_bp,
+        account_bp,
         needs_bp,
         attachments_bp,
         providers_bp,
@@ -135,6 +145,14 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(imports_bp)
     app.register_blueprint(broker_bp)
     app.register_blueprint(conversations_bp)
+    from market.admin.mail import bp as admin_mail_bp
+    from market.mail.views import bp as mail_bp
+
+    app.register_blueprint(mail_bp)  # /me/notifications, /mail/unsubscribe/<token>
+    app.register_blueprint(admin_mail_bp)  # /admin/mail
+    from market.saved_searches.views import bp as saved_searches_bp
+
+    app.register_blueprint(saved_searches_bp)  # /me/searches
 
 
 def _register_hooks(app: Flask) -> None:

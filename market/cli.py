@@ -202,7 +202,10 @@ def register_commands(app: Flask) -> None:
     for command in (backup_command, restore_command):
         app.cli.add_command(command)
     from market.imports.cli import import_command
+    from market.mail.cli import mail_group
     from market.orders.expiry import orders_group
+    from market.saved_searches.cli import searches_group
+    from market.suggest.cli import suggest_group
 
     for command in (
         init_db_command,
@@ -214,6 +217,9 @@ def register_commands(app: Flask) -> None:
         index_group,
         orders_group,
         import_command,
+        mail_group,
+        suggest_group,
+        searches_group,
     ):
         app.cli.add_command(command)
 

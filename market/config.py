@@ -15,8 +15,10 @@ import re
 import secrets
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, fields, replace
+from email.utils import parseaddr
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from limits import parse_many
 
@@ -120,6 +122,41 @@ def _index_prefix(raw: str) -> str:
     return raw
 
 
+def _without_password(raw: str) -> str:
+    """A value as an error may show it: the password of any user:password@ in it starred out."""
+    return re.sub(r"(://[^:/@\s]*:)[^@\s]*@", r"\1***@", raw)
+
+
+def _smtp_url(raw: str) -> str:
+    """smtp://[user:password@]host[:port][?starttls=require|off] or smtps://… (market/mail/smtp.py)."""
+    parts = urlsplit(raw.strip())
+    if parts.scheme not in ("smtp", "smtps"):
+        raise ValueError("expected smtp://host:port or smtps://host:port")
+    try:
+        parts.port  # noqa: B018  (a port that is not a number raises here)
+    except ValueError:
+        raise ValueError("expected a port number after the host") from None
+    if not parts.hostname:
+        raise ValueError("expected a host, as in smtp://user:password@mail.example.com:587")
+    if parts.query not in ("", "starttls=require", "starttls=off"):
+        raise ValueError("expected no query, ?starttls=require or ?starttls=off")
+    return raw.strip()
+
+
+def _mail_from(raw: str) -> str:
+    _name, address = parseaddr(raw)
+    if "@" not in address:
+        raise ValueError('expected an address, as in "科创对接 <notices@example.com>" or notices@example.com')
+    return raw.strip()
+
+
+def _site_url(raw: str) -> str:
+    value = raw.strip().rstrip("/")
+    if not re.fullmatch(r"https?://[^/\s]+(/\S*)?", value):
+        raise ValueError("expected an address such as https://kechuang.example.com")
+    return value
+
+
 def setting(
     variable: str,
     default: Any,
@@ -159,12 +196,17 @@ class Settings:
     login_account_max_delay: int = setting("LOGIN_ACCOUNT_MAX_DELAY", 300, _whole(0))
     register_rate_limit: str = setting("REGISTER_RATE_LIMIT", "10 per minute", _rate_limit)
     api_token_rate_limit: str = setting("API_TOKEN_RATE_LIMIT", "20 per hour", _rate_limit)
+    suggest_rate_limit: str = setting("SUGGEST_RATE_LIMIT", "600 per minute", _rate_limit)
     # Business timing and sizes.
     order_expiry_days: int = setting("ORDER_EXPIRY_DAYS", 14, _whole(1))
     answers_per_day: int = setting("ANSWERS_PER_DAY", 10, _whole(1))
     broker_attention_days: int = setting("BROKER_ATTENTION_DAYS", 7, _whole(1))
     attachment_max_bytes: int = setting("ATTACHMENT_MAX_BYTES", 8 * 1024 * 1024, _whole(1))
     attachments_per_need: int = setting("ATTACHMENTS_PER_NEED", 10, _whole(0))
+    # Saved searches (market/saved_searches, docs/search.md): how many one person keeps, and how far
+    # down a saved search's results a new posting may rank and still be alerted.
+    saved_searches_per_user: int = setting("SAVED_SEARCHES_PER_USER", 20, _whole(1))
+    saved_search_alert_top: int = setting("SAVED_SEARCH_ALERT_TOP", 20, _whole(1, 100, clamp=True))
     # Sessions (market/auth/sessions.py): idle time, and lifetime from the login.
     session_cookie_secure: bool = setting("SESSION_COOKIE_SECURE", False, _flag)
     session_idle_minutes: int = setting("SESSION_IDLE_MINUTES", 30, _whole(1))
@@ -174,6 +216,14 @@ class Settings:
     # Logs (market/logs.py, and gunicorn's own lines in market/gunicorn_conf.py).
     log_format: str = setting("LOG_FORMAT", "text", _choice("text", "json"))
     log_level: str = setting("LOG_LEVEL", "INFO", _log_level)
+    # Mail (market/mail, docs/mail.md). No SMTP_URL: mail stays in the outbox, shown at /admin/mail.
+    smtp_url: str = setting("SMTP_URL", "", _smtp_url)
+    smtp_timeout: int = setting("SMTP_TIMEOUT", 20, _whole(1))
+    mail_from: str = setting("MAIL_FROM", "科创对接 <noreply@localhost>", _mail_from)
+    site_url: str = setting("SITE_URL", "http://127.0.0.1:8000", _site_url)
+    mail_max_attempts: int = setting("MAIL_MAX_ATTEMPTS", 8, _whole(1))
+    mail_retry_seconds: int = setting("MAIL_RETRY_SECONDS", 300, _whole(1))
+    mail_send_on_commit: bool = setting("MAIL_SEND_ON_COMMIT", True, _flag)
     # gunicorn (market/gunicorn_conf.py): not part of the app's config.
     gunicorn_timeout: int = setting("GUNICORN_TIMEOUT", 60, _whole(1), flask_key=None)
     gunicorn_preload: bool = setting("GUNICORN_PRELOAD", True, _flag, flask_key=None)
@@ -202,7 +252,9 @@ class Settings:
             try:
                 values[item.name] = item.metadata["parse"](raw)
             except ValueError as error:
-                raise SettingsError(f"environment variable {variable}={raw!r}: {error}") from None
+                raise SettingsError(
+                    f"environment variable {variable}={_without_password(raw)!r}: {error}"
+                ) from None
         settings = cls(**values)
         return settings._with_instance_defaults()
 

@@ -67,6 +67,8 @@ ORDER = Link("orders.detail", {"order_id": "order_id"})
 ORDER_FOLLOW_UPS = Link("orders.detail", {"order_id": "order_id"}, anchor="follow-ups")
 NEED = Link("needs.detail", {"need_id": "need_id"})
 NEED_ANSWERS = Link("needs.detail", {"need_id": "need_id"}, anchor="proposals")
+PROFILE = Link("providers.detail", {"provider_id": "provider_id"})
+MY_PROFILE = Link("providers.my_profile", {})
 THREAD = Link("conversations.thread", {"thread_id": "thread_id"}, anchor="latest")
 
 _BY_ACTOR = {"actor": "text", "title": "text", "order_id": "int"}
@@ -74,6 +76,7 @@ _ACTED = {**_BY_ACTOR, "action": "order_action"}
 _ON_NEED = {"title": "text", "need_id": "int"}
 _TRANSITION = {"action": "order_action", "before": "order_state", "after": "order_state"}
 _NAMES = {"zh": "text", "en": "text"}
+_PROFILE = {"name": "text", "provider_id": "int"}
 _USER_CHANGE = {
     "role_was": "role",
     "role": "role",
@@ -144,6 +147,51 @@ _KINDS: tuple[Kind, ...] = (
     Kind("need.solved", N_("需求“{title}”已标记为已解决：{reason}"), {**_ON_NEED, "reason": "text"}, NEED),
     Kind("need.closed", N_("需求“{title}”已关闭：{reason}"), {**_ON_NEED, "reason": "text"}, NEED),
     Kind("need.withdrawn", N_("需求“{title}”已被发布企业撤回"), _ON_NEED),  # no link: not visible now
+    # To the owner of a need or a provider profile when a broker reviewed it (market.notices).
+    Kind("need.approved", N_("您的需求“{title}”已通过审核，现已公开"), _ON_NEED, NEED),
+    Kind("need.returned", N_("您的需求“{title}”被退回：{reason}"), {**_ON_NEED, "reason": "text"}, NEED),
+    Kind("profile.approved", N_("您的服务方资料“{name}”已通过审核，现已公开"), _PROFILE, PROFILE),
+    Kind(
+        "profile.returned",
+        N_("您的服务方资料“{name}”被退回：{reason}"),
+        {**_PROFILE, "reason": "text"},
+        MY_PROFILE,
+    ),
+    # To the owner of a saved search, or of a provider profile following its 推荐需求 (market.saved_searches):
+    # new public postings among the first results, at most once a day per search.
+    Kind(
+        "recommend.saved_search",
+        N_("您保存的搜索“{name}”有 {count} 条新结果，如“{title}”"),
+        {"name": "text", "count": "int", "title": "text", "search_id": "int"},
+        Link("saved_searches.open", {"search_id": "search_id"}),
+    ),
+    Kind(
+        "recommend.followed",
+        N_("您关注的推荐需求有 {count} 条新需求，如“{title}”"),
+        {"count": "int", "title": "text"},
+        Link("matching.recommended_needs", {}),
+    ),
+    # Account mail (market.registration.accounts): each carries a single-use link; the token is a parameter
+    # because the link is built when the mail is written out, and it is never shown in the text.
+    Kind(
+        "account.password_reset",
+        N_("重置密码：请在 1 小时内打开下面的链接设置新密码（只能使用一次）。不是您本人申请请忽略本邮件"),
+        {"token": "text"},
+        Link("account.reset_password", {"token": "token"}),
+    ),
+    Kind(
+        "account.verify_email",
+        N_("验证邮箱：请在 1 小时内打开下面的链接，确认 {email} 是您的邮箱"),
+        {"email": "text", "token": "text"},
+        Link("account.verify_email", {"token": "token"}),
+    ),
+    # A broker invites a contact to claim an organisation with no account (market.broker.claims).
+    Kind(
+        "org.claim_invite",
+        N_("认领单位：经纪人邀请您注册为“{organisation}”的成员，请在 7 天内打开下面的链接（只能用一次）"),
+        {"organisation": "text", "token": "text"},
+        Link("broker.claim", {"token": "token"}),
+    ),
     # Follow-ups the system writes on an order.
     Kind("follow_up.transition", N_("状态变更：{action}（{before} → {after}）"), _TRANSITION),
     Kind(

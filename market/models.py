@@ -1,18 +1,22 @@
 """Imports every feature's models so metadata (and Alembic) sees all tables."""
 
 from market.admin.models import AdminEvent
-from market.attachments.models import NeedAttachment
+from market.attachments.models import NeedAttachment, ProposalAttachment
 from market.auth.models import ApiToken, Organisation, RememberToken, User, UserSession, broker_regions
 from market.auth.throttle import PasswordAttempt
+from market.broker.models import OrganisationClaim
 from market.conversations.models import MessageEvent, Thread, ThreadFile, ThreadMessage, ThreadRead
 from market.idempotency import IdempotencyKey
 from market.imports.models import ImportBatch, ImportRow
+from market.mail.models import MailPreference
+from market.match_log.models import MatchView
 from market.matching.models import MatchFeedback
 from market.moderation.models import ModerationEvent
 from market.needs.models import Need
 from market.orders.models import AuditLog, Deal, EmailOutbox, FollowUp, Notification, Order, Proposal, Review
 from market.providers.models import Achievement, Provider, ServiceItem, provider_fields
 from market.reference.models import Field, Region
+from market.saved_searches.models import SavedSearch, SavedSearchAlert
 from market.security.models import SecurityEvent
 
 __all__ = [
@@ -27,7 +31,9 @@ __all__ = [
     "IdempotencyKey",
     "ImportBatch",
     "ImportRow",
+    "MailPreference",
     "MatchFeedback",
+    "MatchView",
     "MessageEvent",
     "ModerationEvent",
     "Need",
@@ -35,12 +41,16 @@ __all__ = [
     "Notification",
     "Order",
     "Organisation",
+    "OrganisationClaim",
     "PasswordAttempt",
     "Proposal",
+    "ProposalAttachment",
     "Provider",
     "Region",
     "RememberToken",
     "Review",
+    "SavedSearch",
+    "SavedSearchAlert",
     "SecurityEvent",
     "ServiceItem",
     "Thread",

@@ -157,6 +157,13 @@ def test_a_bad_value_is_refused_with_its_name_and_value(variable: str, value: st
     assert expected in str(refused.value)
 
 
+def test_a_refused_url_is_shown_without_its_password() -> None:
+    with pytest.raises(SettingsError) as refused:
+        Settings.from_env({"SMTP_URL": "smtp://mailer:s3cret-pw@mail.example.com:notaport"})
+    assert "SMTP_URL='smtp://mailer:***@mail.example.com:notaport'" in str(refused.value)
+    assert "s3cret-pw" not in str(refused.value)
+
+
 def test_values_are_parsed_once_into_their_types() -> None:
     settings = Settings.from_env(
         {

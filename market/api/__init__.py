@@ -4,19 +4,38 @@ Each module declares its routes with market.api.spec.operation, which also feeds
 document at /api/v1/openapi.json. Importing them here registers the routes on `bp`.
 """
 
-from market.api import answers, auth, conversations, meta, needs, orders, providers, reference, review, tokens
+from market.api import (
+    account,
+    answers,
+    auth,
+    conversations,
+    matches,
+    meta,
+    needs,
+    orders,
+    providers,
+    reference,
+    review,
+    saved_searches,
+    suggest,
+    tokens,
+)
 from market.api.blueprint import bp
 
 __all__ = [
+    "account",
     "answers",
     "auth",
     "bp",
     "conversations",
+    "matches",
     "meta",
     "needs",
     "orders",
     "providers",
     "reference",
     "review",
+    "saved_searches",
+    "suggest",
     "tokens",
 ]

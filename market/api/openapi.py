@@ -30,6 +30,8 @@ TAGS = [
     {"name": "proposals", "description": "答题 on open calls (揭榜挂帅)"},
     {"name": "conversations", "description": "沟通消息: a thread per proposal and per order"},
     {"name": "notifications", "description": "The caller's notifications"},
+    {"name": "matching", "description": "推荐: providers ranked for a need, needs recommended to a provider"},
+    {"name": "search", "description": "Suggestions as you type for the search boxes"},
     {"name": "reference", "description": "Fields and regions"},
     {"name": "meta", "description": "This document"},
 ]
@@ -77,7 +79,10 @@ def _operation(op: Operation) -> JSON:
         spec["requestBody"] = {
             "required": op.body.required,
             "description": op.body.description,
-            "content": {"application/json": {"schema": op.body.schema()}},
+            "content": {
+                op.body.media_type: {"schema": op.body.schema()},
+                **{media: {"schema": schema()} for media, schema in op.body.also},
+            },
         }
     for code in errors:
         spec["responses"][str(code)] = {"$ref": f"#/components/responses/{code}"}

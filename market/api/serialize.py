@@ -211,6 +211,14 @@ def me(user: User, provider_id: int | None) -> JSON:
         "organisation": {"id": org.id, "name": org.name, "kind": org.kind} if org else None,
         "regions": sorted(user.region_codes),
         "provider_id": provider_id,
+        "email_verified": user.email_verified,
+        "pending_email": user.pending_email,
+        "locale": user.locale,
+        "phone": user.phone,
+        "wechat": user.wechat,
+        "share_email": user.share_email,
+        "share_phone": user.share_phone,
+        "share_wechat": user.share_wechat,
     }
 
 
@@ -377,6 +385,14 @@ SCHEMAS: dict[str, JSON] = {
             "organisation": {"oneOf": [{"type": "null"}, _obj({"id": INT, "name": STR, "kind": STR})]},
             "regions": {"type": "array", "items": STR},
             "provider_id": NULL_INT,
+            "email_verified": BOOL,
+            "pending_email": NULL_STR,
+            "locale": STR,
+            "phone": STR,
+            "wechat": STR,
+            "share_email": BOOL,
+            "share_phone": BOOL,
+            "share_wechat": BOOL,
         }
     ),
     "Field": _obj({"code": STR, "name_zh": STR, "name_en": STR}),

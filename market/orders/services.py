@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlalchemy.orm.exc import StaleDataError
 
+from market.auth import accounts
 from market.auth.models import User
 from market.db import db, utcnow
 from market.errors import Conflict, Forbidden, NotFound, ValidationFailed
@@ -78,6 +79,7 @@ def open_order(
     organisation_id: int | None = None,
     proposal_id: int | None = None,
 ) -> Order:
+    accounts.require_verified(actor)  # every order starts here: an unverified address may not order
     org_id = need.organisation_id if need is not None else organisation_id
     assert org_id is not None
     _ensure_no_open_order(provider, need, service, org_id)

@@ -418,3 +418,110 @@ def test_only_the_answering_provider_edits_and_only_region_brokers_hide(api: Api
         {"anonymous": 401, "enterprise_a": 403, "broker_in": 200, "admin": 409, **outsiders},
         hide,
     )
+
+
+ANSWER_FILE = b"%PDF-1.7 answer file: the customer's cooling rig"
+
+
+def test_nobody_outside_the_engagement_downloads_an_answers_file(api: Api, world: World) -> None:
+    """An answer's file: its enterprise and the region's brokers (and admins); 404 for everybody else."""
+    from market.attachments.files import Upload
+    from market.auth.models import User
+    from market.db import db
+    from market.orders import proposals
+    from market.orders.terms import ProposalTerms
+
+    need_id = world.need(APPROVED)
+    proposer = world.make.user("provider")
+    world.make.set_provider_status(world.make.provider_id_of(proposer), APPROVED)
+    with world.make.app.app_context():
+        made = proposals.submit(
+            db.session.get(User, proposer),
+            db.session.get(Need, need_id),
+            ProposalTerms(ANSWER),
+            [Upload("rig.pdf", ANSWER_FILE)],
+        )
+        file_id, proposal_id = made.files[0].id, made.id
+        db.session.commit()
+
+    def download(api: Api, token: str | None, role: str) -> int:
+        headers = {"Authorization": f"Bearer {token}"} if token else {}
+        response = api.client.get(f"/api/v1/proposal-files/{file_id}", headers=headers)
+        assert (ANSWER_FILE in response.data) == (role in ANSWER_READERS), role
+        return response.status_code
+
+    one = {"anonymous": 401, **{r: 200 if r in ANSWER_READERS else 404 for r in ROLES if r != "anonymous"}}
+    _matrix(world, api, one, download)
+
+    def remove(api: Api, token: str | None, role: str) -> int:
+        return api.delete(f"/proposals/{proposal_id}/files/{file_id}", token).status_code
+
+    outsiders = {"enterprise_b": 404, "provider": 404, "broker_out": 404}
+    _matrix(
+        world,
+        api,
+        {"anonymous": 401, "enterprise_a": 403, "broker_in": 403, "admin": 403, **outsiders},
+        remove,
+    )
+
+
+def test_only_region_brokers_unhide_an_answer(api: Api, world: World) -> None:
+    _need_id, proposal_id = _answer(world)
+    outsiders = {"enterprise_b": 404, "provider": 404, "broker_out": 404}
+
+    def hide_then_unhide(api: Api, token: str | None, role: str) -> int:
+        broker = world.tokens["broker_in"]
+        api.post(f"/proposals/{proposal_id}/hide", broker, json={"reason": "广告"})
+        return api.post(f"/proposals/{proposal_id}/unhide", token, json={"reason": "误判"}).status_code
+
+    # A hidden answer is gone for its enterprise (404); the broker then the admin show it again.
+    _matrix(
+        world,
+        api,
+        {"anonymous": 401, "enterprise_a": 404, "broker_in": 200, "admin": 200, **outsiders},
+        hide_then_unhide,
+    )
+
+
+# ---- saved searches (docs/search.md, Saved searches and alerts) -------------------------------------------
+
+SAVED_SEARCH_NAME = "企业A保存的搜索"
+ONLY_A = {role: 200 if role == "enterprise_a" else 401 if role == "anonymous" else 404 for role in ROLES}
+
+
+def _saved_search_of_a(api: Api, world: World) -> int:
+    response = api.post(
+        "/me/searches",
+        world.tokens["enterprise_a"],
+        json={"kind": "needs", "q": "热管理", "name": SAVED_SEARCH_NAME},
+    )
+    assert response.status_code == 201
+    return int(response.get_json()["id"])
+
+
+def test_only_its_owner_reads_a_saved_search(api: Api, world: World) -> None:
+    search_id = _saved_search_of_a(api, world)
+
+    def read(api: Api, token: str | None, role: str) -> int:
+        response = api.get(f"/me/searches/{search_id}", token)
+        assert (SAVED_SEARCH_NAME in _text(response)) == (role == "enterprise_a"), role
+        listed = api.get("/me/searches", token)
+        assert (SAVED_SEARCH_NAME in _text(listed)) == (role == "enterprise_a"), role
+        return response.status_code
+
+    _matrix(world, api, ONLY_A, read)
+
+
+def test_only_its_owner_renames_or_deletes_a_saved_search(api: Api, world: World) -> None:
+    search_id = _saved_search_of_a(api, world)
+
+    def rename(api: Api, token: str | None, role: str) -> int:
+        return api.patch(f"/me/searches/{search_id}", token, json={"name": f"{role} 改的名"}).status_code
+
+    _matrix(world, api, ONLY_A, rename)
+    others = {role: code for role, code in ONLY_A.items() if role != "enterprise_a"}
+    for role, expected in others.items():
+        assert api.delete(f"/me/searches/{search_id}", world.tokens[role]).status_code == expected, role
+    name = api.get(f"/me/searches/{search_id}", world.tokens["enterprise_a"]).get_json()["name"]
+    assert name == "enterprise_a 改的名"
+    assert api.delete(f"/me/searches/{search_id}", world.tokens["enterprise_a"]).status_code == 204

@@ -71,6 +71,7 @@ ROLE = {
     "edit_proposal": "provider",
     "withdraw_proposal": "provider",
     "my_proposals": "provider",
+    "recommended_needs": "provider",
     "hide_proposal": "broker",
     "nudge_proposal": "broker",
     "accept_order": "provider",
@@ -80,6 +81,11 @@ ROLE = {
     "send_back": "broker",
     "dispatch_need": "broker",
     "order_audit": "broker",
+    "add_proposal_files": "provider",
+    "remove_proposal_file": "provider",
+    "unhide_proposal": "broker",
+    "hide_message": "broker",
+    "unhide_message": "broker",
 }
 
 # (operation label, status code) -> number of requests; printed at the end with `pytest -s`.
@@ -277,7 +283,13 @@ def test_id_beyond_int32_in_the_path(app: Flask, cast: Cast, label: str) -> None
         for p in definition["parameters"]
         if p["in"] == "path"
     }
-    case = operation.Case(path_parameters=params, **({"body": {}} if "requestBody" in definition else {}))
+    # An operation taking several media types (JSON or multipart) needs one named: the first documented.
+    body = (
+        {"body": {}, "media_type": next(iter(definition["requestBody"]["content"]))}
+        if "requestBody" in definition
+        else {}
+    )
+    case = operation.Case(path_parameters=params, **body)
     response = case.call(app=app, headers=cast.headers(case, "zh"))
     case.validate_response(response, checks=CHECKS)
 

@@ -28,9 +28,11 @@ from werkzeug.routing import Rule
 from werkzeug.security import generate_password_hash
 
 from market.attachments.services import add_attachment
+from market.auth import accounts
 from market.auth import services as auth
 from market.auth.models import User
 from market.broker.tables import BUILDERS
+from market.broker.views_lists import LIST_KINDS
 from market.conversations.contacts import update_contact
 from market.conversations.services import post_message, thread_for_order, thread_for_proposal
 from market.conversations.terms import ContactTerms, Upload
@@ -43,6 +45,7 @@ from market.orders.models import Proposal
 from market.orders.terms import DealTerms, ProposalTerms, StepTerms
 from market.orders.transitions import Action
 from market.providers.models import Provider
+from market.saved_searches import services as saved_searches
 from tests.factories import APPROVED, login
 from tests.imports.helpers import csv_bytes, need_row
 
@@ -77,6 +80,10 @@ SECRET_READERS = {
     "contact": {"enterprise_a", "provider_p"},
     # An answer (科技答题) by a provider that is none of the roles: its enterprise and the region's brokers.
     "answer": {"enterprise_a", "broker_in", "admin"},
+    # A file on that answer: the same readers (docs/answers.md).
+    "answer_file": {"enterprise_a", "broker_in", "admin"},
+    # Enterprise A's saved search (its name): only A (docs/search.md, Saved searches and alerts).
+    "saved_search": {"enterprise_a"},
 }
 WRITERS = {
     "needs": {"enterprise_a", "broker_in", "admin"},
@@ -91,6 +98,8 @@ WRITERS = {
     "attachments": {"enterprise_a"},
     "messages": {"enterprise_a", "provider_p", "broker_in", "admin"},
     "blocks": {"enterprise_a"},
+    "answer_files": set(),  # only the answering provider, who is none of the roles
+    "saved_searches": {"enterprise_a"},
 }
 
 
@@ -124,6 +133,8 @@ def build_world(app: Flask, make: Any) -> World:
         "answer": f"SECRET-ANSWER-{tag}",
         "proposal_message": f"SECRET-PMSG-{tag}",
         "contact": f"SECRET-CONTACT-{tag}",
+        "answer_file": f"SECRET-ANSWERFILE-{tag}",
+        "saved_search": f"SECRET-SEARCH-{tag}",
     }
     users = {
         "enterprise_a": make.user("enterprise"),
@@ -178,12 +189,18 @@ def build_world(app: Flask, make: Any) -> World:
             db.session.get(User, proposer),
             db.session.get(Need, approved),
             ProposalTerms(approach=f"热管理方案 {secrets['answer']}"),
+            [Upload("answer.pdf", b"%PDF-1.7 " + secrets["answer_file"].encode())],
         )
         conversation = _converse(user, order_id, proposal.id, secrets)
         batch = create_batch(
             db.session.get(User, users["broker_in"]), "needs", "n.csv", csv_bytes("needs", [need_row()]), True
         )
         _, victim_token = auth.create_api_token(db.session.get(User, a), "victim")
+        saved_search, _new = saved_searches.save(
+            db.session.get_one(User, a),
+            saved_searches.SearchTerms(kind="needs", q="热管理", name=secrets["saved_search"]),
+        )
+        account_links = _account_links(db.session.get_one(User, a))
         tokens = {
             role: auth.create_api_token(db.session.get(User, uid), "walk")[0] for role, uid in users.items()
         }
@@ -195,15 +212,26 @@ def build_world(app: Flask, make: Any) -> World:
             "achievement": achievement,
             "service": service,
             "proposal": proposal.id,
+            "answer_file": proposal.files[0].id,
             "batch": batch.id,
             "token": victim_token.id,
+            "saved_search": saved_search.id,
             "user_a": a,
             "attachment": files,
+            "account_links": account_links,
             **conversation,
         }
         org_a = user["enterprise_a"].organisation_id
         commit()
     return World(app, users, tokens, int(org_a), secrets, ids)
+
+
+def _account_links(user: User) -> list[str]:
+    """User A's live reset and address-check links: only A's own browser may use them, and the walk's
+    roles open them without a password (a reset needs the new password; the check then moves nothing)."""
+    reset = accounts.issue_token(user, accounts.RESET, user.email)
+    check = accounts.issue_token(user, accounts.VERIFY, "a-moved@example.com")
+    return [reset, check]
 
 
 def _converse(
@@ -226,6 +254,21 @@ def _converse(
 # ---- URL parameters ---------------------------------------------------------------------------------------
 
 ValueFn = Callable[[World, str, dict[str, Any]], list[Any]]
+
+
+def _first_mail(world: World) -> int:
+    """An outbox row (the world's orders queued mail): /admin/mail/<mail_id> pages."""
+    with world.app.app_context():
+        return int(db.session.execute(text("SELECT min(id) FROM email_outbox")).scalar_one())
+
+
+def _unsubscribe_token(world: World) -> str:
+    from market.mail.preferences import unsubscribe_token
+
+    with world.app.app_context():
+        return unsubscribe_token(world.users["enterprise_a"], "orders")
+
+
 ENDPOINT_PARAMS: dict[tuple[str, str], ValueFn] = {
     # item_id means an achievement or a service item depending on the route
     **{
@@ -257,8 +300,12 @@ ENDPOINT_PARAMS: dict[tuple[str, str], ValueFn] = {
     ("imports.upload", "kind"): lambda w, e, a: list(IMPORT_KINDS),
     ("imports.export_file", "kind"): lambda w, e, a: list(IMPORT_KINDS),
     ("imports.template", "kind"): lambda w, e, a: list(IMPORT_KINDS),
+    # A tampered unsubscribe link, and enterprise A's real one (no login needed: the link is the proof).
+    ("mail.unsubscribe", "token"): lambda w, e, a: ["not-a-token", _unsubscribe_token(w)],
 }
 PARAMS: dict[str, ValueFn] = {
+    "mail_id": lambda w, e, a: [_first_mail(w)],
+    "organisation_id": lambda w, e, a: [w.org_a],  # 认领单位 invitations (market/broker/claims.py)
     "need_id": lambda w, e, a: [w.ids["draft"], w.ids["approved"]],
     "provider_id": lambda w, e, a: [w.ids["p"]],
     "order_id": lambda w, e, a: [w.ids["order"]],
@@ -282,7 +329,13 @@ PARAMS: dict[str, ValueFn] = {
     "thread_id": lambda w, e, a: w.ids["threads"],
     "message_id": lambda w, e, a: w.ids["messages"],
     "file_id": lambda w, e, a: [w.ids["file"]],
+    "answer_file_id": lambda w, e, a: [w.ids["answer_file"]],
+    "search_id": lambda w, e, a: [w.ids["saved_search"]],
     "step": lambda w, e, a: ["solve", "close", "reopen"],
+    # a broker's full list behind a board section's "另有 N 条", and one that does not exist
+    "which": lambda w, e, a: [*sorted(LIST_KINDS), "no-such-list"],
+    # a mailed account link (password reset, address check): an unknown one, and user A's live ones
+    "token": lambda w, e, a: ["not-a-token", *w.ids["account_links"]],
 }
 # posting_id depends on kind, so kind is filled first
 ORDER_OF_ARGS = ("kind",)
@@ -364,7 +417,8 @@ def snapshot(world: World) -> dict[str, Any]:
             ),
             "token": _rows("SELECT name, revoked_at FROM api_tokens WHERE id = :t", t=ids["token"]),
             "user": _rows(
-                "SELECT role, active, name, email, organisation_id, session_token FROM users WHERE id = :u",
+                "SELECT role, active, name, email, organisation_id, session_token, password_hash, phone,"
+                " wechat, locale, share_email, email_verified, pending_email FROM users WHERE id = :u",
                 u=ids["user_a"],
             ),
             "taxonomy": [
@@ -386,6 +440,13 @@ def snapshot(world: World) -> dict[str, Any]:
                 **org,
             ),
             "blocks": _rows("SELECT provider_id FROM provider_blocks WHERE organisation_id = :org", **org),
+            "answer_files": _rows(
+                "SELECT id, proposal_id, filename, sha256 FROM proposal_attachments ORDER BY id"
+            ),
+            "saved_searches": _rows(
+                "SELECT id, name, kind, query, sort FROM saved_searches WHERE user_id = :u ORDER BY id",
+                u=ids["user_a"],
+            ),
         }
         db.session.rollback()
     assert set(snap) == set(WRITERS)
