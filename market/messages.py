@@ -147,6 +147,8 @@ _KINDS: tuple[Kind, ...] = (
     Kind("need.solved", N_("需求“{title}”已标记为已解决：{reason}"), {**_ON_NEED, "reason": "text"}, NEED),
     Kind("need.closed", N_("需求“{title}”已关闭：{reason}"), {**_ON_NEED, "reason": "text"}, NEED),
     Kind("need.withdrawn", N_("需求“{title}”已被发布企业撤回"), _ON_NEED),  # no link: not visible now
+    # To providers the engine recommended the need to (no link: the need is no longer public).
+    Kind("recommend.need_gone", N_("推荐给您的需求“{title}”已结束，不再公开，也不再接受答题"), _ON_NEED),
     # To the owner of a need or a provider profile when a broker reviewed it (market.notices).
     Kind("need.approved", N_("您的需求“{title}”已通过审核，现已公开"), _ON_NEED, NEED),
     Kind("need.returned", N_("您的需求“{title}”被退回：{reason}"), {**_ON_NEED, "reason": "text"}, NEED),

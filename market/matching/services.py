@@ -101,6 +101,22 @@ def providers_for_need(
     return result
 
 
+def recommended_providers(need: Need, k: int = 10) -> list[Provider]:
+    """The providers the engine ranks highest for a need (its match page's top `k`, no filters): those
+    whose 推荐需求 most likely showed it. Internal (nobody reads this list); [] if the index cannot answer."""
+    query = Query(
+        text=need_query_text(need),
+        filters={},
+        boosts={"field": (need.field_code,), "province": (need.province,), "available": ("yes",)},
+    )
+    try:
+        hits, _notice = engine.search(engine.PROVIDERS, query, k)
+    except INDEX_ERRORS:
+        return []
+    providers = _load(Provider, [hit.id for hit in hits])
+    return [providers[int(hit.id)] for hit in hits if int(hit.id) in providers]
+
+
 # What a damaged, missing or mismatched index (or its encoder) raises; pages show a notice instead.
 INDEX_ERRORS = (EncoderMismatch, OSError, RuntimeError, ValueError)
 

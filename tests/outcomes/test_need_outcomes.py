@@ -15,6 +15,7 @@ from sqlalchemy import select
 from market.auth.models import User
 from market.db import commit, db
 from market.errors import Conflict
+from market.mail.models import EmailOutbox
 from market.matching import engine
 from market.moderation.models import ModerationEvent
 from market.needs import services
@@ -211,3 +212,27 @@ def test_a_solved_need_leaves_the_index_with_the_request_and_reopening_brings_it
         assert str(world.need) in engine.backend(engine.NEEDS).ids()
     assert TITLE in provider.get("/me/recommended").get_data(as_text=True)
     assert TITLE in world.app.test_client().get("/needs/").get_data(as_text=True)
+
+
+@pytest.mark.usefixtures("synced")
+def test_providers_it_was_recommended_to_are_told_once_when_a_need_closes(world: World) -> None:
+    world.client("provider").post(
+        f"/orders/proposals/need/{world.need}", data={"approach": "低温自加热方案，三个月完成样机验证。"}
+    )
+    with world.app.app_context():  # a change to each profile, committed where the index sync runs
+        for provider_id in (world.provider_id, world.other_provider_id):
+            db.session.get_one(Provider, provider_id).expertise = "电动物流车低温续航、电池热管理"
+        commit()
+        assert engine.backend(engine.PROVIDERS).ids() >= {str(world.other_provider_id)}
+    closed = world.client("owner").post(f"/needs/{world.need}/close", data={"reason": "不再需要"})
+    assert closed.status_code == 302
+    # The provider that answered is told it closed (with the reason and a link to its history) ...
+    assert _notices(world.app, world.provider)[-1:] == ["need.closed"]
+    assert "recommend.need_gone" not in _notices(world.app, world.provider)
+    # ... and one the engine recommended it to, with no engagement, that it is gone.
+    assert _notices(world.app, world.other_provider) == ["recommend.need_gone"]
+    with world.app.app_context():
+        kinds = db.session.scalars(
+            select(EmailOutbox.kind).where(EmailOutbox.user_id == world.other_provider)
+        ).all()
+    assert kinds == ["recommended"]
