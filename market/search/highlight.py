@@ -37,15 +37,14 @@ def highlight(text: str, terms: Iterable[str]) -> Markup:
     text = text or ""
     pattern = _pattern(terms)
     if pattern is None:
-        return Markup(escape(text))
-    pieces: list[str] = []
+        return escape(text)
+    marked = Markup()
     last = 0
     for found in pattern.finditer(_folded(text)):
-        pieces.append(str(escape(text[last : found.start()])))
-        pieces.append(f"<mark>{escape(text[found.start() : found.end()])}</mark>")
+        marked += text[last : found.start()]  # Markup + str escapes the str
+        marked += Markup("<mark>{}</mark>").format(text[found.start() : found.end()])
         last = found.end()
-    pieces.append(str(escape(text[last:])))
-    return Markup("".join(pieces))
+    return marked + text[last:]
 
 
 def snippet(text: str, terms: Iterable[str], width: int = SNIPPET_CHARS) -> Markup:
@@ -60,7 +59,7 @@ def snippet(text: str, terms: Iterable[str], width: int = SNIPPET_CHARS) -> Mark
     window = text[start : start + width]
     prefix = "…" if start > 0 else ""
     suffix = "…" if start + width < len(text) else ""
-    return Markup(escape(prefix)) + highlight(window, terms) + Markup(escape(suffix))
+    return escape(prefix) + highlight(window, terms) + escape(suffix)
 
 
 def best_text(texts: Iterable[str], terms: Iterable[str]) -> str:
