@@ -211,6 +211,28 @@ def smtp_server(app: Flask) -> Iterator[SmtpServer]:
     server.stop()
 
 
+@pytest.fixture(scope="module")
+def indexed_demo(app: Flask, tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """The demo (seed 7, 120 providers, 80 needs) and its index, for a module of read-only tests
+    (SHARED_DATABASE = True): built once per module, wiped afterwards."""
+    from market.db import db
+    from market.demo.load import load_demo
+    from market.matching import engine, indexing
+
+    old = dict(app.config)
+    app.config.update(INDEX_DIR=str(tmp_path_factory.mktemp("demo-index")), INDEX_SYNC=False)
+    engine.forget_open_indexes()
+    with app.app_context():
+        load_demo(seed=7, n_providers=120, n_needs=80)
+        db.session.commit()
+        for kind in indexing.kinds("all"):
+            indexing.rebuild(kind)
+    yield
+    engine.forget_open_indexes()
+    app.config.update(INDEX_DIR=old["INDEX_DIR"], INDEX_SYNC=old["INDEX_SYNC"])
+    wipe_database(app)
+
+
 ENGINE_INDEPENDENT_DIRS = ("indexer", "demo", "browser")
 
 

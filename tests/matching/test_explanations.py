@@ -20,14 +20,15 @@ from indexer import calibration
 from indexer.stopwords import CURATED
 from market.auth.models import User
 from market.db import db
-from market.demo.load import DEMO_DOMAIN, DEMO_PASSWORD, load_demo
-from market.matching import engine, indexing, services
+from market.demo.load import DEMO_DOMAIN, DEMO_PASSWORD
+from market.matching import services
 from market.matching.reasons import stop_terms
 from market.needs.models import Need
 from market.postings import PostingStatus
 from market.providers.models import Provider
-from tests.conftest import wipe_database
 
+# Which words explain a match does not depend on the database engine: run once, on SQLite.
+pytestmark = pytest.mark.engine_independent
 SHARED_DATABASE = True  # read-only tests: the demo is loaded once (and wiped by the fixture)
 
 # The filler the issue saw in match reasons.
@@ -37,19 +38,8 @@ PROVIDERS_CHECKED = 12
 
 
 @pytest.fixture(scope="module")
-def demo(app: Flask, tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
-    old = dict(app.config)
-    app.config.update(INDEX_DIR=str(tmp_path_factory.mktemp("explain-index")), INDEX_SYNC=False)
-    engine.forget_open_indexes()
-    with app.app_context():
-        load_demo(seed=7, n_providers=120, n_needs=80)
-        db.session.commit()
-        for kind in indexing.kinds("all"):
-            indexing.rebuild(kind)
-    yield
-    engine.forget_open_indexes()
-    app.config.update(INDEX_DIR=old["INDEX_DIR"], INDEX_SYNC=old["INDEX_SYNC"])
-    wipe_database(app)
+def demo(indexed_demo: None) -> None:
+    """The demo and its index (tests/conftest.py)."""
 
 
 def _admin() -> User:

@@ -8,17 +8,17 @@ Assertions are about what the results contain, never about exact scores.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from market.db import db
-from market.matching import engine, indexing
-from tests.conftest import wipe_database
+from market.matching import engine
 
+# What the ranking finds on the demo does not depend on the database engine (visibility, which does, is
+# tested on both in test_visibility.py): run once, on SQLite.
+pytestmark = pytest.mark.engine_independent
 SHARED_DATABASE = True  # read-only tests: the demo is loaded once (and wiped by the fixture)
 
 EXAMPLES = {
@@ -31,21 +31,8 @@ EXAMPLES = {
 
 
 @pytest.fixture(scope="module")
-def demo(app: Flask, tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
-    from market.demo.load import load_demo
-
-    old = dict(app.config)
-    app.config.update(INDEX_DIR=str(tmp_path_factory.mktemp("search-index")), INDEX_SYNC=False)
-    engine.forget_open_indexes()
-    with app.app_context():
-        load_demo(seed=7, n_providers=120, n_needs=80)
-        db.session.commit()
-        for kind in indexing.kinds("all"):
-            indexing.rebuild(kind)
-    yield
-    engine.forget_open_indexes()
-    app.config.update(INDEX_DIR=old["INDEX_DIR"], INDEX_SYNC=old["INDEX_SYNC"])
-    wipe_database(app)
+def demo(indexed_demo: None) -> None:
+    """The demo and its index (tests/conftest.py)."""
 
 
 @pytest.fixture
