@@ -6,6 +6,7 @@ Each view parses with a form, calls one service and renders; the services decide
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
@@ -91,33 +92,26 @@ def post(thread_id: int) -> Response:
 @bp.route("/conversations/messages/<int:message_id>/hide", methods=["POST"])
 @login_required
 def hide(message_id: int) -> Response:
-    def work() -> Any:
-        reason = read(forms.HideForm, request.form).reason.data or ""
-        return services.hide_message(current_user, message_id, reason)
-
-    def back(message: Any) -> Response:
-        return redirect(url_for("conversations.thread", thread_id=message.thread_id))
-
-    hidden = services.hideable(current_user, message_id)  # 404 / 403 before the form is read
-    return attempt(
-        work, done=_("消息已隐藏。"), then=back, page=lambda: thread_page(hidden.thread_id, MultiDict())
-    )
+    return _moderate(message_id, forms.HideForm, services.hide_message, _("消息已隐藏。"))
 
 
 @bp.route("/conversations/messages/<int:message_id>/unhide", methods=["POST"])
 @login_required
 def unhide(message_id: int) -> Response:
+    return _moderate(message_id, forms.UnhideForm, services.unhide_message, _("消息已恢复显示。"))
+
+
+def _moderate(message_id: int, form_class: Any, act: Callable[[Any, int, str], Any], done: str) -> Response:
+    """A broker's hide or unhide of a message, with the reason its form asks for."""
+
     def work() -> Any:
-        reason = read(forms.UnhideForm, request.form).reason.data or ""
-        return services.unhide_message(current_user, message_id, reason)
+        return act(current_user, message_id, read(form_class, request.form).reason.data or "")
 
     def back(message: Any) -> Response:
         return redirect(url_for("conversations.thread", thread_id=message.thread_id))
 
-    shown = services.hideable(current_user, message_id)  # 404 / 403 before the form is read
-    return attempt(
-        work, done=_("消息已恢复显示。"), then=back, page=lambda: thread_page(shown.thread_id, MultiDict())
-    )
+    target = services.hideable(current_user, message_id)  # 404 / 403 before the form is read
+    return attempt(work, done=done, then=back, page=lambda: thread_page(target.thread_id, MultiDict()))
 
 
 @bp.route("/conversations/files/<int:file_id>")

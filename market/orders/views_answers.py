@@ -5,6 +5,7 @@ one service, render."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
@@ -95,26 +96,26 @@ def withdraw_proposal(proposal_id: int) -> Response:
 @bp.route("/proposals/<int:proposal_id>/hide", methods=["POST"])
 @login_required
 def hide_proposal(proposal_id: int) -> Response:
-    need_id = proposals.get_visible_proposal(current_user, proposal_id).need_id
-    return attempt(
-        lambda: proposals.hide(
-            current_user, proposal_id, reason=forms.text(forms.read(forms.HideForm, request.form), "reason")
-        ),
-        done=_("答题已隐藏。"),
-        then=_to_answers(need_id),
-        page=_need_page(need_id),
-    )
+    return _moderate(proposal_id, forms.HideForm, proposals.hide, _("答题已隐藏。"))
 
 
 @bp.route("/proposals/<int:proposal_id>/unhide", methods=["POST"])
 @login_required
 def unhide_proposal(proposal_id: int) -> Response:
+    return _moderate(proposal_id, forms.UnhideForm, proposals.unhide, _("答题已恢复显示。"))
+
+
+def _moderate(proposal_id: int, form_class: Any, act: Callable[..., Any], done: str) -> Response:
+    """A broker's hide or unhide of an answer, with the reason its form asks for."""
     need_id = proposals.get_visible_proposal(current_user, proposal_id).need_id
+
+    def work() -> Any:
+        reason = forms.text(forms.read(form_class, request.form), "reason")
+        return act(current_user, proposal_id, reason=reason)
+
     return attempt(
-        lambda: proposals.unhide(
-            current_user, proposal_id, reason=forms.text(forms.read(forms.UnhideForm, request.form), "reason")
-        ),
-        done=_("答题已恢复显示。"),
+        work,
+        done=done,
         then=_to_answers(need_id),
         page=_need_page(need_id),
     )
