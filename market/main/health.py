@@ -56,6 +56,17 @@ def _check_index(database_ok: bool) -> dict[str, object]:
     return {"ok": ok, **counts}
 
 
+def _end_read_transaction() -> bool:
+    """Close the check's read transaction here, so the request's commit hook has nothing to send
+    down a connection that may have died since the count (that commit failing was a 500)."""
+    try:
+        db.session.rollback()
+    except SQLAlchemyError as error:
+        log.warning("health: database lost while ending the check: %s", error)
+        return False
+    return True
+
+
 @bp.route("/healthz")
 def healthz() -> Response:
     database = _check_database()
@@ -66,6 +77,8 @@ def healthz() -> Response:
         log.warning("health: database lost while counting postings: %s", error)
         database = {"ok": False, "error": type(error).__name__}
         index = _check_index(False)
+    if database["ok"] and not _end_read_transaction():
+        database = {"ok": False, "error": "ConnectionLost"}
     status = "ok" if database["ok"] and index["ok"] else ("degraded" if database["ok"] else "down")
     response = jsonify({"status": status, "database": database, "index": index})
     # Without the database nothing works: tell the load balancer to route elsewhere.

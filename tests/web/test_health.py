@@ -55,3 +55,25 @@ def test_healthz_says_down_when_the_database_goes_away_between_its_checks(app: F
     assert response.status_code == 503 and response.is_json
     assert response.get_json()["status"] == "down"
     assert response.get_json()["database"] == {"ok": False, "error": "OperationalError"}
+
+
+def test_healthz_says_down_when_the_connection_dies_after_its_last_query(app: Flask, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    # Found by the fault test on CI: both checks passed, the connection was cut before the request's
+    # commit hook ended the read transaction, and that commit failing answered 500.
+    from market.db import db
+
+    real_count = indexing.public_count
+
+    def count_then_cut(kind: str) -> int:
+        number = real_count(kind)
+        if kind == engine.NEEDS:  # the last count: the cut falls before the request ends
+            db.session.connection().connection.dbapi_connection.close()  # type: ignore[union-attr]
+        return number
+
+    monkeypatch.setattr(indexing, "public_count", count_then_cut)
+    response = app.test_client().get("/healthz")
+    assert response.status_code == 503 and response.is_json
+    assert response.get_json()["status"] == "down"
+    # The next check gets a fresh connection from the pool and finds the database up again.
+    monkeypatch.setattr(indexing, "public_count", real_count)
+    assert app.test_client().get("/healthz").get_json()["database"]["ok"] is True
