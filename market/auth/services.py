@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from datetime import UTC
 from typing import Any
 
 from sqlalchemy import func, select
@@ -75,17 +76,20 @@ def create_user(
 def authenticate(email: str, password: str) -> User | None:
     """The one password check (login form and API token exchange), within the brute-force budget.
 
-    Raises TooManyRequests (429) when the client address or the account is over it."""
-    attempt = throttle.begin(normalise_email(email))
-    user = db.session.scalar(select(User).where(User.email == normalise_email(email)))
+    Raises TooManyRequests (429) when the client address or the account is over it, Unavailable
+    (503) when the hashing slot stays taken (market/auth/passwords.py)."""
+    # The slot first: a login queued behind other hashes holds no database connection meanwhile.
+    with passwords.hashing_slot():
+        attempt = throttle.begin(normalise_email(email))
+        user = db.session.scalar(select(User).where(User.email == normalise_email(email)))
+        # Unknown emails spend the same time as a real check, so timing does not reveal which exist.
+        right = passwords.verify(user.password_hash if user else _DUMMY_HASH, password)
     if user is None:
-        # Spend the same time as a real check so response time does not reveal which emails exist.
-        passwords.verify(_DUMMY_HASH, password)
         security.record(
             security.LOGIN_FAILED, account=normalise_email(email), reason=security.UNKNOWN_ACCOUNT
         )
         return None
-    if not user.active or not passwords.verify(user.password_hash, password):
+    if not user.active or not right:
         security.record(security.LOGIN_FAILED, user=user, reason=security.failed_login_reason(user.active))
         return None
     throttle.succeeded(attempt)
@@ -167,7 +171,13 @@ def user_for_token(token: str) -> User | None:
     record = db.session.scalar(select(ApiToken).where(ApiToken.token_hash == _hash_token(token)))
     if record is None or record.revoked_at is not None or not record.user.active:
         return None
-    record.last_used_at = utcnow()
+    now = utcnow()
+    # At most once a minute, like a session's last_seen_at: a write on every API call made each one
+    # hold SQLite's single write lock until its commit, and under load they queued past the busy
+    # timeout (issue 19).
+    last = record.last_used_at
+    if last is None or now - (last if last.tzinfo else last.replace(tzinfo=UTC)) >= sessions.TOUCH_EVERY:
+        record.last_used_at = now
     return record.user
 
 

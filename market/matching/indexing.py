@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
+from flask import current_app
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from indexer.backends.embedded import EmbeddedIndex
 from indexer.documents import Document
+from indexer.encoders import Encoder, ParallelPassageEncoder
+from indexer.passage_store import EncodingStats, PassageVectorStore, StoredPassageEncoder
 from market.db import db
 from market.matching import engine
 from market.matching.documents import need_document, need_query_text, provider_document, provider_query_text
@@ -56,6 +61,7 @@ def _public_rows(kind: str, ids: set[int] | None = None) -> Iterator[Any]:
             selectinload(Provider.achievements),
             selectinload(Provider.services),
             selectinload(Provider.fields),
+            selectinload(Provider.subfields),
         )
     yield from db.session.scalars(query.execution_options(yield_per=BATCH))
 
@@ -91,10 +97,47 @@ def is_stale(kind: str) -> bool:
     return index.needs_rebuild or index.ids() != public_ids(kind)
 
 
-def rebuild(kind: str, progress: Callable[[int], None] | None = None) -> None:
+def passage_store_path(kind: str) -> Path:
+    return Path(str(current_app.config["INDEX_DIR"])) / f"passages-{kind}.sqlite"
+
+
+@contextmanager
+def stored_passages(index: Any, kind: str, processes: int = 1) -> Iterator[StoredPassageEncoder]:
+    """While it lasts, `index` encodes passages through the kind's passage store: texts encoded
+    before are read back, the rest encoded (on `processes` processes when more than 1) and kept."""
+    model: Encoder = index.encoder
+    parallel = (
+        ParallelPassageEncoder(str(current_app.config["ENCODER"]), processes, inner=model)
+        if processes > 1
+        else None
+    )
+    store = PassageVectorStore(passage_store_path(kind), model.dim)
+    stored = StoredPassageEncoder(parallel or model, store)
+    index.encoder = stored  # same name and dimension: searches meanwhile are unaffected
+    try:
+        yield stored
+    finally:
+        index.encoder = model
+        store.close()
+        if parallel is not None:
+            parallel.close()
+
+
+def rebuild(
+    kind: str, progress: Callable[[int, EncodingStats], None] | None = None, processes: int = 1
+) -> EncodingStats:
+    """Rebuild the index of `kind`, encoding only passages whose text is not in its passage store.
+
+    Each batch of new vectors is stored as soon as it is encoded, so a rebuild stopped half-way
+    (Ctrl-C, a crash) starts again where it stopped; once it completes, vectors of texts that no
+    longer exist are dropped from the store."""
     index = _index(kind)
-    index.rebuild(documents(kind), total=public_count(kind), progress=progress)
+    with stored_passages(index, kind, processes) as stored:
+        report = (lambda done: progress(done, stored.stats)) if progress else None
+        index.rebuild(documents(kind), total=public_count(kind), progress=report)
+        stored.prune()
     engine.forget_open_indexes()  # reopen without allow_mismatch now that the model matches
+    return stored.stats
 
 
 def reconcile(kind: str) -> tuple[int, int]:
@@ -107,5 +150,6 @@ def reconcile(kind: str) -> tuple[int, int]:
     removed = index.ids() - wanted
     if removed:
         index.delete(removed)
-    index.upsert(documents(kind))
+    with stored_passages(index, kind):
+        index.upsert(documents(kind))
     return len(wanted), len(removed)
