@@ -14,6 +14,19 @@ the index, the database, the template), in three passes:
 Queries are the issue's examples plus the titles and the first sentence of demo needs (plain-language
 problems). `--users N` runs N threads, each with its own queries (one process: this measures the
 service's own cost under the GIL, not gunicorn's workers; benchmarks/bench_load.py is the page load test).
+
+Against a running server instead (gunicorn, its own workers), with people's think time:
+
+    .venv/bin/python benchmarks/search_latency.py --workdir /tmp/search-bench --prepare-only
+    KECHUANG_INSTANCE=/tmp/search-bench/instance DATABASE_URL=sqlite:////tmp/search-bench/bench.db \
+      INDEX_DIR=/tmp/search-bench/index RATELIMIT_ENABLED=0 .venv/bin/market serve --bind 127.0.0.1:8030
+    .venv/bin/python benchmarks/search_latency.py --workdir /tmp/search-bench \
+      --base http://127.0.0.1:8030 --users 50 --think 1000-3000
+
+`--base` sends the same three passes over HTTP: `--users` threads, each with its own share of the
+queries, each waiting a random think time (milliseconds, uniform) before every request. The stored
+query vectors are deleted before the passes, so start the server fresh for each run (its workers
+keep vectors and rankings in memory too) and the "new" pass is new to it.
 """
 
 from __future__ import annotations
@@ -21,11 +34,13 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import random
 import statistics
 import sys
 import tempfile
 import threading
 import time
+import urllib.request
 from pathlib import Path
 from typing import Any
 
@@ -41,18 +56,30 @@ def percentile(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, int(q * len(ordered)))] * 1000
 
 
-def run_pass(app: Any, urls: list[str], users: int) -> list[float]:
+def run_pass(
+    app: Any, urls: list[str], users: int, base: str = "", think: tuple[int, int] = (0, 0)
+) -> list[float]:
     timings: list[float] = []
     lock = threading.Lock()
     shares = [urls[i::users] for i in range(users)]
 
+    def get(client: Any, url: str) -> None:
+        if base:
+            with urllib.request.urlopen(base + url, timeout=60) as response:
+                response.read()
+                assert response.status == 200, url
+        else:
+            assert client.get(url).status_code == 200, url
+
     def user(share: list[str]) -> None:
-        client = app.test_client()
+        client = None if base else app.test_client()
+        pause = random.Random(len(share))
         for url in share:
+            if think[1]:
+                time.sleep(pause.uniform(*think) / 1000)
             started = time.perf_counter()
-            response = client.get(url)
+            get(client, url)
             elapsed = time.perf_counter() - started
-            assert response.status_code == 200, url
             with lock:
                 timings.append(elapsed)
 
@@ -73,8 +100,16 @@ def main() -> None:
     parser.add_argument("--queries", type=int, default=60)
     parser.add_argument("--users", type=int, default=1)
     parser.add_argument("--json", type=Path)
+    parser.add_argument("--workdir", type=Path, help="keep (or reuse) the database and index here")
+    parser.add_argument("--prepare-only", action="store_true", help="load and index, then stop")
+    parser.add_argument("--base", default="", help="a running server's URL: measure it over HTTP")
+    parser.add_argument("--think", default="0", help="think time per user in ms: MIN-MAX, or 0")
     args = parser.parse_args()
-    work = Path(tempfile.mkdtemp(prefix="search-latency-"))
+    low, _, high = args.think.partition("-")
+    think = (int(low), int(high or low))
+    work = args.workdir or Path(tempfile.mkdtemp(prefix="search-latency-"))
+    work.mkdir(parents=True, exist_ok=True)
+    prepared = (work / "bench.db").exists()
     os.environ.setdefault("KECHUANG_INSTANCE", str(work / "instance"))
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
@@ -99,18 +134,27 @@ def main() -> None:
         }
     )
     with app.app_context():
-        upgrade(revision="heads")
-        seed_reference_data()
-        db.session.commit()
-        load_demo(n_providers=args.providers, n_needs=args.needs)
-        db.session.commit()
-        started = time.perf_counter()
-        for kind in indexing.kinds("all"):
-            indexing.rebuild(kind)
-        print(f"indexed in {time.perf_counter() - started:.0f} s", file=sys.stderr)
+        if not prepared:
+            upgrade(revision="heads")
+            seed_reference_data()
+            db.session.commit()
+            load_demo(n_providers=args.providers, n_needs=args.needs)
+            db.session.commit()
+            started = time.perf_counter()
+            for kind in indexing.kinds("all"):
+                indexing.rebuild(kind)
+            print(f"indexed in {time.perf_counter() - started:.0f} s", file=sys.stderr)
+        if args.prepare_only:
+            print(f"prepared {work}", file=sys.stderr)
+            return
         needs = db.session.scalars(select(Need).order_by(Need.id).limit(args.queries)).all()
         queries = EXAMPLES + [n.title if i % 2 else n.description.split("。")[0] for i, n in enumerate(needs)]
-        engine.warm_up()
+        # A reused work directory keeps the query vectors of the last run: forget them, so the
+        # "new" pass encodes (a server measured with --base must be started after this, fresh).
+        for stale in (work / "index").glob("queries.sqlite*"):
+            stale.unlink()
+        if not args.base:
+            engine.warm_up()
     queries = queries[: args.queries]
     urls = [f"{page}?{urlencode({'q': q})}" for q in queries for page in PAGES]
     filtered = [
@@ -118,7 +162,7 @@ def main() -> None:
     ]
     report: dict[str, dict[str, float]] = {}
     for name, pass_urls in (("new", urls), ("seen", urls), ("filtered", filtered)):
-        timings = run_pass(app, pass_urls, args.users)
+        timings = run_pass(app, pass_urls, args.users, args.base.rstrip("/"), think)
         report[name] = {
             "requests": len(timings),
             "p50_ms": round(percentile(timings, 0.5), 1),
@@ -126,6 +170,8 @@ def main() -> None:
             "p99_ms": round(percentile(timings, 0.99), 1),
             "mean_ms": round(statistics.mean(timings) * 1000, 1),
         }
+    where = args.base or "in process"
+    print(f"{where}, {args.users} user(s), think {args.think} ms, load average {os.getloadavg()[0]:.1f}")
     print(f"{'pass':<10} {'requests':>8} {'p50 ms':>8} {'p90 ms':>8} {'p99 ms':>8}")
     for name, row in report.items():
         print(f"{name:<10} {row['requests']:>8} {row['p50_ms']:>8} {row['p90_ms']:>8} {row['p99_ms']:>8}")

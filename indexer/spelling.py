@@ -55,6 +55,15 @@ def allowed_edits(term: str) -> int:
     return 1 if len(term) < 8 else 2
 
 
+def terms_of(text: str) -> set[str]:
+    """The distinct terms a text contributes to a vocabulary: the index's analysis (jieba search mode,
+    NFKC, lower case, no stop words or numbers) plus each Latin word ("soc/soh" is one jieba token,
+    two words), two or more characters long."""
+    terms = set(tokenize(text))
+    terms.update(_LATIN_WORDS.findall(normalise(text)))
+    return {term for term in terms if len(term) > 1}
+
+
 @dataclass
 class Vocabulary:
     """Terms the index knows, with the number of documents that use each."""
@@ -71,9 +80,7 @@ class Vocabulary:
         return vocabulary
 
     def add(self, text: str) -> None:
-        terms = set(tokenize(text))
-        terms.update(_LATIN_WORDS.findall(normalise(text)))  # "soc/soh" is one jieba token, two words
-        self.counts.update(term for term in terms if len(term) > 1)
+        self.counts.update(terms_of(text))
 
     def __contains__(self, term: object) -> bool:
         return term in self.counts

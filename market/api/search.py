@@ -6,10 +6,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from flask import url_for
+
 from market.api import serialize
-from market.api.params import PAGING
-from market.api.spec import Param, page_of
-from market.search import services
+from market.api.params import PAGING, flag
+from market.api.spec import Param, operation, page_of
+from market.pagination import arg
+from market.search import everywhere, services
 from market.search.params import search_request
 from market.search.query import MAX_QUERY_CHARS, MAX_RAW_CHARS
 
@@ -48,7 +51,8 @@ def list_params(kind: str, *filters: Param) -> tuple[Param, ...]:
 
 SEARCH_SCHEMA: JSON = {
     "type": "object",
-    "description": "Present when `q` was given: how the query was read, facet counts and help when empty",
+    "description": "How the query was read (`query` is empty without `q`), the facet counts per filter "
+    "value (also without `q`: counted over the newest-first list) and help when nothing was found",
     "properties": {
         "query": {"type": "string", "description": "What the index was asked (normalised, cut, corrected)"},
         "cut": {"type": "boolean"},
@@ -86,6 +90,12 @@ SEARCH_SCHEMA: JSON = {
             },
         },
         "elsewhere": {"type": "object", "additionalProperties": {"type": "integer"}},
+        "ask_broker": {
+            "type": "string",
+            "description": "When a query found nothing: the operation (POST, body `query` and `kind`) that "
+            "asks the brokers of the caller's region for help (请经纪人帮忙; enterprise tokens). "
+            "Empty otherwise",
+        },
     },
 }
 
@@ -100,11 +110,12 @@ def search_page(kind: str, item: Callable[[Any], JSON]) -> JSON:
     """The list as the page shows it: same items, order and total; `search` when a query was given."""
     result = services.search(kind, search_request(kind))
     body = serialize.page(result.page, lambda row: item(row.obj))
-    if result.query is not None:
+    if result.query is not None or result.facets:
+        query = result.query
         body["search"] = {
-            "query": result.query.text,
-            "cut": result.query.cut,
-            "corrections": dict(result.query.corrections),
+            "query": query.text if query else "",
+            "cut": query.cut if query else False,
+            "corrections": dict(query.corrections) if query else {},
             "sort": result.sort,
             "notice": result.notice,
             "facets": [
@@ -121,5 +132,134 @@ def search_page(kind: str, item: Callable[[Any], JSON]) -> JSON:
             "suggestions": result.suggestions,
             "relaxations": [{"key": r.key, "count": r.count} for r in result.relaxations],
             "elsewhere": result.elsewhere,
+            "ask_broker": url_for("api.ask_broker") if query is not None and not body["total"] else "",
+        }
+    return body
+
+
+# ---- one query over the three lists (integrations) ----------------------------------------------------
+
+LINKS = {
+    NEEDS: ("needs.browse", "api.list_needs"),
+    PROVIDERS: ("providers.browse", "api.list_providers"),
+    SERVICES: ("providers.services_browse", "api.list_services"),
+}
+MARKED = "HTML: the stored text escaped, the matched terms wrapped in <mark> (nothing else is markup)"
+HIT: JSON = {
+    "type": "object",
+    "additionalProperties": False,
+    "required": ["id", "title", "title_marked", "snippet_marked", "url", "score"],
+    "properties": {
+        "id": {"type": "integer"},
+        "title": {"type": "string", "description": "A need's or service's title, a provider's name"},
+        "title_marked": {"type": "string", "description": MARKED},
+        "snippet_marked": {
+            "type": "string",
+            "description": "Up to 120 characters around the first match. " + MARKED,
+        },
+        "url": {"type": "string", "description": "The posting's page (a service: its provider's page)"},
+        "score": {"type": "number", "description": "Relevance (fused index score); higher is better"},
+        "provider_id": {"type": "integer", "description": "services: the provider offering it"},
+        "passage": {
+            "type": ["object", "null"],
+            "description": "providers: the best-matching achievement (成果) or service (服务)",
+            "properties": {"kind": {"type": "string"}, "label_marked": {"type": "string"}},
+        },
+    },
+}
+KIND_RESULT: JSON = {
+    "type": "object",
+    "additionalProperties": False,
+    "required": ["total", "items", "url", "api"],
+    "properties": {
+        "total": {"type": "integer", "minimum": 0, "description": "All results of the list for q"},
+        "items": {"type": "array", "items": HIT},
+        "url": {"type": "string", "description": "The list page with this query (all results)"},
+        "api": {"type": "string", "description": "The list endpoint with this query (paged, filters)"},
+    },
+}
+EVERYWHERE: JSON = {
+    "type": "object",
+    "additionalProperties": False,
+    "required": ["query", "cut", "corrections", "notice", "results"],
+    "properties": {
+        "query": {"type": "string", "description": "What the index was asked (normalised, cut, corrected)"},
+        "cut": {"type": "boolean"},
+        "corrections": {"type": "object", "additionalProperties": {"type": "string"}},
+        "notice": {"type": "string", "description": "Index fallback or trouble; empty when none"},
+        "results": {
+            "type": "object",
+            "additionalProperties": False,
+            "properties": {kind: KIND_RESULT for kind in services.KINDS},
+        },
+    },
+}
+
+
+def _hit(kind: str, row: services.Row) -> JSON:
+    obj = row.obj
+    hit: JSON = {
+        "id": obj.id,
+        "title": obj.name if kind == PROVIDERS else obj.title,
+        "title_marked": str(row.title),
+        "snippet_marked": str(row.snippet),
+        "score": round(float(row.score), 4),
+    }
+    if kind == NEEDS:
+        hit["url"] = url_for("needs.detail", need_id=obj.id)
+    elif kind == PROVIDERS:
+        hit["url"] = url_for("providers.detail", provider_id=obj.id)
+        passage = {"kind": row.passage_kind, "label_marked": str(row.passage)} if row.passage else None
+        hit["passage"] = passage
+    else:
+        hit["url"] = url_for("providers.detail", provider_id=obj.provider_id)
+        hit["provider_id"] = obj.provider_id
+    return hit
+
+
+@operation(
+    "/search",
+    "GET",
+    summary="One query over needs, providers and services (for integrations): each list's top hits, "
+    "ranked as the list pages rank them, with the matched terms marked and links to all results",
+    tag="search",
+    auth="optional",
+    query=(
+        Param("q", Q.description + " Required.", {"type": "string", "minLength": 1}),
+        Param(
+            "per_kind",
+            f"Hits per list (1-{everywhere.MAX_PER_KIND}, default {everywhere.DEFAULT_PER_KIND})",
+            {"type": "integer", "minimum": 1, "maximum": everywhere.MAX_PER_KIND},
+        ),
+        Param(
+            "kinds",
+            "Comma-separated lists to search (default all): " + ", ".join(services.KINDS),
+            {"type": "string"},
+        ),
+        EXACT,
+    ),
+    response=EVERYWHERE,
+    errors=(422,),
+)
+def search_everywhere() -> JSON:
+    q, per_kind, kinds = everywhere.check(
+        arg("q", MAX_RAW_CHARS).replace("\x00", ""), arg("per_kind", 10), arg("kinds", 100)
+    )
+    found = everywhere.search_everywhere(q, per_kind, kinds, exact=flag("exact"))
+    parsed = found.query
+    body: JSON = {
+        "query": parsed.text if parsed else q,
+        "cut": parsed.cut if parsed else False,
+        "corrections": dict(parsed.corrections) if parsed else {},
+        "notice": found.notice,
+        "results": {},
+    }
+    for kind, result in found.results.items():
+        page, api = LINKS[kind]
+        body["results"][kind] = {
+            "total": result.total,
+            "items": [_hit(kind, row) for row in result.page.items],
+            "url": url_for(page, q=q),
+            "api": url_for(api, q=q),
         }
     return body

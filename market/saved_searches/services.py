@@ -185,6 +185,8 @@ def _filter_codes(key: str) -> set[str] | None:
     """The values a filter takes (None: checked by its own rule)."""
     if key == "field":
         return {code for code, *_rest in reference.field_choices()}
+    if key == "subfield":
+        return set(reference.subfields())
     if key == "province":
         return {code for code, *_rest in reference.province_choices()}
     if key == "mode":

@@ -16,8 +16,7 @@ SAVE_PREFIX = "saved"
 
 
 def _problem(error: ValidationFailed | Conflict) -> str:
-    details = [m for messages in (error.field_errors or {}).values() for m in messages]
-    return "；".join([error.message, *details]) if details else error.message
+    return error.shown()  # what is wrong with each field, without the form-level line repeating it
 
 
 @bp.route("/me/searches")

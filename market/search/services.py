@@ -47,8 +47,8 @@ from market.needs.models import Need
 from market.postings import PostingStatus
 from market.providers import services as providers
 from market.providers.models import Provider, ServiceItem
-from market.reference.services import field_name, region_name
-from market.search import highlight
+from market.reference.services import field_name, region_name, subfield_name
+from market.search import highlight, list_facets
 from market.search import query as query_parsing
 from market.search.vocabulary import vocabulary
 
@@ -79,13 +79,14 @@ SORTS = {
     SERVICES: ("relevance", "newest", "rating"),
 }
 FILTERS = {
-    NEEDS: ("field", "province", "mode", "budget", "open_call"),
-    PROVIDERS: ("field", "province", "kind", "available"),
+    NEEDS: ("field", "subfield", "province", "mode", "budget", "open_call"),
+    PROVIDERS: ("field", "subfield", "province", "kind", "available"),
     SERVICES: ("category", "field", "province"),
 }
 FLAGS = ("open_call", "available")  # check boxes: "only yes"
 FILTER_LABELS = {
     "field": N_("领域"),
+    "subfield": N_("细分领域"),
     "province": N_("地区"),
     "mode": N_("合作方式"),
     "budget": N_("预算"),
@@ -255,8 +256,20 @@ def _index_empty(kind: str) -> bool:
 
 
 def count(kind: str, q: str) -> int:
-    """How many public postings of `kind` the query finds (no filters): the other lists' links."""
-    return search(kind, SearchRequest(q=q, per_page=1), with_help=False).total
+    """How many public postings of `kind` the query finds (no filters): the other lists' links.
+
+    The list's own total, without what a page needs besides it (facets, sorting, rows): the ranked
+    set is counted as `_ranked` builds it; the rare other cases ask the list itself."""
+    request = _valid(kind, SearchRequest(q=q, per_page=1))
+    parsed = _parse(kind, request) if request.q else None
+    if parsed is not None and parsed.text and meaningful(parsed.text):
+        try:
+            if not _index_empty(kind):
+                hits, _notice = relevant_hits(kind, parsed.text)
+                return len(_candidates(kind, hits, parsed))
+        except INDEX_ERRORS:
+            db.session.rollback()
+    return search(kind, request, with_help=False).total
 
 
 def _valid(kind: str, request: SearchRequest) -> SearchRequest:
@@ -513,21 +526,24 @@ def _facets(kind: str, candidates: list[Candidate], filters: Mapping[str, str]) 
             if _passes(candidate, filters, skip=key):
                 for value in set(candidate.attrs.get(key, ())):
                     counts[value] = counts.get(value, 0) + 1
-        if key in FLAGS:
-            counts = {"yes": counts.get("yes", 0)}
-        values = sorted(counts.items(), key=lambda item: (-item[1], _facet_order(key, item[0])))
-        facets.append(
-            Facet(
-                key,
-                _(FILTER_LABELS[key]),
-                tuple(
-                    FacetValue(code, value_label(key, code), n, filters.get(key) == code)
-                    for code, n in values
-                    if n or filters.get(key) == code
-                ),
-            )
-        )
+        facets.append(_facet(key, counts, filters))
     return facets
+
+
+def _facet(key: str, counts: Mapping[str, int], filters: Mapping[str, str]) -> Facet:
+    """One facet from its counts per value (the ranked set's or the database's)."""
+    if key in FLAGS:
+        counts = {"yes": counts.get("yes", 0)}
+    values = sorted(counts.items(), key=lambda item: (-item[1], _facet_order(key, item[0])))
+    return Facet(
+        key,
+        _(FILTER_LABELS[key]),
+        tuple(
+            FacetValue(code, value_label(key, code), n, filters.get(key) == code)
+            for code, n in values
+            if n or filters.get(key) == code
+        ),
+    )
 
 
 def _facet_order(key: str, code: str) -> Any:
@@ -550,6 +566,8 @@ def value_label(key: str, code: str) -> str:
     lang = current_language()
     if key == "field":
         return field_name(code, lang)
+    if key == "subfield":
+        return subfield_name(code, lang)
     if key == "province":
         return region_name(code, lang)
     if key == "mode":
@@ -634,6 +652,7 @@ def _browse(kind: str, request: SearchRequest, substring: str = "") -> SearchRes
     page.items = [_row(kind, obj, None, None) for obj in page.items]
     sorts = tuple(sort for sort in SORTS[kind] if sort != "relevance")
     result = SearchResult(kind, request, page, request.sort, sorts)
+    result.facets = _list_facets(kind, request.filters, substring)
     if page.total == 0:
         result.relaxations = [
             Relaxation(
@@ -654,12 +673,26 @@ def _browse(kind: str, request: SearchRequest, substring: str = "") -> SearchRes
     return result
 
 
+def _list_facets(kind: str, filters: Mapping[str, str], substring: str) -> list[Facet]:
+    """The database's counts per filter value, each over the list narrowed by the other filters."""
+    facets = []
+    for key in FILTERS[kind]:
+        others = {k: v for k, v in filters.items() if k != key}
+        listed = _list_query(kind, others, substring).order_by(None).subquery()
+        conditions = {code: _budget_condition(code) for code in BUDGET_CODES} if key == "budget" else None
+        counts = list_facets.value_counts(kind, key, listed, conditions)
+        if counts is not None:
+            facets.append(_facet(key, counts, filters))
+    return facets
+
+
 def _list_query(kind: str, filters: Mapping[str, str], substring: str) -> Select[Any]:
     if kind == NEEDS:
         query = needs.public_needs_query(
             needs.NeedFilters(
                 q=substring,
                 field=filters.get("field", ""),
+                subfield=filters.get("subfield", ""),
                 province=filters.get("province", ""),
                 mode=filters.get("mode", ""),
                 open_call=filters.get("open_call") == "yes",
@@ -673,6 +706,7 @@ def _list_query(kind: str, filters: Mapping[str, str], substring: str) -> Select
             providers.ProviderFilters(
                 q=substring,
                 field=filters.get("field", ""),
+                subfield=filters.get("subfield", ""),
                 province=filters.get("province", ""),
                 kind=filters.get("kind", ""),
                 available=filters.get("available") == "yes",

@@ -24,7 +24,7 @@ from flask import current_app, has_app_context
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
-from indexer import analysis
+from indexer import analysis, spelling
 from market import taxonomy
 from market.db import db, on_commit
 from market.matching.documents import need_document, provider_document
@@ -91,9 +91,9 @@ def forget_stores() -> None:
 
 
 def terms_of(text: str) -> frozenset[str]:
-    """The distinct terms worth suggesting: jieba search-mode words of two or more characters, without
-    stop words, numbers and the marketplace's boilerplate (the words every posting uses)."""
-    return frozenset(t for t in analysis.tokenize(text) if len(t) > 1 and t not in GENERIC_TERMS)
+    """The distinct terms worth suggesting (and known to the search's spelling): the vocabulary's terms
+    (`indexer.spelling.terms_of`) without the marketplace's boilerplate (the words every posting uses)."""
+    return frozenset(t for t in spelling.terms_of(text) if t not in GENERIC_TERMS)
 
 
 def normalise(text: str) -> str:
@@ -211,6 +211,19 @@ def _ready(kind: str) -> SuggestStore:
     else:
         log.warning("suggestions for %s need `market suggest rebuild` (%d public postings)", kind, public)
     return opened
+
+
+def term_counts(kind: str) -> tuple[int, dict[str, int]]:
+    """The terms of `kind`'s public postings with their document frequencies, and the store's
+    generation of them (it changes with every write): the one source of term statistics, also for
+    the search's typo correction and "did you mean" (market.search.vocabulary)."""
+    opened = _ready(kind)
+    return opened.generation(kind), opened.counts(kind)
+
+
+def term_generation(kind: str) -> int:
+    """The generation `term_counts` would return, without reading the terms."""
+    return _ready(kind).generation(kind)
 
 
 # ---- keeping it fresh -----------------------------------------------------------------------------

@@ -24,6 +24,7 @@ import logging
 import os
 import sqlite3
 import threading
+import time
 from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -34,7 +35,7 @@ log = logging.getLogger(__name__)
 
 T = TypeVar("T")
 STORE_FILE = "suggest.sqlite"
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 KINDS = ("needs", "providers", "services")
 TOP = "\U0010ffff"  # the greatest code point: prefix + TOP bounds every key that starts with prefix
 
@@ -61,6 +62,14 @@ _SCHEMA = (
         kind TEXT NOT NULL, key TEXT NOT NULL, rid INTEGER NOT NULL, PRIMARY KEY (kind, key, rid)
     ) WITHOUT ROWID""",
     "CREATE TABLE IF NOT EXISTS built (kind TEXT PRIMARY KEY)",
+    # Bumped by every write of a kind: readers that keep a copy of the terms (the search's spelling
+    # vocabulary) know when it is stale without reading the terms again.
+    "CREATE TABLE IF NOT EXISTS generation (kind TEXT PRIMARY KEY, n INTEGER NOT NULL)",
+)
+# The clock, never less than one more than before: a file started again does not repeat a number.
+_BUMP = (
+    "INSERT INTO generation (kind, n) VALUES (?, ?) "
+    "ON CONFLICT (kind) DO UPDATE SET n = max(n + 1, excluded.n)"
 )
 _CLEAR_KIND = (
     "DELETE FROM entry WHERE kind = ?",
@@ -129,7 +138,7 @@ class SuggestStore:
         connection.execute("PRAGMA cache_size=-65536")  # 64 MB: a rebuild writes B-trees in random order
         if connection.execute("PRAGMA user_version").fetchone()[0] != SCHEMA_VERSION:
             # A file of another layout: it only holds derived data, so start it again (rebuilt on use).
-            for table in ("entry", "term", "title_key", "built"):
+            for table in ("entry", "term", "title_key", "built", "generation"):
                 connection.execute(f"DROP TABLE IF EXISTS {table}")  # nosec B608: constant names
             connection.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
         for statement in _SCHEMA:
@@ -181,6 +190,16 @@ class SuggestStore:
                 break
         return list(found.values())
 
+    def counts(self, kind: str) -> dict[str, int]:
+        """Every term of `kind` with its document frequency (the spelling vocabulary's statistics)."""
+        rows = self._db().execute("SELECT key, df FROM term WHERE kind = ? AND df > 0", (kind,))
+        return dict(rows.fetchall())
+
+    def generation(self, kind: str) -> int:
+        """A number that changes whenever `kind`'s rows are written (0: never written)."""
+        row = self._db().execute("SELECT n FROM generation WHERE kind = ?", (kind,)).fetchone()
+        return int(row[0]) if row else 0
+
     def df(self, kind: str, key: str) -> int:
         row = self._db().execute("SELECT df FROM term WHERE kind = ? AND key = ?", (kind, key)).fetchone()
         return int(row[0]) if row else 0
@@ -200,6 +219,7 @@ class SuggestStore:
                     self._drop_owner(connection, kind, owner)
                     for entry in entries:
                         self._add(connection, kind, owner, entry)
+                connection.execute(_BUMP, (kind, time.time_ns()))
                 connection.execute("COMMIT")
             except BaseException:
                 connection.execute("ROLLBACK")
@@ -232,6 +252,7 @@ class SuggestStore:
                     ((kind, key, counts[key], key[:1], key[:2]) for key in sorted(counts)),
                 )
                 connection.execute("INSERT INTO built (kind) VALUES (?)", (kind,))
+                connection.execute(_BUMP, (kind, time.time_ns()))
                 connection.execute("COMMIT")
             except BaseException:
                 connection.execute("ROLLBACK")

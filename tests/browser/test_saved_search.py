@@ -125,3 +125,29 @@ def test_save_a_search_and_receive_its_alert(page: Page, app: Flask, make: Facto
     expect(cards.first).to_contain_text(NEW_NEED)
     expect(main(page)).not_to_contain_text("冷库")
     assert pending
+
+
+NOTHING = "钛合金叶片激光熔覆修复xq"  # no posting reads like this
+
+
+def test_ask_a_broker_when_a_search_finds_nothing(page: Page, make: Factory) -> None:
+    enterprise = person(make, "enterprise", "周经理")  # its organisation is in province 32
+    broker = person(make, "broker", "吴经纪", regions=("32",))
+    page.goto("/")
+    log_in(page, email_of(make, enterprise))
+    page.goto("/providers/")
+    box = page.locator("input[name=q]")
+    box.fill(NOTHING)
+    box.press("Enter")
+    page.get_by_test_id("ask-broker").get_by_role("button", name="请经纪人帮忙").click()
+    expect(flash(page)).to_contain_text("已通知本地区的技术经理人，他们会尽快与你联系。")
+    log_out(page)
+
+    log_in(page, email_of(make, broker))
+    nav(page).get_by_test_id("nav-orders").click()
+    main(page).get_by_role("link", name="通知").click()
+    notice = page.get_by_test_id("notification").filter(has_text=NOTHING)
+    expect(notice).to_contain_text(f"的 周经理 搜索“{NOTHING}”没有找到合适的结果，请经纪人帮忙对接")
+    notice.get_by_role("link").click()  # to the provider search for the query
+    expect(page).to_have_url(re.compile(r"/providers/\?q="))
+    expect(page.locator("input[name=q]")).to_have_value(NOTHING)

@@ -69,6 +69,16 @@ def test_the_issue_examples_find_relevant_needs_and_providers(client: FlaskClien
     assert "共 0 条" not in page and "<mark>" in page
 
 
+def test_the_injection_moulding_example_finds_the_moulding_need_and_experts(client: FlaskClient) -> None:
+    # The demo features 注塑件翘曲变形 needs and providers (market/demo/vocab_featured.py).
+    needs = _api(client, "/needs", q="注塑件翘曲变形", per_page=2)["items"]
+    assert needs and all("注塑" in n["title"] and "翘曲" in n["title"] for n in needs), needs
+    (provider,) = _ids(client, "/providers", q="注塑件翘曲变形", per_page=1)
+    assert "注塑" in _provider_text(client, provider)
+    everywhere = _api(client, "/search", q="注塑 翘曲", per_kind=1)["results"]
+    assert "<mark>注塑</mark>" in everywhere["needs"]["items"][0]["title_marked"]
+
+
 def test_typed_noise_finds_nothing_and_the_page_helps(client: FlaskClient) -> None:
     body = _api(client, "/providers", q="xyzzy qwrtp")
     assert body["total"] == 0 and set(body["search"]["elsewhere"]) == {"needs", "services"}
