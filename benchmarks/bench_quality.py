@@ -4,6 +4,7 @@ the generated hard marketplace set.
     .venv/bin/python benchmarks/bench_quality.py                  # all sets, main methods
     .venv/bin/python benchmarks/bench_quality.py --sweep hard     # also a grid of fusion settings
     .venv/bin/python benchmarks/bench_quality.py --json out.json
+    .venv/bin/python benchmarks/bench_quality.py /tmp/market-dev [--strip]   # any BEIR folder
 
 Vectors are cached (INDEXER_CACHE_DIR, default ~/.cache/kechuang/indexer), so only the first run
 encodes. The CSL data is read in place from ../shared/data (never copied into the repository).
@@ -62,6 +63,8 @@ def sweep_configs(base: FusionConfig) -> dict[str, FusionConfig]:
 
 
 def dataset_path(name: str, scratch: Path) -> Path:
+    if Path(name).is_dir():
+        return Path(name)
     if name == "hard":
         # Deterministic (fixed seed), so the corpus digest and therefore the vector cache are stable.
         return write_beir(scratch / "hard", generate(seed=7))
@@ -72,7 +75,14 @@ def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("sets", nargs="*", default=list(SETS), help=f"any of {', '.join(SETS)}")
+    parser.add_argument(
+        "sets", nargs="*", default=list(SETS), help=f"any of {', '.join(SETS)}, or a BEIR directory"
+    )
+    parser.add_argument(
+        "--strip",
+        action="store_true",
+        help="remove business boilerplate from the queries first (indexer/boilerplate.py; not the app)",
+    )
     parser.add_argument("--sweep", action="store_true", help="also score a grid of fusion settings")
     parser.add_argument("--json", type=Path, help="write all results to this file")
     parser.add_argument(
@@ -92,7 +102,11 @@ def main() -> None:
                 {"exact_vectors": 0, "rescore_pool": 1, "rescore_fraction": 0.01} if args.quantised else {}
             )
             result = evaluate_dataset(
-                dataset_path(name, Path(scratch)), methods="all", configs=configs, index_options=options
+                dataset_path(name, Path(scratch)),
+                methods="all",
+                configs=configs,
+                index_options=options,
+                strip=args.strip,
             )
             result["index_options"] = options
             result["wall_seconds"] = round(time.perf_counter() - started, 1)

@@ -27,6 +27,7 @@ import numpy as np
 
 from indexer.analysis import query_terms
 from indexer.backends.embedded import EmbeddedIndex
+from indexer.boilerplate import strip_boilerplate
 from indexer.documents import Document, Passage, Query
 from indexer.encoders import Encoder, load_encoder
 from indexer.fusion import FusionConfig
@@ -54,14 +55,18 @@ class Dataset:
 # -- loading ----------------------------------------------------------------------------------
 
 
-def load_dataset(path: Path | str, use_boosts: bool = True) -> Dataset:
+def load_dataset(path: Path | str, use_boosts: bool = True, strip: bool = False) -> Dataset:
+    """`strip`: rank with business boilerplate removed from the query text (`indexer.boilerplate`;
+    measured, not used by the app: docs/matching.md, "Ranking II")."""
     path = Path(path)
     corpus_rows = list(_read_jsonl(path / "corpus.jsonl"))
     query_rows = list(_read_jsonl(path / "queries.jsonl"))
     qrels = read_qrels(path / "qrels.tsv")
     documents = [document_from_row(row) for row in corpus_rows]
     queries = [
-        (str(row["_id"]), query_from_row(row, use_boosts)) for row in query_rows if str(row["_id"]) in qrels
+        (str(row["_id"]), query_from_row(row, use_boosts, strip))
+        for row in query_rows
+        if str(row["_id"]) in qrels
     ]
     # Keyed by the corpus alone: sets sharing a corpus (csl-titles, csl-keywords) share its vectors.
     digest = _digest_files(path / "corpus.jsonl")
@@ -123,9 +128,11 @@ def document_from_row(row: Mapping) -> Document:
     )
 
 
-def query_from_row(row: Mapping, use_boosts: bool = True) -> Query:
+def query_from_row(row: Mapping, use_boosts: bool = True, strip: bool = False) -> Query:
     text = " ".join(part for part in (row.get("title") or "", row.get("text") or "") if part)
-    return Query(text=text, boosts=_filter_fields(row) if use_boosts else {})
+    return Query(
+        text=strip_boilerplate(text) if strip else text, boosts=_filter_fields(row) if use_boosts else {}
+    )
 
 
 def _digest_files(*paths: Path) -> str:
@@ -268,6 +275,7 @@ def evaluate_dataset(
     fusion: FusionConfig | None = None,
     configs: Mapping[str, FusionConfig] | None = None,
     index_options: Mapping[str, Any] | None = None,
+    strip: bool = False,
 ) -> dict:
     """Index the dataset in a temporary embedded index and score each method.
 
@@ -276,8 +284,9 @@ def evaluate_dataset(
     a name ending in "+boosts" also applies the queries' extra fields as soft boosts.
     `progress` is called with the number of documents indexed since the last call.
     `index_options` are passed to `EmbeddedIndex` (e.g. to force the two-stage dense search).
+    `strip=True` removes business boilerplate from the queries first (an experiment, not the app).
     """
-    dataset = load_dataset(path)
+    dataset = load_dataset(path, strip=strip)
     runs_config = {method: method_config(method, fusion) for method in expand_methods(methods)}
     runs_config.update(configs or {})
     cached = cached_encoder_for(dataset, encoder or load_encoder())

@@ -27,8 +27,9 @@ from market.providers.models import Provider
 
 log = logging.getLogger(__name__)
 MAX_RESULTS = 50
-# A provider the enterprise marked "useful" for this need rises by this much; "not relevant" sinks.
-USEFUL_BONUS = 0.05
+# A provider the enterprise marked "useful" for this need rises by this many 匹配度 points in the
+# list's order (the 匹配度 shown stays the pair's own); "not relevant" sinks to the bottom.
+USEFUL_DEGREES = 5
 
 
 class Matches(list[Any]):
@@ -60,6 +61,17 @@ class MatchFilters:
     same_field_only: bool = False
 
 
+def _need_boosts(need: Need) -> dict[str, tuple[str, ...]]:
+    """What lifts a provider for a need: same field, same sub-field (a second small boost, so a
+    provider of the need's 注塑成型 ranks above one of its field alone), same province, available."""
+    return {
+        "field": (need.field_code,),
+        "subfield": (need.subfield_code,) if need.subfield_code else (),
+        "province": (need.province,),
+        "available": ("yes",),
+    }
+
+
 def providers_for_need(
     actor: Any, need: Need, filters: MatchFilters = MatchFilters(), k: int = 20
 ) -> Matches:
@@ -78,7 +90,7 @@ def providers_for_need(
     query = Query(
         text=need_query_text(need),
         filters=hard,
-        boosts={"field": (need.field_code,), "province": (need.province,), "available": ("yes",)},
+        boosts=_need_boosts(need),
     )
     hits, notice = engine.search(engine.PROVIDERS, query, min(k, MAX_RESULTS) + 10)
     notice = notice or coverage_notice(engine.PROVIDERS)
@@ -95,7 +107,7 @@ def providers_for_need(
         for hit in hits
         if int(hit.id) in providers
     ]
-    matches.sort(key=lambda m: _reranked(m.hit.score, m.feedback), reverse=True)
+    matches.sort(key=lambda m: _page_order(m.reason.degree, m.hit.score, m.feedback), reverse=True)
     result = Matches(matches[:k])
     result.notice = notice
     return result
@@ -107,7 +119,7 @@ def recommended_providers(need: Need, k: int = 10) -> list[Provider]:
     query = Query(
         text=need_query_text(need),
         filters={},
-        boosts={"field": (need.field_code,), "province": (need.province,), "available": ("yes",)},
+        boosts=_need_boosts(need),
     )
     try:
         hits, _notice = engine.search(engine.PROVIDERS, query, k)
@@ -154,12 +166,14 @@ def coverage_notice(kind: str) -> str:
     )
 
 
-def _reranked(score: float, feedback: bool | None) -> float:
+def _page_order(degree: int, score: float, feedback: bool | None) -> tuple[bool, int, float]:
+    """Sort key of a match list: by 匹配度, the number the page shows, so a 14 never stands above an
+    80; the fused score breaks ties. Sorting by it ranked as well as the fused score on market-dev
+    (docs/matching.md, "Ranking II"). "Not relevant" sinks to the bottom; "useful" adds
+    USEFUL_DEGREES, a nudge a few clicks cannot turn into a takeover."""
     if feedback is True:
-        return score + USEFUL_BONUS
-    if feedback is False:
-        return score - 1.0
-    return score
+        degree += USEFUL_DEGREES
+    return (feedback is not False, degree, score)
 
 
 def needs_for_provider(actor: Any, provider: Provider, k: int = 20) -> Matches:
@@ -169,7 +183,11 @@ def needs_for_provider(actor: Any, provider: Provider, k: int = 20) -> Matches:
         raise Forbidden(_("只能查看自己的推荐需求。"))
     query = Query(
         text=provider_query_text(provider),
-        boosts={"field": tuple(provider.field_codes), "province": (provider.province,)},
+        boosts={
+            "field": tuple(provider.field_codes),
+            "subfield": tuple(provider.subfield_codes),
+            "province": (provider.province,),
+        },
     )
     hits, notice = engine.search(engine.NEEDS, query, min(k, MAX_RESULTS) + 10)
     notice = notice or coverage_notice(engine.NEEDS)
@@ -194,6 +212,7 @@ def needs_for_provider(actor: Any, provider: Provider, k: int = 20) -> Matches:
         for hit in hits
         if int(hit.id) in open_needs
     )
+    result.sort(key=lambda m: (m.reason.degree, m.hit.score), reverse=True)
     del result[k:]
     result.notice = notice
     return result

@@ -149,8 +149,22 @@ def review_queue(actor: Any, kinds: list[str] | None = None) -> list[Posting]:
     return [p for kind in kinds or KINDS if (model := model_of(kind)) for p in _pending(model, actor)]
 
 
+def review_count(actor: Any) -> int:
+    """How many postings `review_queue` holds for the actor, counted in SQL (the home page's figure)."""
+    require_reviewer(actor)
+    return sum(
+        db.session.scalar(select(func.count()).select_from(_pending_query(model, actor).subquery())) or 0
+        for kind in KINDS
+        if (model := model_of(kind))
+    )
+
+
+def _pending_query(model: type[Need] | type[Provider], actor: Any) -> Any:
+    return scope.within(select(model), model.province, actor).where(model.status == PostingStatus.PENDING)
+
+
 def _pending(model: type[Need] | type[Provider], actor: Any) -> list[Any]:
-    query = scope.within(select(model), model.province, actor).where(model.status == PostingStatus.PENDING)
+    query = _pending_query(model, actor)
     return list(db.session.scalars(query.order_by(model.submitted_at, model.id)))
 
 

@@ -121,6 +121,24 @@ def test_match_degree_of_a_pair_does_not_depend_on_the_other_results(app: Flask)
 
 
 @pytest.mark.usefixtures("demo")
+def test_match_lists_are_in_the_order_of_the_degree_they_show(app: Flask) -> None:
+    """The issue saw a 14 above an 80: lists were sorted by the fused score but showed the 匹配度."""
+    pages = 0
+    with app.app_context():
+        for _need, matches in _need_matches(k=20):
+            # The demo's history holds 有用/不相关 feedback, which moves those providers on purpose.
+            degrees = [match.reason.degree for match in matches if match.feedback is None]
+            assert degrees == sorted(degrees, reverse=True), degrees
+            judged = [match.feedback is False for match in matches]
+            assert judged == sorted(judged), "a provider judged 不相关 stands above one not judged"
+            pages += len(set(degrees)) > 1
+        for provider in _approved(Provider, PROVIDERS_CHECKED):
+            degrees = [m.reason.degree for m in services.needs_for_provider(_admin(), provider, k=20)]
+            assert degrees == sorted(degrees, reverse=True), degrees
+    assert pages > 5  # the lists did have different degrees to order
+
+
+@pytest.mark.usefixtures("demo")
 def test_evidence_sentence_holds_the_matched_terms(app: Flask) -> None:
     with_terms = 0
     with app.app_context():
