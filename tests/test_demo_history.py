@@ -360,3 +360,28 @@ def test_the_demo_enterprise_sees_answers_and_conversations_in_its_pages(app: Fl
         from market.conversations import services as conversations
 
         assert conversations.unread_total(db.session.get(User, ids[0])) == 2
+
+
+@pytest.mark.usefixtures("demo")
+def test_postings_carry_sub_fields_and_a_few_providers_are_full_or_away(app: Flask) -> None:
+    from market.capacity.load import loads
+    from market.capacity.models import ProviderCapacity
+    from market.reference.models import SubField
+
+    with app.app_context():
+        needs = db.session.scalars(select(Need)).all()
+        providers = db.session.scalars(select(Provider)).all()
+        with_subfield = [n for n in needs if n.subfield_code]
+        assert len(with_subfield) >= 0.9 * len(needs)
+        field_of = {c: f for c, f in db.session.execute(select(SubField.code, SubField.field_code))}
+        assert all(field_of[n.subfield_code] == n.field_code for n in with_subfield if n.subfield_code)
+        assert all(s.field_code in p.field_codes for p in providers for s in p.subfields)
+        assert sum(1 for p in providers if p.subfields) >= 0.9 * len(providers)
+        standing = loads(providers).values()
+        full = [s for s in standing if s.at_capacity]
+        away = [s for s in standing if s.away and s.away_until is not None]
+        settings = db.session.scalars(select(ProviderCapacity)).all()
+        # A minority sets anything: the few full ones have work in progress, as the history left it.
+        assert len(full) >= 2 and all(s.active >= 1 for s in full)
+        assert 1 <= len(away) <= 2
+        assert len(full) + len(away) < len(settings) < len(providers) / 5

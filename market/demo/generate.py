@@ -9,10 +9,11 @@ from __future__ import annotations
 import json
 import random
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 
 from market import taxonomy
-from market.demo import text_need, text_provider
+from market.demo import subfields, text_need, text_provider
 from market.demo.naming import (
     company_name,
     enterprise_region,
@@ -27,6 +28,7 @@ from market.demo.naming import (
 from market.demo.records import DemoAchievement, DemoData, DemoEnterprise, DemoNeed, DemoProvider, DemoService
 from market.demo.topics import Topic
 from market.demo.vocab import TOPICS, topics_of
+from market.demo.vocab_featured import MOULDING
 from market.demo.vocab_fields import FIELD_WORDS
 from market.demo.vocab_people import (
     CLINICAL_TITLES,
@@ -61,16 +63,47 @@ _BUDGET_FLOOR = {
 _MODE_WEIGHTS = {"develop": 6, "consult": 3, "joint": 3, "service": 3, "transfer": 2, "license": 1}
 
 
+# The featured topic's postings (vocab_featured: 注塑件翘曲变形, the search issue's example): the last
+# providers and needs of a demo of at least FEATURED_FROM (providers, needs) — the default demo and the
+# search tests' (120, 80); the smaller demos the history and loading tests use stay as they were.
+FEATURED_PROVIDERS, FEATURED_NEEDS = 2, 2
+FEATURED_FROM = (120, 80)
+
+
 def generate(seed: int = 7, n_providers: int = 320, n_needs: int = 160, n_enterprises: int = 60) -> DemoData:
     rng = random.Random(seed)
     enterprises = _enterprises(rng, n_enterprises)
     providers = _providers(rng, n_providers)
+    featured = n_providers >= FEATURED_FROM[0] and n_needs >= FEATURED_FROM[1]
+    # Their own generator, and the seeded draws made in full first: every other posting stays the same.
+    extra = random.Random(f"featured-{seed}")
+    if featured:
+        providers = providers[: n_providers - FEATURED_PROVIDERS] + [
+            _provider(extra, f"prov-{n_providers - FEATURED_PROVIDERS + i + 1:04d}", kind, MOULDING)
+            for i, kind in enumerate(("expert", "institution"))
+        ]
     by_topic: dict[str, list[str]] = {}
     for p in providers:
         by_topic.setdefault(p.topic, []).append(p.key)
-    needs = _needs(rng, n_needs, enterprises, [t for t in TOPICS if t.key in by_topic])
+    n_random = n_needs - FEATURED_NEEDS if featured else n_needs
+    needs = _needs(rng, n_needs, enterprises, [t for t in TOPICS if t.key in by_topic], keep=n_random)
+    if featured:
+        needs += _needs(extra, FEATURED_NEEDS, enterprises, [MOULDING], start=n_random)
     relevant = {n.key: tuple(by_topic[n.topic]) for n in needs}
+    providers, needs = _with_subfields(seed, providers, needs)
     return DemoData(tuple(enterprises), tuple(providers), tuple(needs), relevant)
+
+
+def _with_subfields(
+    seed: int, providers: list[DemoProvider], needs: list[DemoNeed]
+) -> tuple[list[DemoProvider], list[DemoNeed]]:
+    """Sub-fields from each posting's sub-topic, added after every seeded draw and with a generator of
+    their own, so the texts stay what the seed made (tests/demo/test_subfields.py compares them)."""
+    rng = random.Random(f"{seed}-subfields")
+    return (
+        [replace(p, subfields=subfields.provider_subfields(rng, p.topic, p.fields)) for p in providers],
+        [replace(n, subfield=subfields.need_subfield(n.topic, n.field)) for n in needs],
+    )
 
 
 def _spread(rng: random.Random, items: Sequence[Topic], n: int, passes: int) -> list[Topic]:
@@ -157,14 +190,23 @@ def _budget(rng: random.Random, mode: str) -> tuple[int, int]:
 
 
 def _needs(
-    rng: random.Random, n: int, enterprises: list[DemoEnterprise], topics: list[Topic]
+    rng: random.Random,
+    n: int,
+    enterprises: list[DemoEnterprise],
+    topics: list[Topic],
+    *,
+    keep: int | None = None,
+    start: int = 0,
 ) -> list[DemoNeed]:
+    """`n` needs spread over `topics`; only the first `keep` are written (the topics of all `n` are
+    drawn, so the draws that follow are the same whatever `keep` is); keys count from `start` + 1."""
     by_field: dict[str, list[DemoEnterprise]] = {}
     for e in enterprises:
         by_field.setdefault(e.industry_field, []).append(e)
     modes = tuple(_MODE_WEIGHTS)
     out: list[DemoNeed] = []
-    for i, topic in enumerate(_spread(rng, topics, n, passes=1) if topics else []):
+    spread = _spread(rng, topics, n, passes=1) if topics else []
+    for i, topic in enumerate(spread[:keep]):
         enterprise = pick(rng, by_field.get(topic.field) or enterprises)
         mode = rng.choices(modes, weights=tuple(_MODE_WEIGHTS.values()))[0]
         open_call = rng.random() < 0.2
@@ -176,7 +218,7 @@ def _needs(
             budget = (max(budget[0], 50), max(budget[1], 200))
         out.append(
             DemoNeed(
-                key=f"need-{i + 1:04d}",
+                key=f"need-{start + i + 1:04d}",
                 title=text_need.title(rng, topic, focus, open_call),
                 description=text_need.description(
                     rng, topic, focus, firm, mode, enterprise.city, enterprise.province

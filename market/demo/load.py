@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 import secrets
 from datetime import date, timedelta
 
@@ -10,15 +11,17 @@ from sqlalchemy import delete, func, select
 from market.auth.models import Organisation, OrgKind, Role, User
 from market.auth.services import PROVIDER_ORG_KIND, hash_password, set_broker_regions
 from market.db import db
+from market.demo.capacity import add_capacity
 from market.demo.generate import DemoData, DemoNeed, DemoProvider, generate
 from market.demo.history import add_history
+from market.demo.naming import person_name
 from market.mail.models import EmailOutbox
 from market.moderation import services as moderation
 from market.moderation.models import ModerationEvent
 from market.needs.models import Need
 from market.postings import Action, PostingStatus, kind_of
 from market.providers.models import Achievement, Provider, ServiceItem
-from market.reference.models import Field
+from market.reference.models import Field, SubField
 
 DEMO_PASSWORD = "Demo-pass-2026"
 DEMO_DOMAIN = "demo.kechuang.cn"
@@ -36,11 +39,18 @@ def database_is_empty() -> bool:
     return (db.session.scalar(select(func.count()).select_from(User)) or 0) == 0
 
 
+def contact_name(key: str) -> str:
+    """A person's name for an organisation's demo account, the same on every load. (It used to be the
+    organisation's name cut to 12 characters plus 联系人, which the navigation showed cut mid-word.)"""
+    return person_name(random.Random(f"contact/{key}"))
+
+
 class _Loader:
     def __init__(self, data: DemoData) -> None:
         self.data = data
         self.password_hash = hash_password(DEMO_PASSWORD)  # hashed once: every demo login shares it
         self.fields = {f.code: f for f in db.session.scalars(select(Field))}
+        self.subfields = {s.code: s for s in db.session.scalars(select(SubField))}
         self.enterprise_orgs: dict[str, Organisation] = {}
         self.enterprise_users: dict[str, User] = {}
         self.provider_users: dict[int, User] = {}  # by position in the generated list
@@ -77,7 +87,7 @@ class _Loader:
             db.session.add(org)
             self.enterprise_orgs[ent.key] = org
             local = "enterprise" if index == 1 else f"enterprise{index:02d}"
-            self.enterprise_users[ent.key] = self.user(local, f"{ent.name[:12]}联系人", Role.ENTERPRISE, org)
+            self.enterprise_users[ent.key] = self.user(local, contact_name(ent.key), Role.ENTERPRISE, org)
 
     def provider(self, index: int, demo: DemoProvider) -> Provider:
         provider = Provider(
@@ -102,9 +112,10 @@ class _Loader:
                 city=demo.city or None,
             )
             db.session.add(org)
-            self.provider_users[index] = self.user(local, f"{demo.name[:10]}联络员", Role.PROVIDER, org)
+            self.provider_users[index] = self.user(local, contact_name(local), Role.PROVIDER, org)
             provider.organisation = org
         provider.fields = [self.fields[code] for code in demo.fields if code in self.fields]
+        provider.subfields = [self.subfields[code] for code in demo.subfields if code in self.subfields]
         provider.achievements = [
             Achievement(kind=a.kind, title=a.title, description=a.description, year=a.year)
             for a in demo.achievements
@@ -130,6 +141,7 @@ class _Loader:
             title=demo.title[:120],
             description=demo.description,
             field_code=demo.field,
+            subfield_code=demo.subfield if demo.subfield in self.subfields else None,
             province=demo.province,
             city=demo.city or None,
             budget_min=demo.budget_min,
@@ -192,7 +204,9 @@ def load_demo(seed: int = 7, n_providers: int = 320, n_needs: int = 160) -> str:
     db.session.execute(delete(EmailOutbox))
     history = add_history(seed + 1, needs, providers)
     _date_reviews([*providers, *needs])
+    capacity = add_capacity(seed, needs, providers)
     return (
         f"demo loaded: {len(data.enterprises)} enterprises, {len(data.providers)} providers, "
-        f"{len(data.needs)} needs, {history}; demo logins in docs/demo.md (password {DEMO_PASSWORD})"
+        f"{len(data.needs)} needs, {history}, {capacity}; demo logins in docs/demo.md "
+        f"(password {DEMO_PASSWORD})"
     )

@@ -37,6 +37,7 @@ class DemoProvider:
     expertise: str
     achievements: tuple[DemoAchievement, ...]
     services: tuple[DemoService, ...]
+    subfields: tuple[str, ...] = ()  # 细分领域 codes under `fields` (market.demo.subfields)
 
 
 @dataclass(frozen=True)
@@ -56,6 +57,7 @@ class DemoNeed:
     confidential_details: str
     is_open_call: bool
     enterprise_key: str
+    subfield: str | None = None  # 细分领域 under `field`, or none where none fits
 
 
 @dataclass(frozen=True)

@@ -7,6 +7,7 @@ import pytest
 from flask import Flask
 from sqlalchemy import select
 
+from market.auth.models import User
 from market.conversations.models import ThreadMessage
 from market.db import db
 from market.demo.load import load_demo
@@ -43,6 +44,11 @@ def test_the_demo_loads_the_same_way_twice_and_only_once(app: Flask) -> None:
     answers, messages = _fingerprint(app)
     assert {"submitted", "ordered"} <= {row[2] for row in answers}
     assert {row[1] for row in messages} == {"enterprise", "provider", "broker"}
+    with app.app_context():
+        accounts = select(User.name).where(User.organisation_id.is_not(None), User.role != "broker")
+        contacts = db.session.scalars(accounts).all()
+    # Organisation accounts carry a person's name (the navigation once showed "…有限公联系人").
+    assert contacts and all(2 <= len(name) <= 4 for name in contacts), contacts[:5]
     result = app.test_cli_runner().invoke(args=["load-demo", "--if-empty"])
     assert result.exit_code == 0 and "not loaded" in result.output, result.output
     assert _fingerprint(app) == (answers, messages)
