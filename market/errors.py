@@ -13,6 +13,13 @@ class DomainError(Exception):
         self.message = message
         self.field_errors = field_errors or {}
 
+    def shown(self) -> str:
+        """The one message a page shows for this refusal: what is wrong with each field, each message
+        once, when the refusal names fields, else its own message. Never both: a form-level and a
+        field-level message together read as the same complaint twice ("请填写原因。 必须填写原因。")."""
+        details = dict.fromkeys(m for found in self.field_errors.values() for m in found)
+        return "；".join(details) if details else self.message
+
 
 class ValidationFailed(DomainError):
     status = 422

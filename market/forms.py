@@ -29,6 +29,25 @@ def field_choices(blank: str | None = None) -> list[tuple[str, str]]:
     return [("", blank), *choices] if blank is not None else choices
 
 
+def subfield_choices(blank: str | None = None) -> dict[str | None, list[tuple[str, str]]]:
+    """Active sub-fields grouped by field (rendered as <optgroup>s); a blank choice first when given."""
+    lang = current_language()
+    groups: dict[str | None, list[tuple[str, str]]] = {None: [("", blank)]} if blank is not None else {}
+    for sub in reference.subfield_choices():
+        groups.setdefault(reference.field_name(sub.field_code, lang), []).append((sub.code, sub.name(lang)))
+    return groups
+
+
+def subfield_filter_choices(field_code: str | None, blank: str) -> list[tuple[str, str]]:
+    """A list filter's sub-fields: those of the chosen field, or all of them named with their field."""
+    lang = current_language()
+    choices = [
+        (sub.code, sub.name(lang) if field_code else reference.subfield_label(sub.code, lang))
+        for sub in reference.subfield_choices(field_code)
+    ]
+    return [("", blank), *choices]
+
+
 def province_choices(blank: str | None = None) -> list[tuple[str, str]]:
     lang = current_language()
     choices = [(code, zh if lang == "zh" else en) for code, zh, en in reference.province_choices()]

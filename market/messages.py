@@ -89,6 +89,7 @@ _USER_CHANGE = {
 _KINDS: tuple[Kind, ...] = (
     # Notifications (and their mail) to the parties of an order.
     Kind("order.ordered", N_("{actor} 点单：{title}"), _BY_ACTOR, ORDER),
+    Kind("order.invited", N_("{actor} 邀请您参与需求：{title}"), _BY_ACTOR, ORDER),
     Kind("order.dispatched", N_("{actor} 派单：{title}"), _BY_ACTOR, ORDER),
     Kind("order.proposal_picked", N_("{actor} 选中了您的答题方案：{title}"), _BY_ACTOR, ORDER),
     Kind("order.acted", N_("{actor}：{action} —— {title}"), _ACTED, ORDER),
@@ -172,6 +173,13 @@ _KINDS: tuple[Kind, ...] = (
         N_("您关注的推荐需求有 {count} 条新需求，如“{title}”"),
         {"count": "int", "title": "text"},
         Link("matching.recommended_needs", {}),
+    ),
+    # To the brokers of an enterprise's region when its search found nothing (market.search.ask_broker).
+    Kind(
+        "search.ask_broker",
+        N_("{organisation} 的 {actor} 搜索“{query}”没有找到合适的结果，请经纪人帮忙对接"),
+        {"organisation": "text", "actor": "text", "actor_id": "int", "query": "text"},
+        Link("providers.browse", {"q": "query"}),
     ),
     # Account mail (market.registration.accounts): each carries a single-use link; the token is a parameter
     # because the link is built when the mail is written out, and it is never shown in the text.

@@ -8,7 +8,7 @@ from flask import Flask, request
 from markupsafe import Markup, escape
 
 from market import idempotency, messages, permissions, postings, taxonomy
-from market.i18n import current_language, gettext
+from market.i18n import N_, current_language, gettext
 from market.reference import services as reference
 
 STATUS_COLOURS = {
@@ -59,6 +59,26 @@ def nl2br(text: str) -> Markup:
     return Markup("<br>").join(escape(line) for line in (text or "").splitlines())
 
 
+# The navigation bar's English is shorter than the pages' own headings, so that every role's links fit
+# one line on a 1366 px laptop. Each Chinese label maps to a navigation-only message whose English the
+# catalogue holds (its Chinese is never shown: in Chinese the label itself is).
+NAV_SHORT = {
+    N_("技术需求"): N_("导航栏：技术需求"),
+    N_("专家与机构"): N_("导航栏：专家与机构"),
+    N_("服务清单"): N_("导航栏：服务清单"),
+    N_("推荐需求"): N_("导航栏：推荐需求"),
+    N_("导入导出"): N_("导航栏：导入导出"),
+    N_("系统管理"): N_("导航栏：系统管理"),
+}
+
+
+def nav_label(text: str) -> str:
+    """A navigation link's label in the reader's language, short in English (NAV_SHORT)."""
+    if current_language() == "en" and text in NAV_SHORT:
+        return gettext(NAV_SHORT[text])
+    return gettext(text)
+
+
 def page_url(page: int) -> str:
     args: dict[str, Any] = request.args.to_dict()
     args["page"] = page
@@ -76,11 +96,13 @@ def register(app: Flask) -> None:
             "_": gettext,
             "perm": permissions,
             "field_name": lambda code: reference.field_name(code, current_language()),
+            "subfield_name": lambda code: reference.subfield_name(code, current_language()),
             "region_name": lambda code: reference.region_name(code, current_language()),
             "term": term,
             "status_badge": status_badge,
             "budget": budget,
             "page_url": page_url,
+            "nav_label": nav_label,
             "list_sep": list_sep,
             "file_size": file_size,
             "once_field": idempotency.once_field,  # the one-time key of create forms

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from sqlalchemy import exists, func, select
+from sqlalchemy import delete, exists, func, or_, select
 
 from market.admin.audit import record
 from market.db import db
@@ -13,8 +13,8 @@ from market.errors import Conflict, NotFound, ValidationFailed
 from market.i18n import gettext as _
 from market.messages import Message, build
 from market.needs.models import Need
-from market.providers.models import provider_fields
-from market.reference.models import NAME_EN_MAX, NAME_ZH_MAX, Field, Region
+from market.providers.models import provider_fields, provider_subfields
+from market.reference.models import NAME_EN_MAX, NAME_ZH_MAX, Field, Region, SubField
 from market.text import text_problem
 
 FIELD_CODE = re.compile(r"^[a-z][a-z0-9_-]{1,39}$")
@@ -113,10 +113,27 @@ def delete_field(actor: Any, code: str) -> None:
         raise Conflict(
             _("领域“{name}”仍被 {n} 条需求或服务方使用，不能删除；可以改名。", name=field.name_zh, n=used)
         )
+    _delete_subfields(code)
     db.session.delete(field)
     record(
         actor, "field.delete", code, build("admin.names", zh=field.name_zh, en=field.name_en), taxonomy=True
     )
+
+
+def _delete_subfields(field_code: str) -> None:
+    """An unused field's sub-fields go with it (none is held by a posting of another field)."""
+    codes = select(SubField.code).where(SubField.field_code == field_code)
+    held = db.session.scalar(
+        select(
+            or_(
+                exists().where(Need.subfield_code.in_(codes)),
+                exists().where(provider_subfields.c.subfield_code.in_(codes)),
+            )
+        )
+    )
+    if held:
+        raise Conflict(_("该领域的细分领域仍被使用，不能删除。"))
+    db.session.execute(delete(SubField).where(SubField.field_code == field_code))
 
 
 def add_city(actor: Any, province: str, code: str, zh: str, en: str) -> Region:

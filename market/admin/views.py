@@ -10,7 +10,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import selectinload
 from werkzeug.wrappers import Response
 
-from market.admin import access, audit, taxonomy
+from market.admin import access, audit, subfields, taxonomy
 from market.admin import users as users_service
 from market.admin.models import AdminEvent
 from market.auth.models import Role, User
@@ -19,7 +19,7 @@ from market.errors import DomainError, ValidationFailed
 from market.forms import province_choices
 from market.i18n import gettext as _
 from market.pagination import arg, paginate
-from market.reference.models import Field, Region
+from market.reference.models import Field, Region, SubField
 from market.security import views as security_views
 from market.text import contains_text
 
@@ -101,7 +101,10 @@ def fields() -> str:
     _require_admin()
     rows = list(db.session.scalars(select(Field).order_by(Field.position, Field.code)))
     return render_template(
-        "admin/fields.html", fields=rows, usage={f.code: taxonomy.field_usage(f.code) for f in rows}
+        "admin/fields.html",
+        fields=rows,
+        usage={f.code: taxonomy.field_usage(f.code) for f in rows},
+        subfield_counts=subfields.counts(),
     )
 
 
@@ -152,6 +155,84 @@ def delete_field(code: str) -> Response:
     return _attempt(
         lambda: taxonomy.delete_field(current_user, code) or _("已删除领域 {code}。", code=code),
         url_for("admin.fields"),
+    )
+
+
+# --- sub-fields ---------------------------------------------------------------------------------
+
+
+@bp.route("/fields/<code>/subfields")
+@login_required
+def subfields_page(code: str) -> str:
+    _require_admin()
+    field = db.get_or_404(Field, code)
+    rows = list(
+        db.session.scalars(
+            select(SubField).where(SubField.field_code == code).order_by(SubField.position, SubField.code)
+        )
+    )
+    return render_template("admin/subfields.html", field=field, subfields=rows, usage=subfields.usage(code))
+
+
+@bp.route("/fields/<code>/subfields", methods=["POST"])
+@login_required
+def add_subfield(code: str) -> Response:
+    _require_admin()
+    form = request.form
+    return _attempt(
+        lambda: _(
+            "已添加细分领域：{name}。",
+            name=subfields.add_subfield(
+                current_user, code, form.get("code", ""), form.get("name_zh", ""), form.get("name_en", "")
+            ).name_zh,
+        ),
+        url_for("admin.subfields_page", code=code),
+    )
+
+
+def _subfield_back(code: str) -> str:
+    found = db.session.get(SubField, code)
+    return url_for("admin.subfields_page", code=found.field_code) if found else url_for("admin.fields")
+
+
+@bp.route("/subfields/<code>", methods=["POST"])
+@login_required
+def rename_subfield(code: str) -> Response:
+    _require_admin()
+    form = request.form
+    return _attempt(
+        lambda: _(
+            "已更新细分领域：{name}。",
+            name=subfields.rename_subfield(
+                current_user, code, form.get("name_zh", ""), form.get("name_en", "")
+            ).name_zh,
+        ),
+        _subfield_back(code),
+    )
+
+
+@bp.route("/subfields/<code>/active", methods=["POST"])
+@login_required
+def set_subfield_active(code: str) -> Response:
+    _require_admin()
+    active = request.form.get("active") == "y"
+    return _attempt(
+        lambda: (
+            _("已启用：{name}。", name=subfields.set_active(current_user, code, True).name_zh)
+            if active
+            else _("已停用：{name}。", name=subfields.set_active(current_user, code, False).name_zh)
+        ),
+        _subfield_back(code),
+    )
+
+
+@bp.route("/subfields/<code>/move", methods=["POST"])
+@login_required
+def move_subfield(code: str) -> Response:
+    _require_admin()
+    direction = 1 if request.form.get("direction") == "down" else -1
+    return _attempt(
+        lambda: subfields.move_subfield(current_user, code, direction) or "", _subfield_back(code)
     )
 
 

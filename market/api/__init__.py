@@ -7,6 +7,8 @@ document at /api/v1/openapi.json. Importing them here registers the routes on `b
 from market.api import (
     account,
     answers,
+    ask_broker,
+    assistant,
     auth,
     conversations,
     matches,
@@ -25,6 +27,8 @@ from market.api.blueprint import bp
 __all__ = [
     "account",
     "answers",
+    "ask_broker",
+    "assistant",
     "auth",
     "bp",
     "conversations",

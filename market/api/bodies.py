@@ -166,7 +166,10 @@ def _field_schema(field: Field, *, nullable: bool) -> JSON:
 
 
 def _choice_codes(field: SelectField) -> list[str]:
-    return [str(code) for code, _label in (field.choices or []) if code != ""]
+    choices = field.choices or []
+    if isinstance(choices, dict):  # grouped (<optgroup>s): the codes of every group
+        choices = [choice for group in choices.values() for choice in group]
+    return [str(code) for code, _label in choices if code != ""]
 
 
 def _add_limits(schema: JSON, field: Field) -> None:

@@ -59,6 +59,7 @@ REASON: JSON = {
         "weak": {"type": "boolean", "description": "The match is weak (匹配较弱)"},
         "evidence": {"type": "string", "description": "The sentence the matched terms were found in"},
         "field_fit": {"type": "boolean"},
+        "subfield_fit": {"type": "boolean", "description": "Same sub-field (细分领域)"},
         "region_fit": {"type": "boolean"},
         "available": {"type": "boolean"},
     },
@@ -129,6 +130,7 @@ def reason_json(reason: Reason) -> JSON:
         "weak": reason.weak,
         "evidence": reason.evidence_text(),
         "field_fit": reason.field_fit,
+        "subfield_fit": reason.subfield_fit,
         "region_fit": reason.region_fit,
         "available": reason.available,
     }

@@ -11,13 +11,14 @@ from market.api import search, serialize
 from market.api.auth import optional_user, require_user
 from market.api.bodies import check_shape, form_schema, json_object, no_body, validated
 from market.api.idempotency import idempotent
-from market.api.params import FIELD, PAGING, PROVINCE, text
+from market.api.params import FIELD, PAGING, PROVINCE, SUBFIELD, text
 from market.api.spec import Body, Param, operation, page_of, ref
 from market.needs import services
 from market.needs.forms import NeedForm, OutcomeForm, SolveForm
 from market.needs.models import Need
 from market.pagination import paginate
 from market.postings import PostingStatus
+from market.reference import services as reference
 
 JSON = dict[str, Any]
 ONE = "/needs/<int:need_id>"
@@ -33,6 +34,10 @@ def stored_values(need: Need) -> JSON:
         "title": need.title,
         "description": need.description,
         "field_code": need.field_code,
+        # A sub-field an admin has since deactivated is not offered by the form: a change drops it.
+        "subfield_code": need.subfield_code
+        if reference.subfield_under(need.subfield_code or "", [need.field_code])
+        else None,
         "province": need.province,
         "city": need.city,
         "budget_min": need.budget_min,
@@ -62,6 +67,7 @@ def _list_item(actor: Any) -> Callable[[Need], JSON]:
     query=search.list_params(
         search.NEEDS,
         FIELD,
+        SUBFIELD,
         PROVINCE,
         Param("mode", "Cooperation mode code"),
         search.BUDGET,

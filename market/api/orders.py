@@ -20,7 +20,7 @@ from market.api.params import PAGING, flag, text
 from market.api.spec import Body, Param, operation, page_of, ref
 from market.i18n import gettext as _
 from market.needs.services import get_visible_need
-from market.orders import forms, proposals, queries, services
+from market.orders import dispatching, forms, proposals, queries, services
 from market.orders.serialize import (
     audit_json,
     follow_up_json,
@@ -54,6 +54,10 @@ def step_body(form_class: type[forms.StepForm]) -> Callable[[], JSON]:
 
 def dispatch_body() -> JSON:
     return form_schema(forms.DispatchForm, extra={"provider_ids": ID_LIST})
+
+
+def dispatch_top_body() -> JSON:
+    return form_schema(forms.DispatchTopForm)
 
 
 def _created(order_id: int) -> dict[str, str]:
@@ -227,6 +231,34 @@ def dispatch_need(need_id: int) -> tuple[JSON, int]:
     ids = [str(i) for i in payload.get("provider_ids") or []]
     form = validated(forms.DispatchForm, {**payload, "provider_ids": ids}, list_fields=("provider_ids",))
     made = services.dispatch(actor, need, form.picked(), message=forms.text(form, "message"))
+    return {"items": [order_json(o) for o in made]}, 201
+
+
+@operation(
+    "/needs/<int:need_id>/dispatch/top",
+    "POST",
+    summary="发给前 N 名: 派单 to the first top_n (1-10) of the 派单 page's suggestions, skipping providers "
+    "already engaged on the need and, unless include_full, those at capacity, away or not taking orders",
+    tag="orders",
+    body=Body(dispatch_top_body, "top_n, optional include_full and message"),
+    status=201,
+    response=ref("Orders"),
+    errors=(403, 409),
+)
+@idempotent
+def dispatch_need_top(need_id: int) -> tuple[JSON, int]:
+    actor = require_user()
+    need = services.dispatchable_need(actor, need_id)
+    payload = json_object()
+    check_shape(payload, dispatch_top_body())
+    form = validated(forms.DispatchTopForm, payload)
+    made = dispatching.dispatch_top(
+        actor,
+        need,
+        form.top_n.data,
+        include_unavailable=bool(form.include_full.data),
+        message=forms.text(form, "message"),
+    )
     return {"items": [order_json(o) for o in made]}, 201
 
 

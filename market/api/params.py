@@ -18,6 +18,7 @@ Q = Param(
     {"type": "string"},
 )
 FIELD = Param("field", "Technical field code (see GET /fields)")
+SUBFIELD = Param("subfield", "Sub-field code (细分领域, see GET /subfields)")
 PROVINCE = Param("province", "Province code (see GET /regions)")
 PAGING = (PAGE, PER_PAGE)
 

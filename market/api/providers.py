@@ -11,22 +11,28 @@ from market.api import search, serialize
 from market.api.auth import optional_user, require_user
 from market.api.bodies import check_shape, form_defaults, form_schema, json_object, no_body, validated
 from market.api.idempotency import idempotent
-from market.api.params import FIELD, PROVINCE
+from market.api.params import FIELD, PROVINCE, SUBFIELD
 from market.api.spec import Body, Param, operation, ref
 from market.auth.models import User
 from market.providers import services
-from market.providers.forms import MAX_FIELDS, AchievementForm, ProviderForm, ServiceForm
+from market.providers.forms import MAX_FIELDS, MAX_SUBFIELDS, AchievementForm, ProviderForm, ServiceForm
 from market.providers.models import Achievement, Provider, ServiceItem
+from market.reference import services as reference
 
 JSON = dict[str, Any]
 ACHIEVEMENT = "/me/provider/achievements/<int:item_id>"
 SERVICE = "/me/provider/services/<int:item_id>"
-LIST_FIELDS = ("fields",)
+LIST_FIELDS = ("fields", "subfields")
 
 
 def profile_body(partial: bool = True) -> JSON:
     return form_schema(
-        ProviderForm, partial=partial, extra={"fields": {"minItems": 1, "maxItems": MAX_FIELDS}}
+        ProviderForm,
+        partial=partial,
+        extra={
+            "fields": {"minItems": 1, "maxItems": MAX_FIELDS},
+            "subfields": {"maxItems": MAX_SUBFIELDS, "description": "Sub-field codes of the chosen fields"},
+        },
     )
 
 
@@ -46,6 +52,10 @@ def profile_values(provider: Provider) -> JSON:
         "province": provider.province,
         "city": provider.city,
         "fields": provider.field_codes,
+        # Deactivated sub-fields are not offered by the form: a change drops them.
+        "subfields": [
+            code for code in provider.subfield_codes if reference.subfield_under(code, provider.field_codes)
+        ],
         "expertise": provider.expertise,
         "available": provider.available,
     }
@@ -78,6 +88,7 @@ def service_values(item: ServiceItem) -> JSON:
     query=search.list_params(
         search.PROVIDERS,
         FIELD,
+        SUBFIELD,
         PROVINCE,
         Param("kind", "expert, society, team or institution"),
         Param("available", "Only providers taking orders when 1/true", {"type": "boolean"}),

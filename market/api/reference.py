@@ -1,4 +1,4 @@
-"""Reference data: technical fields and regions (codes used by every filter and form)."""
+"""Reference data: technical fields, sub-fields and regions (codes used by every filter and form)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from market.api import serialize
 from market.api.params import text
 from market.api.spec import Param, operation, page_of
 from market.db import db
-from market.reference.models import Field, Region
+from market.reference.models import Field, Region, SubField
 
 JSON = dict[str, Any]
 
@@ -26,6 +26,26 @@ JSON = dict[str, Any]
 def list_fields() -> JSON:
     fields = db.session.scalars(select(Field).order_by(Field.position, Field.code))
     return serialize.whole_list(fields, serialize.field_item)
+
+
+@operation(
+    "/subfields",
+    "GET",
+    summary="Sub-fields (细分领域) of the technical fields, deactivated ones included (active: false)",
+    tag="reference",
+    auth="public",
+    query=(Param("field", "Only the sub-fields of this field code"),),
+    response=page_of("SubField"),
+)
+def list_subfields() -> JSON:
+    query = (
+        select(SubField)
+        .join(Field, Field.code == SubField.field_code)
+        .order_by(Field.position, Field.code, SubField.position, SubField.code)
+    )
+    if field := text("field", 40):
+        query = query.where(SubField.field_code == field)
+    return serialize.whole_list(db.session.scalars(query), serialize.subfield_item)
 
 
 @operation(

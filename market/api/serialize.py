@@ -20,7 +20,7 @@ from market.needs.models import Need
 from market.needs.services import NeedPage
 from market.postings import PostingStatus
 from market.providers.models import Achievement, Provider, ServiceItem
-from market.reference.models import Field, Region
+from market.reference.models import Field, Region, SubField
 
 JSON = dict[str, Any]
 T = TypeVar("T")
@@ -76,6 +76,7 @@ def need(seen: NeedPage) -> JSON:
         "description": obj.description,
         "public_summary": obj.public_summary,
         "field_code": obj.field_code,
+        "subfield_code": obj.subfield_code,
         "province": obj.province,
         "city": obj.city,
         "budget_min": obj.budget_min,
@@ -145,6 +146,7 @@ def provider(obj: Provider) -> JSON:
         "province": obj.province,
         "city": obj.city,
         "fields": obj.field_codes,
+        "subfields": obj.subfield_codes,
         "expertise": obj.expertise,
         "available": obj.available,
         "status": obj.status,
@@ -226,6 +228,16 @@ def field_item(obj: Field) -> JSON:
     return {"code": obj.code, "name_zh": obj.name_zh, "name_en": obj.name_en}
 
 
+def subfield_item(obj: SubField) -> JSON:
+    return {
+        "code": obj.code,
+        "field_code": obj.field_code,
+        "name_zh": obj.name_zh,
+        "name_en": obj.name_en,
+        "active": obj.active,
+    }
+
+
 def region_item(obj: Region) -> JSON:
     return {"code": obj.code, "parent_code": obj.parent_code, "name_zh": obj.name_zh, "name_en": obj.name_en}
 
@@ -263,6 +275,7 @@ _PROVIDER: JSON = {
     "province": STR,
     "city": NULL_STR,
     "fields": {"type": "array", "items": STR},
+    "subfields": {"type": "array", "items": STR, "description": "Sub-field codes (细分领域)"},
     "expertise": STR,
     "available": BOOL,
     "status": STATUS,
@@ -307,6 +320,7 @@ SCHEMAS: dict[str, JSON] = {
             "description": STR,
             "public_summary": STR,
             "field_code": STR,
+            "subfield_code": {**NULL_STR, "description": "Sub-field code (细分领域), if chosen"},
             "province": STR,
             "city": NULL_STR,
             "budget_min": NULL_INT,
@@ -396,5 +410,6 @@ SCHEMAS: dict[str, JSON] = {
         }
     ),
     "Field": _obj({"code": STR, "name_zh": STR, "name_en": STR}),
+    "SubField": _obj({"code": STR, "field_code": STR, "name_zh": STR, "name_en": STR, "active": BOOL}),
     "Region": _obj({"code": STR, "parent_code": NULL_STR, "name_zh": STR, "name_en": STR}),
 }

@@ -61,7 +61,7 @@ def _order_filters(query: Any, filters: Filters) -> Any:
     if filters.kind:
         query = query.join(Provider, Order.provider_id == Provider.id).where(Provider.kind == filters.kind)
     if filters.field:
-        query = query.join(Need, Order.need_id == Need.id).where(Need.field_code == filters.field)
+        query = query.join(Need, Order.need_id == Need.id).where(*filters.need_clauses())
     return query
 
 
@@ -75,7 +75,7 @@ def stale_needs(actor: Any, filters: Filters, now: datetime) -> Select:  # type:
     if filters.region:
         query = query.where(Need.province == filters.region)
     if filters.field:
-        query = query.where(Need.field_code == filters.field)
+        query = query.where(*filters.need_clauses())
     return query.order_by(Need.approved_at, Need.id)
 
 

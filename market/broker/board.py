@@ -60,7 +60,7 @@ def need_query(actor: Any, filters: Filters, *columns: Any) -> Select:  # type: 
     query = scope.within(select(*columns).select_from(Need), Need.province, actor)
     query = query.where(Need.status.in_(NEED_STATES))
     if filters.field:
-        query = query.where(Need.field_code == filters.field)
+        query = query.where(*filters.need_clauses())
     if filters.region:
         query = query.where(Need.province == filters.region)
     since = filters.since()
@@ -73,7 +73,7 @@ def order_query(actor: Any, filters: Filters, *columns: Any) -> Select:  # type:
     """Orders in scope and matching the filters (the field is the linked need's)."""
     query = scope.within(select(*columns).select_from(Order), Order.province, actor)
     if filters.field:
-        query = query.join(Need, Order.need_id == Need.id).where(Need.field_code == filters.field)
+        query = query.join(Need, Order.need_id == Need.id).where(*filters.need_clauses())
     if filters.region:
         query = query.where(Order.province == filters.region)
     if filters.kind:  # joined only when asked: every order has a provider

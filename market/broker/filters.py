@@ -5,9 +5,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
+from typing import Any
 
 from market import taxonomy
 from market.db import utcnow
+from market.needs.models import Need
 from market.reference import services as reference
 
 PERIODS: tuple[tuple[str, str], ...] = (
@@ -27,6 +29,7 @@ class Filters:
     period: str = ""  # days back, one of PERIODS
     kind: str = ""  # provider kind
     days: int = DEFAULT_ATTENTION_DAYS  # "needs attention" threshold
+    subfield: str = ""  # sub-field code, one of `field`'s (last: callers build Filters positionally)
 
     def since(self, now: datetime | None = None) -> datetime | None:
         if not self.period:
@@ -38,8 +41,21 @@ class Filters:
         return since.date() if since else None
 
     def as_args(self) -> dict[str, str]:
-        args = {"field": self.field, "region": self.region, "period": self.period, "kind": self.kind}
+        args = {
+            "field": self.field,
+            "subfield": self.subfield,
+            "region": self.region,
+            "period": self.period,
+            "kind": self.kind,
+        }
         return {k: v for k, v in args.items() if v}
+
+    def need_clauses(self) -> list[Any]:
+        """The field and sub-field conditions on `needs`, for queries that filter by the need's field."""
+        clauses = [Need.field_code == self.field] if self.field else []
+        if self.subfield:
+            clauses.append(Need.subfield_code == self.subfield)
+        return clauses
 
 
 def _clean(value: object, max_length: int = 40) -> str:
@@ -64,4 +80,12 @@ def parse(args: Mapping[str, object], default_days: int = DEFAULT_ATTENTION_DAYS
         filters = replace(filters, period=period)
     if kind in taxonomy.codes(taxonomy.PROVIDER_KINDS):
         filters = replace(filters, kind=kind)
-    return filters
+    return _with_subfield(filters, _clean(args.get("subfield")))
+
+
+def _with_subfield(filters: Filters, code: str) -> Filters:
+    """An active sub-field narrows its own field; one of another field than the chosen one is ignored."""
+    found = reference.subfields().get(code) if code else None
+    if found is None or not found.active or (filters.field and found.field_code != filters.field):
+        return filters
+    return replace(filters, field=found.field_code, subfield=code)

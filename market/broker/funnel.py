@@ -2,7 +2,7 @@
 
 Each step is a recorded event (STEPS says which, in words shown on the reports page):
 posted = the approval; matched = the first of a match page view (market.match_log), a match
-feedback, an answer (科技答题) or an invitation (点单 / 派单: the provider is put to the need);
+feedback, an answer (科技答题) or an invitation (点单 / 邀请 / 派单: the provider is put to the need);
 ordered = the first order created, whatever its origin; accepted / signed / delivered = the first
 order audit entry moving one of its orders into that state.
 
@@ -25,7 +25,7 @@ from datetime import UTC, datetime
 from statistics import median
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import and_, case, func, select, union_all
 
 from market import scope
 from market.broker.filters import Filters
@@ -50,15 +50,15 @@ STEPS: tuple[tuple[str, str], ...] = (
 LEGEND: dict[str, str] = {
     "posted": N_("需求审核通过、公开的时间。"),
     "matched": N_(
-        "最早的一次匹配：发布方或经纪人打开该需求的推荐服务方页面，评价推荐结果，服务方答题，或向服务方点单、派单。"
+        "最早的一次匹配：发布方或经纪人打开该需求的推荐服务方页面，评价推荐结果，服务方答题，或向服务方发出邀请、点单、派单。"
     ),
-    "ordered": N_("第一张订单创建（点单、派单或采纳答题）。"),
+    "ordered": N_("第一张订单创建（点单、邀请、派单或采纳答题）。"),
     "accepted": N_("服务方第一次接单。"),
     "signed": N_("第一次签约（订单进入已签约）。"),
     "delivered": N_("第一次交付（订单进入已交付）。"),
 }
 # Orders whose creation is also an invitation: the provider is put to the need (not from an answer).
-INVITATIONS = ("ordered", "dispatched")
+INVITATIONS = ("ordered", "invited", "dispatched")
 SEARCHED = "matched_not_by_invitation"  # step_times' key for the match events that are not orders
 # Order states whose first audit entry marks the step.
 AUDITED = ("accepted", "signed", "delivered")
@@ -85,7 +85,7 @@ def _need_ids(actor: Any, filters: Filters) -> Any:
     """Posted (approved at some point) needs in scope, as a subquery of ids."""
     query = scope.within(select(Need.id), Need.province, actor).where(Need.approved_at.is_not(None))
     if filters.field:
-        query = query.where(Need.field_code == filters.field)
+        query = query.where(*filters.need_clauses())
     if filters.region:
         query = query.where(Need.province == filters.region)
     since = filters.since()
@@ -99,15 +99,61 @@ def _orders(filters: Filters) -> list[Any]:
     an `orders.id IN (all orders)` makes SQLite pair every need with every order)."""
     if not filters.kind:
         return []
-    return [Order.provider_id.in_(select(Provider.id).where(Provider.kind == filters.kind))]
+    return [Order.provider_id.in_(_kind_providers(filters.kind))]
 
 
 def _times(query: Any) -> dict[int, datetime]:
     return {need_id: _naive(moment) for need_id, moment in db.session.execute(query).all() if moment}  # type: ignore[misc]
 
 
-def _first(query: Any) -> dict[int, datetime]:
-    return _times(query)
+def _searched(ids: Any, filters: Filters) -> dict[int, datetime]:
+    """need id → its first match event that is not an order: a match page view, a match feedback or
+    an answer (from a provider of the chosen kind if any); one UNION ALL query, minimum taken in SQL."""
+    answers = select(Proposal.need_id, Proposal.created_at).where(Proposal.need_id.in_(ids))
+    if filters.kind:
+        answers = answers.where(Proposal.provider_id.in_(_kind_providers(filters.kind)))
+    events = union_all(
+        select(MatchView.need_id.label("need_id"), MatchView.created_at.label("at")).where(
+            MatchView.need_id.in_(ids)
+        ),
+        select(MatchFeedback.need_id, MatchFeedback.created_at).where(MatchFeedback.need_id.in_(ids)),
+        answers,
+    ).subquery()
+    return _times(select(events.c.need_id, func.min(events.c.at)).group_by(events.c.need_id))
+
+
+def _kind_providers(kind: str) -> Any:
+    return select(Provider.id).where(Provider.kind == kind)
+
+
+# _order_times' columns after the need id, in order.
+ORDER_STEPS = ("invited", "ordered", *AUDITED)
+
+
+def _order_times(ids: Any, filters: Filters) -> dict[str, dict[int, datetime]]:
+    """need id → first invitation, first order and first audit entry into each AUDITED state.
+
+    One pass over the needs' orders and their audit entries, grouped by need: MIN(CASE …) per step
+    instead of one query per step, each re-reading the same join (docs/performance.md). The outer
+    join repeats an order once per audit entry, which leaves every minimum unchanged."""
+    audited = [func.min(case((AuditLog.to_status == state, AuditLog.created_at))) for state in AUDITED]
+    query = (
+        select(
+            Order.need_id,
+            func.min(case((Order.origin.in_(INVITATIONS), Order.created_at))),
+            func.min(Order.created_at),
+            *audited,
+        )
+        .outerjoin(AuditLog, and_(AuditLog.order_id == Order.id, AuditLog.to_status.in_(AUDITED)))
+        .where(Order.need_id.in_(ids), *_orders(filters))
+        .group_by(Order.need_id)
+    )
+    found: dict[str, dict[int, datetime]] = {key: {} for key in ORDER_STEPS}
+    for need_id, *moments in db.session.execute(query).all():
+        for key, moment in zip(ORDER_STEPS, moments, strict=True):
+            if moment is not None:
+                found[key][need_id] = _naive(moment)  # type: ignore[assignment]
+    return found
 
 
 def _earliest(*sources: dict[int, datetime]) -> dict[int, datetime]:
@@ -120,48 +166,18 @@ def _earliest(*sources: dict[int, datetime]) -> dict[int, datetime]:
 
 
 def step_times(actor: Any, filters: Filters) -> dict[str, dict[int, datetime]]:
-    """need id → when its own recorded event of each step first happened (no fill-ins)."""
+    """need id → when its own recorded event of each step first happened (no fill-ins).
+
+    Three queries: the posted needs, their match events, their orders with audit entries."""
     ids = _need_ids(actor, filters)
-    orders = _orders(filters)
     times: dict[str, dict[int, datetime]] = {
         "posted": _times(select(Need.id, Need.approved_at).where(Need.id.in_(ids)))
     }
-    views = _first(
-        select(MatchView.need_id, func.min(MatchView.created_at))
-        .where(MatchView.need_id.in_(ids))
-        .group_by(MatchView.need_id)
-    )
-    feedback = _first(
-        select(MatchFeedback.need_id, func.min(MatchFeedback.created_at))
-        .where(MatchFeedback.need_id.in_(ids))
-        .group_by(MatchFeedback.need_id)
-    )
-    answers = _first(
-        select(Proposal.need_id, func.min(Proposal.created_at))
-        .join(Provider, Proposal.provider_id == Provider.id)
-        .where(Proposal.need_id.in_(ids), *([Provider.kind == filters.kind] if filters.kind else []))
-        .group_by(Proposal.need_id)
-    )
-    invitations = _first(
-        select(Order.need_id, func.min(Order.created_at))
-        .where(Order.need_id.in_(ids), *orders, Order.origin.in_(INVITATIONS))
-        .group_by(Order.need_id)
-    )
-    times["matched"] = _earliest(views, feedback, answers, invitations)
     # For the 匹配 → 下单 median: an invitation is itself the order, so only the other match events.
-    times[SEARCHED] = _earliest(views, feedback, answers)
-    times["ordered"] = _times(
-        select(Order.need_id, func.min(Order.created_at))
-        .where(Order.need_id.in_(ids), *orders)
-        .group_by(Order.need_id)
-    )
-    for state in AUDITED:
-        times[state] = _times(
-            select(Order.need_id, func.min(AuditLog.created_at))
-            .join(Order, AuditLog.order_id == Order.id)
-            .where(Order.need_id.in_(ids), *orders, AuditLog.to_status == state)
-            .group_by(Order.need_id)
-        )
+    times[SEARCHED] = _searched(ids, filters)
+    orders = _order_times(ids, filters)
+    times["matched"] = _earliest(times[SEARCHED], orders.pop("invited"))
+    times.update(orders)
     return times
 
 

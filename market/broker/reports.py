@@ -1,4 +1,4 @@
-"""Deal reports (成交报表): signed deals by month, field, region, contract type and provider.
+"""Deal reports (成交报表): signed deals by month, field, sub-field, region, contract type and provider.
 
 Grouping and sums run in SQL; months are bucketed in Python from per-day sums, so no date
 function differs between SQLite and PostgreSQL.
@@ -49,7 +49,7 @@ def deal_query(actor: Any, filters: Filters, *columns: Any) -> Select:  # type: 
     )
     query = scope.within(query, Order.province, actor)
     if filters.field:
-        query = query.where(Need.field_code == filters.field)
+        query = query.where(*filters.need_clauses())
     if filters.region:
         query = query.where(Order.province == filters.region)
     if filters.kind:
@@ -86,6 +86,29 @@ def by_field(actor: Any, filters: Filters, lang: str = "zh") -> list[Row]:
             for code, c, v in rows
         ]
     )
+
+
+def by_subfield(actor: Any, filters: Filters, lang: str = "zh") -> list[Row]:
+    """Per field and sub-field (细分领域); a need without one counts under "<field> / 未细分"."""
+    rows = _grouped(actor, filters, Need.field_code, Need.subfield_code)
+    return _sorted(
+        [
+            Row(
+                subfield or field or "",
+                _subfield_label(field, subfield, lang),
+                int(c),
+                money(v),
+            )
+            for field, subfield, c, v in rows
+        ]
+    )
+
+
+def _subfield_label(field: str | None, subfield: str | None, lang: str) -> str:
+    if not field:
+        return _("未关联需求")
+    second = reference.subfield_name(subfield, lang) if subfield else _("未细分")
+    return f"{reference.field_name(field, lang)} / {second}"
 
 
 def by_region(actor: Any, filters: Filters, lang: str = "zh") -> list[Row]:

@@ -73,6 +73,11 @@ def _field(actor: Any, f: Filters) -> Table:
     return _deal_table("field", _("按领域"), _("领域"), reports.by_field(actor, f, current_language()))
 
 
+def _subfield(actor: Any, f: Filters) -> Table:
+    rows = reports.by_subfield(actor, f, current_language())
+    return _deal_table("subfield", _("按细分领域"), _("领域 / 细分领域"), rows)
+
+
 def _region(actor: Any, f: Filters) -> Table:
     return _deal_table("region", _("按地区"), _("地区"), reports.by_region(actor, f, current_language()))
 
@@ -89,6 +94,7 @@ def _provider(actor: Any, f: Filters) -> Table:
 BUILDERS: dict[str, Callable[[Any, Filters], Table]] = {
     "month": _month,
     "field": _field,
+    "subfield": _subfield,
     "region": _region,
     "contract": _contract,
     "provider": _provider,

@@ -11,6 +11,7 @@ from market import scope, taxonomy
 from market.broker import actions, attention, board, claims_views, funnel, review_views, tables, views_lists
 from market.broker.filters import PERIODS, Filters, parse
 from market.errors import NotFound
+from market.forms import subfield_filter_choices
 from market.i18n import gettext as _
 from market.orders.views import flash_refusal
 from market.orders.vocab import CONTRACT_TYPES
@@ -37,6 +38,7 @@ def _choices(filters: Filters) -> dict[str, Any]:
         "filters": filters,
         "periods": PERIODS,
         "fields": reference.field_choices(),
+        "subfields": subfield_filter_choices(filters.field or None, _("全部细分领域")),
         "provinces": provinces,
         "kinds": taxonomy.PROVIDER_KINDS,
     }

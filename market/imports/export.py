@@ -42,6 +42,7 @@ def need_rows(actor: User) -> Iterator[DataRow]:
             need.title,
             need.description,
             reference.field_name(need.field_code),
+            reference.subfield_name(need.subfield_code),
             reference.region_name(need.province),
             reference.region_name(need.city),
             _number(need.budget_min),
@@ -59,6 +60,7 @@ def provider_rows(actor: User) -> Iterator[DataRow]:
         select(Provider)
         .options(
             selectinload(Provider.fields),
+            selectinload(Provider.subfields),
             selectinload(Provider.achievements),
             selectinload(Provider.services),
         )
@@ -66,7 +68,7 @@ def provider_rows(actor: User) -> Iterator[DataRow]:
         Provider,
         actor,
     )
-    blank = [""] * 10
+    blank = [""] * 11  # the provider columns, 记录类型 to 当前可接单
     for provider in db.session.scalars(query):
         yield [
             RECORD_LABELS["provider"],
@@ -77,6 +79,7 @@ def provider_rows(actor: User) -> Iterator[DataRow]:
             reference.region_name(provider.province),
             reference.region_name(provider.city),
             "；".join(f.name_zh for f in provider.fields),
+            "；".join(s.name_zh for s in provider.subfields),
             provider.expertise,
             _yes(provider.available),
             *[""] * 10,

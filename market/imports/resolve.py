@@ -17,6 +17,8 @@ _SUFFIXES = ("维吾尔自治区", "壮族自治区", "回族自治区", "自治
 TRUE_WORDS = {"是", "y", "yes", "true", "1", "√", "✓", "对", "有"}
 FALSE_WORDS = {"否", "n", "no", "false", "0", "×", "✗", "无", "不"}
 _SPLIT = re.compile(r"[;；,，、|/\n]+")
+# Sub-field names may hold "/" or "," ("CAD/CAE 设计仿真"): a list of them splits on fewer marks.
+_SPLIT_NAMES = re.compile(r"[;；、|\n]+")
 _DATE_FORMATS = ("%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d", "%Y年%m月%d日", "%Y%m%d", "%Y-%m-%d %H:%M:%S")
 
 
@@ -42,6 +44,8 @@ def _vocabulary(terms: tuple[taxonomy.Term, ...]) -> dict[str, str]:
 @dataclass
 class Lookups:
     fields: dict[str, str] = field(default_factory=dict)
+    subfields: dict[str, dict[str, str]] = field(default_factory=dict)  # field -> name -> sub-field code
+    subfield_codes: set[str] = field(default_factory=set)
     provinces: dict[str, str] = field(default_factory=dict)
     cities: dict[str, dict[str, str]] = field(default_factory=dict)  # province -> name -> city code
     city_codes: set[str] = field(default_factory=set)
@@ -61,6 +65,11 @@ class Lookups:
         for code, zh, en in reference.field_choices():
             for name in (code, zh, en):
                 lookups.fields.setdefault(_key(name), code)
+        for sub in reference.subfield_choices():
+            lookups.subfield_codes.add(sub.code)
+            per_field = lookups.subfields.setdefault(sub.field_code, {})
+            for name in (sub.code, sub.zh, sub.en):
+                per_field.setdefault(_key(name), sub.code)
         for code, (zh, en, parent) in reference.region_names().items():
             names = (code, zh, en, _short(zh))
             if parent is None:
@@ -76,6 +85,16 @@ class Lookups:
     def field(self, text: str) -> str | None:
         return self.fields.get(_key(text))
 
+    def subfield(self, field_codes: list[str], text: str) -> str | None:
+        """An active sub-field named in one of the fields; a bare code is returned as is (the form then
+        says when it belongs to another field)."""
+        if text in self.subfield_codes:
+            return text
+        for code in field_codes:
+            if found := self.subfields.get(code, {}).get(_key(text)):
+                return found
+        return None
+
     def province(self, text: str) -> str | None:
         return self.provinces.get(_key(text))
 
@@ -89,8 +108,9 @@ class Lookups:
         return self.terms[vocabulary].get(_key(text))
 
 
-def split_list(text: str) -> list[str]:
-    return [part.strip() for part in _SPLIT.split(text) if part.strip()]
+def split_list(text: str, names: bool = False) -> list[str]:
+    splitter = _SPLIT_NAMES if names else _SPLIT
+    return [part.strip() for part in splitter.split(text) if part.strip()]
 
 
 def parse_bool(text: str) -> bool | None:

@@ -91,7 +91,8 @@ class Validator:
         for key in ("title", "description", "public_summary", "confidential_details"):
             data[key] = raw.get(key, "")
         province = self._code(raw, "province", self.lookups.province, errors, data)
-        self._code(raw, "field_code", self.lookups.field, errors, data)
+        field_code = self._code(raw, "field_code", self.lookups.field, errors, data)
+        self._code(raw, "subfield_code", lambda t: self.lookups.subfield([field_code or ""], t), errors, data)
         self._city(raw, province, errors, data)
         self._code(raw, "cooperation_mode", lambda t: self.lookups.term("cooperation_mode", t), errors, data)
         for key in ("budget_min", "budget_max"):
@@ -122,6 +123,7 @@ class Validator:
         province = self._code(raw, "province", self.lookups.province, errors, data)
         self._city(raw, province, errors, data)
         self._fields(raw, errors, data)
+        self._subfields(raw, data.getlist("fields"), errors, data)
         self._bool(raw, "available", True, errors, data)
         form = self._form(ProviderForm, data, errors)
         self._scope(province, errors)
@@ -208,6 +210,17 @@ class Validator:
                 errors.append((column, _("无法识别“{value}”。", value=text)))
             else:
                 data.add("fields", code)
+
+    def _subfields(
+        self, raw: dict[str, str], field_codes: list[str], errors: Errors, data: MultiDict[str, str]
+    ) -> None:
+        column = header_of(self.kind, "subfields")
+        for text in split_list(raw.get("subfields", ""), names=True):
+            code = self.lookups.subfield(field_codes, text)
+            if code is None:
+                errors.append((column, _("无法识别细分领域“{value}”（须属于所填领域）。", value=text)))
+            else:
+                data.add("subfields", code)
 
     def _date(self, raw: dict[str, str], key: str, errors: Errors, data: MultiDict[str, str]) -> None:
         text = raw.get(key, "").strip()

@@ -20,7 +20,7 @@ from market.db import db
 from market.moderation import services as moderation
 from market.needs.models import Need
 from market.providers.models import Achievement, Provider, ServiceItem
-from market.reference.models import Field
+from market.reference.models import Field, SubField
 
 Progress = Callable[[int], None]
 _CHUNK = 500
@@ -122,13 +122,14 @@ def write_providers(
 ) -> WriteResult:
     # Imported profiles have no owner account; brokers keep them (docs/import.md).
     fields = {f.code: f for f in db.session.scalars(select(Field))}
+    subfields = {s.code: s for s in db.session.scalars(select(SubField))}
     result = WriteResult()
     providers: dict[int, Provider] = {}
     unreviewed: list[Provider] = []
     pending = 0
     for record in records:
         if record.record == "provider":
-            providers[record.ordinal] = _provider(record.values, fields, result)
+            providers[record.ordinal] = _provider(record.values, (fields, subfields), result)
             unreviewed.append(providers[record.ordinal])
         elif record.record == "achievement" and record.parent is not None:
             providers[record.parent].achievements.append(Achievement(**record.values))
@@ -155,11 +156,16 @@ def _review_flushed(actor: User, unreviewed: list[Provider], publish: bool) -> N
     db.session.flush()
 
 
-def _provider(values: dict[str, Any], fields: dict[str, Field], result: WriteResult) -> Provider:
+def _provider(
+    values: dict[str, Any], taxonomy: tuple[dict[str, Field], dict[str, SubField]], result: WriteResult
+) -> Provider:
+    fields, subfields = taxonomy
     values = dict(values)
     codes = values.pop("field_codes")
+    subfield_codes = values.pop("subfield_codes", [])
     provider = Provider(**values)
     provider.fields = [fields[code] for code in codes]
+    provider.subfields = [subfields[code] for code in subfield_codes]
     if provider.kind != "expert":
         provider.organisation = Organisation(
             name=provider.name,

@@ -9,6 +9,7 @@ from werkzeug.wrappers import Response
 
 from market.auth.models import Role
 from market.db import db
+from market.main import home
 from market.needs import services as needs
 from market.needs.models import Need
 from market.postings import PostingStatus
@@ -44,7 +45,13 @@ def index() -> str:
         )
         or 0,
     }
-    return render_template("main/index.html", latest=latest, featured=featured, stats=stats)
+    return render_template(
+        "main/index.html",
+        latest=latest,
+        featured=featured,
+        stats=stats,
+        start=home.starting_points(current_user),
+    )
 
 
 @bp.route("/dashboard")

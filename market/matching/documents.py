@@ -17,6 +17,7 @@ def need_document(need: Need) -> Document:
         text=text,
         filters={
             "field": need.field_code,
+            "subfield": (need.subfield_code,) if need.subfield_code else (),
             "province": need.province,
             "mode": need.cooperation_mode,
             "open_call": "yes" if need.is_open_call else "no",
@@ -51,6 +52,7 @@ def provider_document(provider: Provider) -> Document:
         passages=tuple(passages),
         filters={
             "field": tuple(provider.field_codes),
+            "subfield": tuple(provider.subfield_codes),
             "province": provider.province,
             "kind": provider.kind,
             "available": "yes" if provider.available else "no",

@@ -55,6 +55,7 @@ class Reason:
     available: bool
     degree: int = 0  # 匹配度, 0-100, the same for this pair on every page
     evidence: tuple[Segment, ...] = ()
+    subfield_fit: bool = False
 
     @property
     def weak(self) -> bool:
@@ -71,7 +72,9 @@ class Reason:
             parts.append(_("命中关键词：{terms}", terms="、".join(self.terms)))
         if self.passage_label:
             parts.append(_("最相关{kind}：《{label}》", kind=_(self.passage_kind), label=self.passage_label))
-        if self.field_fit:
+        if self.subfield_fit:
+            parts.append(_("细分领域一致"))
+        elif self.field_fit:
             parts.append(_("领域一致"))
         if self.region_fit:
             parts.append(_("同省"))
@@ -230,4 +233,5 @@ def explain(
         available="available" in hit.boosts,
         degree=calibration.match_degree(hit, need_terms, stop, same_field),
         evidence=evidence(sources, terms),
+        subfield_fit="subfield" in hit.boosts,
     )

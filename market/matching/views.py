@@ -7,6 +7,7 @@ from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
 from market import taxonomy
+from market.capacity import services as capacity
 from market.errors import NotFound
 from market.forms import province_choices, term_choices
 from market.i18n import gettext as _
@@ -51,6 +52,8 @@ def need_matches(need_id: int) -> str:
         matches=matches,
         filters=filters,
         trouble=matches.notice,
+        # Each provider's load, answer record and conflicts with this need (market/capacity).
+        standings=capacity.standings(need, [m.provider for m in matches]),
         filter_args=_filter_args(),
         provinces=province_choices(_("全部地区")),
         kinds=term_choices(taxonomy.PROVIDER_KINDS, _("全部类型")),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import date
 from typing import Any
 
@@ -15,11 +16,13 @@ from market.forms import (
     city_in_province,
     field_choices,
     province_choices,
+    subfield_choices,
     term_choices,
 )
 from market.i18n import gettext as _
 from market.i18n import lazy_gettext
 from market.ids import MAX_ID
+from market.reference import services as reference
 from market.text import REASON_MAX
 
 BUDGET_MAX = 1_000_000  # 万元: a hundred billion yuan is past any real need
@@ -29,6 +32,7 @@ class NeedForm(BaseForm):
     title = StringField(validators=[DataRequired(), Length(min=4, max=120)])
     description = TextAreaField(validators=[DataRequired(), Length(min=20, max=5000)])
     field_code = SelectField(validators=[DataRequired()])
+    subfield_code = SelectField(validators=[Optional()])
     province = SelectField(validators=[DataRequired()])
     city = SelectField(validators=[Optional()])
     budget_min = IntegerField(validators=[Optional(), NumberRange(min=0, max=BUDGET_MAX)])
@@ -44,6 +48,7 @@ class NeedForm(BaseForm):
         self.title.label.text = _("需求标题")
         self.description.label.text = _("需求描述")
         self.field_code.label.text = _("技术领域")
+        self.subfield_code.label.text = _("细分领域（选填）")
         self.province.label.text = _("省份")
         self.city.label.text = _("城市")
         self.budget_min.label.text = _("预算下限（万元）")
@@ -54,6 +59,16 @@ class NeedForm(BaseForm):
         self.confidential_details.label.text = _("保密细节（仅受邀并接单的服务方可见）")
         self.is_open_call.label.text = _("揭榜挂帅：允许任何合格服务方提交方案")
         self.field_code.choices = field_choices(_("请选择领域"))
+        self.subfield_code.choices = subfield_choices(_("不细分"))
+        # Searchable with JavaScript (static/js/pickers.js), a plain grouped select without it.
+        self.subfield_code.render_kw = {
+            "data-searchable": "",
+            "data-placeholder": _("输入名称搜索，如 注塑"),
+            "data-no-results": _("没有符合的选项"),
+            # static/js/pickers.js narrows the list to the chosen field's sub-fields (code -> field).
+            "data-narrow-by": "field_code",
+            "data-parents": json.dumps({sub.code: sub.field_code for sub in reference.subfield_choices()}),
+        }
         self.province.choices = province_choices(_("请选择省份"))
         self.city.choices = city_choices()
         self.cooperation_mode.choices = term_choices(taxonomy.COOPERATION_MODES, _("请选择合作方式"))
@@ -61,6 +76,10 @@ class NeedForm(BaseForm):
     def validate_city(self, field: SelectField) -> None:
         if not city_in_province(self.province.data, field.data):
             raise ValidationError(_("城市不属于所选省份。"))
+
+    def validate_subfield_code(self, field: SelectField) -> None:
+        if field.data and not reference.subfield_under(field.data, [self.field_code.data or ""]):
+            raise ValidationError(_("细分领域须属于所选技术领域。"))
 
     def validate_budget_max(self, field: IntegerField) -> None:
         if field.data is not None and self.budget_min.data is not None and field.data < self.budget_min.data:
@@ -75,6 +94,7 @@ class NeedForm(BaseForm):
             "title": self.title.data,
             "description": self.description.data,
             "field_code": self.field_code.data,
+            "subfield_code": self.subfield_code.data or None,
             "province": self.province.data,
             "city": self.city.data or None,
             "budget_min": self.budget_min.data,

@@ -27,6 +27,8 @@ class Need(Timestamped, db.Model):
     title: Mapped[str] = mapped_column(String(120))
     description: Mapped[str] = mapped_column(Text)
     field_code: Mapped[str] = mapped_column(ForeignKey("fields.code"), index=True)
+    # 细分领域: optional, one of field_code's sub-fields (market.reference.services.check_subfields).
+    subfield_code: Mapped[str | None] = mapped_column(ForeignKey("subfields.code"), index=True)
     province: Mapped[str] = mapped_column(ForeignKey("regions.code"), index=True)
     city: Mapped[str | None] = mapped_column(ForeignKey("regions.code"))
     budget_min: Mapped[int | None]  # 万元

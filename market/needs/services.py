@@ -18,6 +18,7 @@ from market.moderation import services as moderation
 from market.moderation.models import ModerationEvent
 from market.needs.models import Need
 from market.postings import ENDED, Action, PostingStatus, status_label
+from market.reference import services as reference
 from market.text import REASON_MAX, contains_text, text_problem, too_long
 
 
@@ -29,6 +30,7 @@ def require_author(actor: Any) -> None:
 
 def create_need(actor: User, values: dict[str, Any]) -> Need:
     require_author(actor)
+    values = _with_checked_subfield(values)
     need = Need(organisation_id=actor.organisation_id, author_id=actor.id, **values)
     db.session.add(need)
     db.session.flush()
@@ -50,10 +52,30 @@ def _require_editable(actor: Any, need: Need) -> None:
 
 def update_need(actor: User, need: Need, values: dict[str, Any]) -> Need:
     _require_editable(actor, need)
+    values = _with_checked_subfield(values, need)
     for key, value in values.items():
         setattr(need, key, value)
     db.session.flush()
     return need
+
+
+def _with_checked_subfield(values: dict[str, Any], need: Need | None = None) -> dict[str, Any]:
+    """The values with a sub-field that belongs to the need's field (ValidationFailed otherwise).
+
+    A field changed without a sub-field drops a sub-field of the old one; a sub-field the need
+    already holds may stay after an admin deactivated it.
+    """
+    field_code = values.get("field_code", need.field_code if need else None)
+    current = need.subfield_code if need else None
+    given = "subfield_code" in values
+    subfield = (values["subfield_code"] if given else current) or None
+    known = reference.subfields().get(subfield) if subfield else None
+    if subfield is None or (subfield == current and known is not None and known.field_code == field_code):
+        return {**values, "subfield_code": subfield}
+    if not given:  # the field changed under a sub-field of the old one
+        return {**values, "subfield_code": None}
+    reference.check_subfields([field_code or ""], [subfield], name="subfield_code")
+    return {**values, "subfield_code": subfield}
 
 
 def submit_need(actor: User, need_id: int) -> Need:
@@ -124,6 +146,7 @@ def need_page(actor: Any, need_id: int) -> NeedPage:
 class NeedFilters:
     q: str = ""
     field: str = ""
+    subfield: str = ""
     province: str = ""
     mode: str = ""
     open_call: bool = False
@@ -142,6 +165,8 @@ def public_needs_query(filters: NeedFilters) -> Select[tuple[Need]]:
         )
     if filters.field:
         query = query.where(Need.field_code == filters.field)
+    if filters.subfield:
+        query = query.where(Need.subfield_code == filters.subfield)
     if filters.province:
         query = query.where(Need.province == filters.province)
     if filters.mode:

@@ -138,6 +138,5 @@ def _read(form_class: type[OutcomeForm]) -> OutcomeForm:
 
 
 def _refusal_message(error: DomainError) -> str:
-    """What is wrong with each field (each message once), else the refusal's own message."""
-    details = dict.fromkeys(m for found in error.field_errors.values() for m in found)
-    return "；".join(details) if details else error.message
+    """One message per refusal (`DomainError.shown`)."""
+    return error.shown()

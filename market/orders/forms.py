@@ -139,6 +139,17 @@ class DispatchForm(MessageForm):
         return list(dict.fromkeys(self.provider_ids.data or []))
 
 
+class DispatchTopForm(MessageForm):
+    """派单 to the top N suggestions (providers at capacity skipped unless `include_full`)."""
+
+    top_n = IntegerField(validators=[Required(), NumberRange(min=1, max=10)])
+    include_full = BooleanField()
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        _labels(self, top_n=_("发给前几名"), include_full=_("包括满额和休假的服务方"), message=_("派单说明"))
+
+
 # ---- steps of an order ------------------------------------------------------------------------------------
 
 

@@ -40,10 +40,14 @@ class Order(Timestamped, db.Model):
 
     __tablename__ = "orders"
     # The broker board's columns and lists: one state, newest change first (migration d7e8f9a00016).
-    __table_args__ = (Index("ix_orders_status_changed", "status", "status_changed_at"),)
+    # The reports funnel reads a need's orders from the index alone (migration a4b5c6d70019).
+    __table_args__ = (
+        Index("ix_orders_status_changed", "status", "status_changed_at"),
+        Index("ix_orders_need_funnel", "need_id", "created_at", "origin", "provider_id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    origin: Mapped[str] = mapped_column(String(20))  # ordered | dispatched | proposal
+    origin: Mapped[str] = mapped_column(String(20))  # ordered (点单) | invited (邀请) | dispatched | proposal
     status: Mapped[str] = mapped_column(String(20), index=True)
     # Bumped on every UPDATE; a stale write fails instead of overwriting (optimistic check).
     version: Mapped[int] = mapped_column(default=1)
@@ -244,6 +248,8 @@ class AuditLog(db.Model):
     """Every order transition: who (None = the system), when, from, to, why. Append-only."""
 
     __tablename__ = "order_audit_log"
+    # The reports funnel's first entry into a state per order, from the index alone (a4b5c6d70019).
+    __table_args__ = (Index("ix_order_audit_log_order_status", "order_id", "to_status", "created_at"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     order_id: Mapped[int] = mapped_column(ForeignKey("orders.id"), index=True)

@@ -20,10 +20,8 @@ bp = Blueprint("orders", __name__, url_prefix="/orders")
 
 
 def refusal_message(error: DomainError) -> str:
-    """One message per refusal: what is wrong with each field when the refusal names fields (each
-    message once), else the refusal's own message."""
-    details = dict.fromkeys(m for found in error.field_errors.values() for m in found)
-    return "；".join(details) if details else error.message
+    """One message per refusal (`DomainError.shown`)."""
+    return error.shown()
 
 
 def refused(error: DomainError, page: Callable[[], str]) -> Response:

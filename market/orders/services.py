@@ -98,7 +98,11 @@ def open_order(
         message=message,
     )
     transitions.start(order, actor, party)
-    key = {"dispatched": "order.dispatched", "proposal": "order.proposal_picked"}.get(origin, "order.ordered")
+    key = {
+        "dispatched": "order.dispatched",
+        "proposal": "order.proposal_picked",
+        "invited": "order.invited",
+    }.get(origin, "order.ordered")
     notify.notify_order(
         order, actor, "order_created", build(key, actor=actor.name, title=order.title, order_id=order.id)
     )
@@ -169,7 +173,7 @@ def _check_may_invite(actor: Any, need: Need, provider: Provider) -> None:
 def invite(actor: User, need: Need, provider: Provider, *, message: str = "") -> Order:
     """邀请: the enterprise invites a (matched) provider to one of its approved needs."""
     _check_may_invite(actor, need, provider)
-    return open_order(actor, Party.ENTERPRISE, "ordered", provider, need=need, message=message)
+    return open_order(actor, Party.ENTERPRISE, "invited", provider, need=need, message=message)
 
 
 def dispatchable_need(actor: Any, need_id: int) -> Need:

@@ -15,15 +15,26 @@ from market.needs.models import Need
 from market.orders import forms, proposals, queries, transitions
 from market.orders import permissions as order_permissions
 from market.orders.models import Order, Proposal
-from market.orders.vocab import CONTRACT_TYPES, ORDER_STATES, ORIGINS, PROPOSAL_STATES, STATE_COLOURS
+from market.orders.vocab import (
+    CONTRACT_TYPES,
+    INVITED_WAITING,
+    ORDER_STATES,
+    ORIGINS,
+    PROPOSAL_STATES,
+    STATE_COLOURS,
+)
 from market.providers.models import Provider
 from market.providers.services import provider_of
 from market.taxonomy import Term, label
 from market.text import MESSAGE_MAX, REASON_MAX
 
 
-def order_state(status: str, proposal: bool = False) -> Markup:
-    text = label(PROPOSAL_STATES if proposal else ORDER_STATES, status, current_language())
+def order_state(status: str, proposal: bool = False, origin: str = "") -> Markup:
+    """The state's badge; an invitation still waiting reads 待接单（邀请）, not 点单 (pass its origin)."""
+    states = PROPOSAL_STATES if proposal else ORDER_STATES
+    if origin == "invited" and status == "ordered":
+        states = INVITED_WAITING
+    text = label(states, status, current_language())
     return Markup('<span class="badge text-bg-{}" data-state="{}">{}</span>').format(
         STATE_COLOURS.get(status, "secondary"), status, text
     )

@@ -19,11 +19,11 @@ from market.i18n import N_, translate
 from market.i18n import gettext as _
 from market.messages import Message
 from market.orders.models import AuditLog, FollowUp, Order
-from market.orders.vocab import ENGAGED_STATES, ORDER_STATES, PARTIES
+from market.orders.vocab import ENGAGED_STATES, INVITED_WAITING, ORDER_STATES, PARTIES
 
 
 class State(enum.StrEnum):
-    ORDERED = "ordered"  # 点单 (or invitation, or a proposal picked): waiting for the provider
+    ORDERED = "ordered"  # 点单 (or 邀请, or a proposal picked): waiting for the provider
     DISPATCHED = "dispatched"  # 派单 by a broker: waiting for the provider
     ACCEPTED = "accepted"  # 接单
     NEGOTIATING = "negotiating"
@@ -82,6 +82,7 @@ TABLE: dict[tuple[State, Action], Step] = {
 REASON_REQUIRED = frozenset({Action.DECLINE, Action.CANCEL})
 INITIAL: dict[str, State] = {
     "ordered": State.ORDERED,
+    "invited": State.ORDERED,  # 邀请: an enterprise invites a provider to its need
     "proposal": State.ORDERED,
     "dispatched": State.DISPATCHED,
 }
@@ -117,8 +118,26 @@ def _action_in(code: Any, lang: str) -> str:
     return str(code or "")
 
 
+def _state_in(value: Any, lang: str) -> str:
+    """An order state in `lang`: a plain code (older notes), or {"state", "origin"} so a waiting
+    invitation reads 待接单（邀请） as its badge does, not 待接单（点单）."""
+    if isinstance(value, dict):
+        code, origin = value.get("state"), value.get("origin")
+        if origin == "invited" and code == "ordered":
+            return taxonomy.label(INVITED_WAITING, code, lang)
+        return taxonomy.label(ORDER_STATES, code, lang)
+    return taxonomy.label(ORDER_STATES, value, lang)
+
+
+def state_param(status: str, origin: str) -> Any:
+    """A state as stored in a note: with the origin only where the origin changes its label."""
+    if origin == "invited" and status == "ordered":
+        return {"state": status, "origin": origin}
+    return status
+
+
 messages.label_type("order_action", _action_in)
-messages.label_type("order_state", lambda code, lang: taxonomy.label(ORDER_STATES, code, lang))
+messages.label_type("order_state", _state_in)
 messages.label_type("party", lambda code, lang: taxonomy.label(PARTIES, code, lang))
 
 
@@ -211,7 +230,9 @@ def fire(
         reason_params=given.params if given else None,
         version=order.version,
     )
-    note = _transition_note(action, before, order.status, given or typed)
+    note = _transition_note(
+        action, state_param(before, order.origin), state_param(order.status, order.origin), given or typed
+    )
     db.session.add(entry)
     db.session.add(
         FollowUp(
@@ -226,7 +247,7 @@ def fire(
     return entry
 
 
-def _transition_note(action: str, before: str, after: str, reason: str | Message) -> Message:
+def _transition_note(action: str, before: Any, after: Any, reason: str | Message) -> Message:
     if not reason:
         return messages.build("follow_up.transition", action=action, before=before, after=after)
     return messages.build(

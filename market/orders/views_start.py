@@ -15,23 +15,18 @@ from werkzeug.datastructures import MultiDict
 from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.wrappers import Response
 
+from market.capacity import services as capacity
 from market.db import db
 from market.i18n import gettext as _
 from market.idempotency import create_once
-from market.matching import services as matching
 from market.needs import views as need_pages
 from market.needs.models import Need
 from market.needs.services import get_visible_need
-from market.orders import forms, proposals, services
+from market.orders import dispatching, forms, proposals, services
 from market.orders.models import Order
 from market.orders.pages import attempt, bp
 from market.orders.views_answers import answer_uploads, too_large
 from market.postings import PostingStatus
-from market.providers.models import Provider
-from market.reference.models import Field
-
-DISPATCH_CHOICES = 200
-DISPATCH_RECOMMENDED = 10
 
 
 def _typed() -> MultiDict[str, str]:
@@ -89,7 +84,13 @@ def invite(need_id: int, provider_id: int) -> str | Response:
 
     def page() -> str:
         return render_template(
-            "orders/new.html", service=None, provider=provider, need=need, needs=[], typed=_typed()
+            "orders/new.html",
+            service=None,
+            provider=provider,
+            need=need,
+            needs=[],
+            typed=_typed(),
+            standing=capacity.standings(need, [provider])[provider.id],
         )
 
     if request.method == "GET":
@@ -104,40 +105,31 @@ def invite(need_id: int, provider_id: int) -> str | Response:
     )
 
 
-def _dispatch_candidates(need: Need) -> list[Provider]:
-    """Every public provider to pick from by hand: the need's field first, then its province."""
-    same_field = Provider.fields.any(Field.code == need.field_code)
-    query = (
-        select(Provider)
-        .where(Provider.status == PostingStatus.APPROVED.value)
-        .order_by(same_field.desc(), (Provider.province == need.province).desc(), Provider.id)
-        .limit(DISPATCH_CHOICES)
-    )
-    return list(db.session.scalars(query))
-
-
 @bp.route("/dispatch/<int:need_id>", methods=["GET", "POST"])
 @login_required
 def dispatch(need_id: int) -> str | Response:
     need = services.dispatchable_need(current_user, need_id)
 
     def page() -> str:
-        # The broker sees the ranking the enterprise sees, with its reasons, above the full list.
-        matches = matching.or_notice(
-            lambda: matching.providers_for_need(current_user, need, k=DISPATCH_RECOMMENDED)
-        )
+        # The broker sees the ranking the enterprise sees, spread by capacity, with its reasons and
+        # each provider's load and conflicts, above the full list (market/orders/dispatching.py).
         return render_template(
-            "orders/dispatch.html",
-            need=need,
-            matches=matches,
-            providers=_dispatch_candidates(need),
-            typed=_typed(),
+            "orders/dispatch.html", need=need, view=dispatching.page(current_user, need), typed=_typed()
         )
 
     if request.method == "GET":
         return page()
 
     def start() -> list[Order]:
+        if "top_n" in request.form:  # the "send to the top N" button
+            top = forms.read(forms.DispatchTopForm, request.form)
+            return dispatching.dispatch_top(
+                current_user,
+                need,
+                top.top_n.data,
+                include_unavailable=bool(top.include_full.data),
+                message=forms.text(top, "message"),
+            )
         form = forms.read(forms.DispatchForm, request.form)
         return services.dispatch(current_user, need, form.picked(), message=forms.text(form, "message"))
 

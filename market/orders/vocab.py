@@ -14,6 +14,7 @@ CONTRACT_TYPES: tuple[Term, ...] = (
 
 ORIGINS: tuple[Term, ...] = (
     Term("ordered", "点单", "Ordered"),
+    Term("invited", "邀请", "Invitation"),
     Term("dispatched", "派单", "Dispatched"),
     Term("proposal", "科技答题", "From an answer"),
 )
@@ -30,6 +31,9 @@ ORDER_STATES: tuple[Term, ...] = (
     Term("cancelled", "已取消", "Cancelled"),
     Term("expired", "已过期", "Expired"),
 )
+
+# An invitation (origin invited) waits in state ordered, but is not a 点单: its badge says so.
+INVITED_WAITING: tuple[Term, ...] = (Term("ordered", "待接单（邀请）", "Invited"),)
 
 PROPOSAL_STATES: tuple[Term, ...] = (
     Term("submitted", "已提交", "Submitted"),

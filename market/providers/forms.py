@@ -15,11 +15,14 @@ from market.forms import (
     city_in_province,
     field_choices,
     province_choices,
+    subfield_choices,
     term_choices,
 )
 from market.i18n import gettext as _
+from market.reference import services as reference
 
 MAX_FIELDS = 3
+MAX_SUBFIELDS = 8
 
 
 class ProviderForm(BaseForm):
@@ -29,6 +32,7 @@ class ProviderForm(BaseForm):
     province = SelectField(validators=[DataRequired()])
     city = SelectField(validators=[Optional()])
     fields = SelectMultipleField(validators=[DataRequired()])
+    subfields = SelectMultipleField(validators=[Optional()])
     expertise = TextAreaField(validators=[DataRequired(), Length(min=20, max=3000)])
     available = BooleanField(default=True)
 
@@ -40,6 +44,7 @@ class ProviderForm(BaseForm):
         self.province.label.text = _("省份")
         self.city.label.text = _("城市")
         self.fields.label.text = _("技术领域（最多 3 个）")
+        self.subfields.label.text = _("细分领域（选填，最多 8 个，须属于所选领域）")
         self.expertise.label.text = _("专长与能力介绍")
         self.available.label.text = _("当前可接单")
         self.province.choices = province_choices(_("请选择省份"))
@@ -52,6 +57,8 @@ class ProviderForm(BaseForm):
             "data-placeholder": _("输入名称搜索"),
             "data-no-results": _("没有符合的选项"),
         }
+        self.subfields.choices = subfield_choices()
+        self.subfields.render_kw = {**self.fields.render_kw, "data-max-items": str(MAX_SUBFIELDS)}
 
     def validate_city(self, field: SelectField) -> None:
         if not city_in_province(self.province.data, field.data):
@@ -61,6 +68,13 @@ class ProviderForm(BaseForm):
         if len(field.data or []) > MAX_FIELDS:
             raise ValidationError(_("最多选择 3 个领域。"))
 
+    def validate_subfields(self, field: SelectMultipleField) -> None:
+        chosen = field.data or []
+        if len(set(chosen)) > MAX_SUBFIELDS:
+            raise ValidationError(_("最多选择 8 个细分领域。"))
+        if any(not reference.subfield_under(code, self.fields.data or []) for code in chosen):
+            raise ValidationError(_("细分领域须属于所选技术领域。"))
+
     def profile_values(self) -> dict[str, Any]:
         return {
             "name": self.name.data,
@@ -69,6 +83,7 @@ class ProviderForm(BaseForm):
             "province": self.province.data,
             "city": self.city.data or None,
             "field_codes": list(dict.fromkeys(self.fields.data or [])),
+            "subfield_codes": list(dict.fromkeys(self.subfields.data or [])),
             "expertise": self.expertise.data,
             "available": bool(self.available.data),
         }

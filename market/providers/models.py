@@ -13,13 +13,21 @@ from market.postings import PostingStatus, posting_kind
 
 if TYPE_CHECKING:
     from market.auth.models import Organisation, User
-    from market.reference.models import Field
+    from market.reference.models import Field, SubField
 
 provider_fields = Table(
     "provider_fields",
     db.metadata,
     Column("provider_id", ForeignKey("providers.id", ondelete="CASCADE"), primary_key=True),
     Column("field_code", ForeignKey("fields.code"), primary_key=True),
+)
+
+# 细分领域 of a provider: each under one of its fields (market.reference.services.check_subfields).
+provider_subfields = Table(
+    "provider_subfields",
+    db.metadata,
+    Column("provider_id", ForeignKey("providers.id", ondelete="CASCADE"), primary_key=True),
+    Column("subfield_code", ForeignKey("subfields.code"), primary_key=True, index=True),
 )
 
 
@@ -45,6 +53,9 @@ class Provider(Timestamped, db.Model):
     approved_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
     fields: Mapped[list[Field]] = relationship(secondary=provider_fields, order_by="Field.position")
+    subfields: Mapped[list[SubField]] = relationship(
+        secondary=provider_subfields, order_by="SubField.position"
+    )
     user: Mapped[User | None] = relationship()
     organisation: Mapped[Organisation | None] = relationship()
     achievements: Mapped[list[Achievement]] = relationship(
@@ -61,6 +72,10 @@ class Provider(Timestamped, db.Model):
     @property
     def field_codes(self) -> list[str]:
         return [f.code for f in self.fields]
+
+    @property
+    def subfield_codes(self) -> list[str]:
+        return [s.code for s in self.subfields]
 
 
 class Achievement(Timestamped, db.Model):

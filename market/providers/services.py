@@ -15,8 +15,9 @@ from market.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from market.i18n import gettext as _
 from market.moderation import services as moderation
 from market.postings import Action, PostingStatus
-from market.providers.models import Achievement, Provider, ServiceItem, provider_fields
-from market.reference.models import Field
+from market.providers.models import Achievement, Provider, ServiceItem, provider_fields, provider_subfields
+from market.reference import services as reference
+from market.reference.models import Field, SubField
 from market.text import contains_text
 
 Item = TypeVar("Item", Achievement, ServiceItem)
@@ -48,13 +49,26 @@ def _require_owner(actor: User, provider: Provider) -> None:
 def update_profile(actor: User, provider: Provider, values: dict[str, Any]) -> Provider:
     _require_owner(actor, provider)
     field_codes = values.pop("field_codes")
+    subfield_codes = _checked_subfields(provider, field_codes, values.pop("subfield_codes", None))
     for key, value in values.items():
         setattr(provider, key, value)
     provider.fields = list(db.session.scalars(select(Field).where(Field.code.in_(field_codes))))
     provider.fields.sort(key=lambda f: field_codes.index(f.code))
+    provider.subfields = list(db.session.scalars(select(SubField).where(SubField.code.in_(subfield_codes))))
     moderation.recheck_if_public(actor, provider)
     db.session.flush()
     return provider
+
+
+def _checked_subfields(provider: Provider, field_codes: list[str], wanted: list[str] | None) -> list[str]:
+    """Sub-fields under the chosen fields. None (not given) keeps the current ones that still fit the
+    fields; the ones it already holds may stay after an admin deactivated them."""
+    held = set(provider.subfield_codes)
+    known = reference.subfields()
+    if wanted is None:
+        return [c for c in held if c in known and known[c].field_code in field_codes]
+    kept = [c for c in wanted if c in held and c in known and known[c].field_code in field_codes]
+    return kept + reference.check_subfields(field_codes, [c for c in wanted if c not in kept])
 
 
 def add_item(actor: User, provider: Provider, model: type[Item], values: dict[str, Any]) -> Item:
@@ -162,6 +176,7 @@ def get_own_item(actor: Any, model: type[Item], item_id: int) -> Item:
 class ProviderFilters:
     q: str = ""
     field: str = ""
+    subfield: str = ""
     province: str = ""
     kind: str = ""
     available: bool = False
@@ -184,6 +199,13 @@ def public_providers_query(filters: ProviderFilters) -> Select[tuple[Provider]]:
         query = query.where(
             exists().where(
                 provider_fields.c.provider_id == Provider.id, provider_fields.c.field_code == filters.field
+            )
+        )
+    if filters.subfield:
+        query = query.where(
+            exists().where(
+                provider_subfields.c.provider_id == Provider.id,
+                provider_subfields.c.subfield_code == filters.subfield,
             )
         )
     if filters.province:

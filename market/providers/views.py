@@ -42,6 +42,7 @@ def edit_profile() -> str | Response:
     form = ProviderForm(obj=provider)
     if not form.is_submitted():
         form.fields.data = provider.field_codes
+        form.subfields.data = provider.subfield_codes
     if form.validate_on_submit():
         services.update_profile(current_user, provider, form.profile_values())
         flash(_("资料已保存。提交审核通过后公开。"), "success")

@@ -91,9 +91,10 @@ def test_import_layout_export_types_budgets_years_and_deadlines(world: World) ->
     client = world.client("broker_in")
     rows = _sheet(client.get("/imports/export/needs.xlsx").data)
     header = [c.value for c in rows[0]]
-    row = next(r for r in rows[1:] if r[6].value == 50)
-    assert (row[6].data_type, row[7].value, row[7].data_type) == ("n", 80, "n")
-    assert row[8].is_date and row[8].value == datetime(2027, 3, 31)
+    low, high, deadline = (header.index(h) for h in ("预算下限（万元）", "预算上限（万元）", "截止日期"))
+    row = next(r for r in rows[1:] if r[low].value == 50)
+    assert (row[low].data_type, row[high].value, row[high].data_type) == ("n", 80, "n")
+    assert row[deadline].is_date and row[deadline].value == datetime(2027, 3, 31)
     assert isinstance(row[1].value, str) and row[1].data_type == "s"
     assert len(header) == len(row)
     csv_text = client.get("/imports/export/needs.csv").data.decode("utf-8-sig")

@@ -76,11 +76,11 @@ def test_board_more_link_pages_and_dispatch_picker_finds_a_provider(
     # 派单 with nothing ticked: the same page again, one message, the typed note kept
     need = stale[0]
     page.goto(f"/orders/dispatch/{need}")
-    page.get_by_label("派单说明").fill("请评估低温续航方案")
+    page.get_by_test_id("dispatch-form").get_by_label("派单说明").fill("请评估低温续航方案")
     page.get_by_role("button", name="派单", exact=True).click()
     expect(flash(page)).to_have_text("请至少选择一个服务方。")
     expect(page.get_by_test_id("dispatch-form")).to_be_visible()
-    expect(page.get_by_label("派单说明")).to_have_value("请评估低温续航方案")
+    expect(page.get_by_test_id("dispatch-form").get_by_label("派单说明")).to_have_value("请评估低温续航方案")
     # The refusal is answered 422 (Chromium logs that status as a console error): expected here only.
     watch = watches[id(page)]
     watch.problems[:] = [p for p in watch.problems if not ("/orders/dispatch/" in p and "422" in p)]

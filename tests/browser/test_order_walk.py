@@ -107,7 +107,9 @@ def test_one_need_goes_from_posting_to_a_rated_delivered_deal(page: Page, site: 
     choices = searchable(page, "选择服务方（可多选）")
     expect(choices.locator(f"option[value='{expert}']")).to_contain_text(f"{EXPERT} · 专家 · 江苏省")
     pick(page, "选择服务方（可多选）", EXPERT)
-    page.get_by_label("派单说明").fill("该企业急需冷藏车厢温控方案，请尽快评估。")
+    page.get_by_test_id("dispatch-form").get_by_label("派单说明").fill(
+        "该企业急需冷藏车厢温控方案，请尽快评估。"
+    )
     main(page).get_by_role("button", name="派单").click()
     expect(flash(page)).to_have_text("已派单。")
     orders = page.get_by_test_id("need-orders").locator("li")

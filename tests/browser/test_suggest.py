@@ -76,7 +76,7 @@ def test_typing_arrow_keys_and_enter_in_the_needs_search(page: Page, make: Facto
 def test_a_title_from_the_home_search_opens_the_posting(page: Page, make: Factory) -> None:
     needs = _needs(make)
     page.goto("/")
-    box = page.locator("input[name=q]")
+    box = page.get_by_test_id("home-search-needs").locator("input[name=q]")
     box.click()
     box.press_sequentially("污泥")
     options = page.get_by_role("listbox").get_by_role("option")

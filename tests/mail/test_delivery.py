@@ -66,7 +66,7 @@ def test_an_order_mail_arrives_in_the_recipients_language_with_its_link(
     [mail] = smtp_server.wait_for(1, to=to_provider)
     site = world.app.config["SITE_URL"]
     assert mail["To"] == to_provider
-    assert mail["Subject"].startswith("[Kechuang Match] ") and "placed an order" in mail["Subject"]
+    assert mail["Subject"].startswith("[Kechuang Match] ") and "invited you to a need" in mail["Subject"]
     assert mail.get_content_type() == "multipart/alternative"
     text, html = SmtpServer.text(mail), SmtpServer.html(mail)
     assert text.startswith("Dear ") and f"{site}/orders/{order}" in text

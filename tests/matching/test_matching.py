@@ -284,8 +284,8 @@ def test_dispatch_page_ranks_providers_with_reasons(app: Flask, make, tmp_path: 
 
 
 def test_dispatch_list_puts_the_needs_field_then_province_first(app: Flask, make, monkeypatch) -> None:  # type: ignore[no-untyped-def]
-    # The list once sorted only the first 5 x DISPATCH_CHOICES providers by id: later ones never showed.
-    from market.orders import views_start
+    # The list once sorted only the first 5 x CHOICES providers by id: later ones never showed.
+    from market.orders import dispatching
     from market.reference.models import Field
 
     ids = [_provider(make, WELDING, province=p) for p in ("11", "32", "11", "11", "11", "32")]
@@ -296,7 +296,7 @@ def test_dispatch_list_puts_the_needs_field_then_province_first(app: Flask, make
     need_id = _approve_need(make, make.user("enterprise"), field_code="agri", province="32")
     with app.app_context():
         need = db.session.get(Need, need_id)
-        monkeypatch.setattr(views_start, "DISPATCH_CHOICES", 3)
-        assert [p.id for p in views_start._dispatch_candidates(need)] == [ids[5], ids[4], ids[1]]
-        monkeypatch.setattr(views_start, "DISPATCH_CHOICES", 1)
-        assert [p.id for p in views_start._dispatch_candidates(need)] == [ids[5]]
+        monkeypatch.setattr(dispatching, "CHOICES", 3)
+        assert [p.id for p in dispatching.candidates(need)] == [ids[5], ids[4], ids[1]]
+        monkeypatch.setattr(dispatching, "CHOICES", 1)
+        assert [p.id for p in dispatching.candidates(need)] == [ids[5]]

@@ -53,7 +53,7 @@ def test_an_english_reader_reads_english_about_a_step_a_chinese_user_took(world:
     notices = section(owner, "/orders/notifications?lang=en", "notification")
     assert f"{provider_name}: Accept — {title}" in notices and "接单" not in notices
     follow_ups = section(owner, f"/orders/{order}?lang=en", "follow-ups")
-    assert "Status change: Accept (Ordered → Accepted)" in follow_ups and "状态变更" not in follow_ups
+    assert "Status change: Accept (Invited → Accepted)" in follow_ups and "状态变更" not in follow_ups
     audit = section(world.client("broker_in"), f"/orders/{order}/audit?lang=en", "audit")
     assert (
         "Provider side" in audit and "Accept" in audit and "Enterprise side" in audit and "Created" in audit
@@ -75,7 +75,7 @@ def test_a_chinese_reader_reads_chinese_about_a_step_an_english_user_took(world:
     assert f"{provider_name}：拒单 —— {title}（档期冲突）" in notices
     follow_ups = section(owner, f"/orders/{order}", "follow-ups")
     assert (
-        "状态变更：拒单（待接单（点单） → 已拒单） 档期冲突" in follow_ups
+        "状态变更：拒单（待接单（邀请） → 已拒单） 档期冲突" in follow_ups
         and "Status change" not in follow_ups
     )
     audit = section(world.client("broker_in"), f"/orders/{order}/audit", "audit")
@@ -101,7 +101,8 @@ def test_mail_is_written_in_its_recipients_language(world: World) -> None:
     order = world.order("accepted")
     owner_name, provider_name, title = names(world)
     [invited] = _mails_to(world, world.provider)
-    assert invited.subject == f"[Kechuang Match] {owner_name} placed an order: {title}"
+    # An invitation (邀请) reads as one, not as 点单.
+    assert invited.subject == f"[Kechuang Match] {owner_name} invited you to a need: {title}"
     site = world.app.config["SITE_URL"]  # mail links are absolute (market.mail.compose)
     assert (
         invited.body.startswith(f"Dear {provider_name},\n")

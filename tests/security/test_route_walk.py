@@ -27,6 +27,7 @@ from sqlalchemy import text
 from werkzeug.routing import Rule
 from werkzeug.security import generate_password_hash
 
+from market.assistant import duplicates
 from market.attachments.services import add_attachment
 from market.auth import accounts
 from market.auth import services as auth
@@ -201,6 +202,7 @@ def build_world(app: Flask, make: Any) -> World:
             saved_searches.SearchTerms(kind="needs", q="热管理", name=secrets["saved_search"]),
         )
         account_links = _account_links(db.session.get_one(User, a))
+        need_link = duplicates.link(db.session.get_one(User, users["broker_in"]), draft, approved, "related")
         tokens = {
             role: auth.create_api_token(db.session.get(User, uid), "walk")[0] for role, uid in users.items()
         }
@@ -219,6 +221,7 @@ def build_world(app: Flask, make: Any) -> World:
             "user_a": a,
             "attachment": files,
             "account_links": account_links,
+            "need_link": need_link.id,
             **conversation,
         }
         org_a = user["enterprise_a"].organisation_id
@@ -331,6 +334,7 @@ PARAMS: dict[str, ValueFn] = {
     "file_id": lambda w, e, a: [w.ids["file"]],
     "answer_file_id": lambda w, e, a: [w.ids["answer_file"]],
     "search_id": lambda w, e, a: [w.ids["saved_search"]],
+    "link_id": lambda w, e, a: [w.ids["need_link"]],  # a broker's duplicate/related link between needs
     "step": lambda w, e, a: ["solve", "close", "reopen"],
     # a broker's full list behind a board section's "另有 N 条", and one that does not exist
     "which": lambda w, e, a: [*sorted(LIST_KINDS), "no-such-list"],

@@ -121,7 +121,7 @@ def test_open_redirect_after_login_is_refused(client: FlaskClient, make) -> None
 
 def test_language_switch_to_english_and_back(client: FlaskClient) -> None:
     client.post("/auth/lang/en", data={"next": "/"})
-    assert "Technical needs" in client.get("/").get_data(as_text=True)
+    assert "Latest technical needs" in client.get("/").get_data(as_text=True)
     client.post("/auth/lang/zh", data={"next": "/"})
     assert "技术需求" in client.get("/").get_data(as_text=True)
 
