@@ -10,6 +10,7 @@ import os
 import sqlite3
 import tempfile
 from collections.abc import Iterator
+from contextlib import closing
 from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -88,6 +89,7 @@ def app() -> Iterator[Flask]:
             "WTF_CSRF_ENABLED": False,
             "INDEX_DIR": str(_TMP / f"index-{_worker()}"),
             "INDEX_SYNC": False,
+            "SQLITE_SYNCHRONOUS": "off",  # as _no_fsync_in_tests; production refuses "off"
         }
     )
     with application.app_context():
@@ -98,7 +100,7 @@ def app() -> Iterator[Flask]:
 # The taxonomy as read back right after it was last seeded, per database: a wipe leaves the two tables
 # alone while they still hold exactly that, instead of deleting and inserting them again.
 _SEEDED_TAXONOMY: dict[str, tuple[list[tuple[object, ...]], ...]] = {}
-_TAXONOMY_TABLES = ("fields", "regions")
+_TAXONOMY_TABLES = ("fields", "subfields", "regions")
 
 
 @cache
@@ -211,6 +213,39 @@ def smtp_server(app: Flask) -> Iterator[SmtpServer]:
     server.stop()
 
 
+# The demo's passage and query vectors, kept between runs on this machine like pip's wheel cache.
+# Encoding the demo is most of the cost of building it (about a thousand passages: a minute or more of
+# both cores); with the stores of an earlier run, a rebuild encodes only texts the demo no longer had.
+# The stores key each vector by encoder name plus exact text (indexer/passage_store.py,
+# indexer/query_store.py), so a changed demo or model misses and is encoded by the real model.
+DEMO_VECTOR_CACHE = Path(
+    os.environ.get("KECHUANG_TEST_VECTOR_CACHE") or Path.home() / ".cache" / "kechuang" / "test-demo-vectors"
+)
+_VECTOR_STORES = ("passages-needs.sqlite", "passages-providers.sqlite", "queries.sqlite")
+
+
+def _copy_vector_stores(source: Path, target: Path) -> None:
+    """Copy the vector stores that exist in `source` into `target`, each as one consistent snapshot
+    (SQLite's backup API) replacing the old file at once, under a lock shared by the test workers."""
+    import fcntl
+
+    target.mkdir(parents=True, exist_ok=True)
+    with open(target / ".lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        for name in _VECTOR_STORES:
+            if not (source / name).exists():
+                continue
+            partial = target / f"{name}.{os.getpid()}.partial"
+            try:
+                with closing(sqlite3.connect(source / name)) as src, closing(sqlite3.connect(partial)) as dst:
+                    src.backup(dst)
+                for leftover in ("-wal", "-shm"):  # an old file's log must not be replayed into the new one
+                    (target / f"{name}{leftover}").unlink(missing_ok=True)
+                os.replace(partial, target / name)
+            except sqlite3.Error:  # a cache: a damaged or locked store costs an encoding, not the run
+                partial.unlink(missing_ok=True)
+
+
 @pytest.fixture(scope="module")
 def indexed_demo(app: Flask, tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
     """The demo (seed 7, 120 providers, 80 needs) and its index, for a module of read-only tests
@@ -220,8 +255,10 @@ def indexed_demo(app: Flask, tmp_path_factory: pytest.TempPathFactory) -> Iterat
     from market.matching import engine, indexing
 
     old = dict(app.config)
-    app.config.update(INDEX_DIR=str(tmp_path_factory.mktemp("demo-index")), INDEX_SYNC=False)
+    index_dir = tmp_path_factory.mktemp("demo-index")
+    app.config.update(INDEX_DIR=str(index_dir), INDEX_SYNC=False)
     engine.forget_open_indexes()
+    _copy_vector_stores(DEMO_VECTOR_CACHE, index_dir)
     with app.app_context():
         load_demo(seed=7, n_providers=120, n_needs=80)
         db.session.commit()
@@ -229,6 +266,7 @@ def indexed_demo(app: Flask, tmp_path_factory: pytest.TempPathFactory) -> Iterat
             indexing.rebuild(kind)
     yield
     engine.forget_open_indexes()
+    _copy_vector_stores(index_dir, DEMO_VECTOR_CACHE)
     app.config.update(INDEX_DIR=old["INDEX_DIR"], INDEX_SYNC=old["INDEX_SYNC"])
     wipe_database(app)
 
