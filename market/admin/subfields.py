@@ -12,7 +12,7 @@ from typing import Any
 from sqlalchemy import exists, func, select
 
 from market.admin.audit import record
-from market.admin.taxonomy import _names, _renamed
+from market.admin.taxonomy import _names, _renamed, swap_with_neighbour
 from market.db import db
 from market.errors import Conflict, NotFound, ValidationFailed
 from market.i18n import gettext as _
@@ -100,13 +100,8 @@ def move_subfield(actor: Any, code: str, direction: int) -> None:
             .order_by(SubField.position, SubField.code)
         )
     )
-    index = ordered.index(subfield)
-    target = index + (1 if direction > 0 else -1)
-    if not 0 <= target < len(ordered):
+    if not swap_with_neighbour(ordered, ordered.index(subfield), direction):
         return
-    ordered[index], ordered[target] = ordered[target], ordered[index]
-    for position, item in enumerate(ordered):
-        item.position = position
     record(
         actor,
         "subfield.move",

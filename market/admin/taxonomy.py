@@ -74,18 +74,26 @@ def rename_field(actor: Any, code: str, zh: str, en: str) -> Field:
     return field
 
 
+def swap_with_neighbour(ordered: list[Any], index: int, direction: int) -> bool:
+    """Swap ordered[index] with its neighbour above (-1) or below (+1) and renumber `position` 0..n-1;
+    False (nothing changed) at either end. Fields and sub-fields are reordered the same way."""
+    target = index + (1 if direction > 0 else -1)
+    if not 0 <= target < len(ordered):
+        return False
+    ordered[index], ordered[target] = ordered[target], ordered[index]
+    for position, item in enumerate(ordered):
+        item.position = position
+    return True
+
+
 def move_field(actor: Any, code: str, direction: int) -> None:
     """Swap a field with its neighbour above (-1) or below (+1); positions are renumbered 0..n-1."""
     ordered = list(db.session.scalars(select(Field).order_by(Field.position, Field.code)))
     index = next((i for i, f in enumerate(ordered) if f.code == code), None)
     if index is None:
         raise NotFound(_("领域不存在。"))
-    target = index + (1 if direction > 0 else -1)
-    if not 0 <= target < len(ordered):
+    if not swap_with_neighbour(ordered, index, direction):
         return
-    ordered[index], ordered[target] = ordered[target], ordered[index]
-    for position, field in enumerate(ordered):
-        field.position = position
     record(
         actor,
         "field.move",
