@@ -14,9 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import os
 import sqlite3
-import threading
 from collections.abc import Iterable, Sequence
 from itertools import islice
 from pathlib import Path
@@ -24,6 +22,7 @@ from pathlib import Path
 import numpy as np
 
 from indexer.encoders import MAX_QUERY_CHARS, Encoder
+from indexer.sqlite_files import ThreadConnections
 
 log = logging.getLogger(__name__)
 
@@ -51,26 +50,11 @@ class QueryVectorStore:
         self.path = path
         self.dim = dim
         self.max_rows = max_rows
-        self._local = threading.local()
+        self._connections = ThreadConnections(path, self._open, "query vector store")
 
     def _db(self) -> sqlite3.Connection:
         """This thread's connection, opened afresh after a fork or when the file was replaced."""
-        held = getattr(self._local, "held", None)
-        inode = _inode(self.path)
-        if held is not None and held[0] == os.getpid() and held[1] == inode and inode is not None:
-            return held[2]  # type: ignore[no-any-return]
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        try:
-            connection = self._open()
-        except sqlite3.OperationalError:  # busy, read-only, ...: the caller encodes instead
-            raise
-        except sqlite3.DatabaseError as error:  # not a database: it is only a cache, start it again
-            log.warning("query vector store %s is damaged (%s); starting an empty one", self.path, error)
-            for damaged in (self.path, *(self.path.with_name(self.path.name + s) for s in ("-wal", "-shm"))):
-                damaged.unlink(missing_ok=True)
-            connection = self._open()
-        self._local.held = (os.getpid(), _inode(self.path), connection)
-        return connection
+        return self._connections.get()
 
     def _open(self) -> sqlite3.Connection:
         connection = sqlite3.connect(self.path, timeout=2, isolation_level=None, check_same_thread=False)
@@ -126,17 +110,7 @@ class QueryVectorStore:
             return 0
 
     def close(self) -> None:
-        held = getattr(self._local, "held", None)
-        if held is not None and held[0] == os.getpid():
-            held[2].close()
-        self._local.held = None
-
-
-def _inode(path: Path) -> int | None:
-    try:
-        return os.stat(path).st_ino
-    except OSError:
-        return None
+        self._connections.close()
 
 
 class StoredQueryEncoder:

@@ -21,7 +21,6 @@ No Flask here: `market.suggest.services` decides what an entry is and when it ch
 from __future__ import annotations
 
 import logging
-import os
 import sqlite3
 import threading
 import time
@@ -30,6 +29,8 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TypeVar
+
+from indexer.sqlite_files import ThreadConnections
 
 log = logging.getLogger(__name__)
 
@@ -107,29 +108,14 @@ class SuggestStore:
 
     def __init__(self, path: Path) -> None:
         self.path = path
-        self._local = threading.local()
+        self._connections = ThreadConnections(path, self._open, "suggestion store")
         self._write_lock = threading.Lock()
 
     # ---- connection -------------------------------------------------------------------------------
 
     def _db(self) -> sqlite3.Connection:
         """This thread's connection, opened afresh after a fork or when the file was replaced."""
-        held = getattr(self._local, "held", None)
-        inode = _inode(self.path)
-        if held is not None and held[0] == os.getpid() and held[1] == inode and inode is not None:
-            return held[2]  # type: ignore[no-any-return]
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        try:
-            connection = self._open()
-        except sqlite3.OperationalError:
-            raise
-        except sqlite3.DatabaseError as error:  # not a database: the vocabulary is derived, rebuild it
-            log.warning("suggestion store %s is damaged (%s); starting an empty one", self.path, error)
-            for damaged in (self.path, *(self.path.with_name(self.path.name + s) for s in ("-wal", "-shm"))):
-                damaged.unlink(missing_ok=True)
-            connection = self._open()
-        self._local.held = (os.getpid(), _inode(self.path), connection)
-        return connection
+        return self._connections.get()
 
     def _open(self) -> sqlite3.Connection:
         connection = sqlite3.connect(self.path, timeout=5, isolation_level=None, check_same_thread=False)
@@ -146,10 +132,7 @@ class SuggestStore:
         return connection
 
     def close(self) -> None:
-        held = getattr(self._local, "held", None)
-        if held is not None:
-            held[2].close()
-            self._local.held = None
+        self._connections.close()
 
     # ---- reads ------------------------------------------------------------------------------------
 
@@ -304,10 +287,3 @@ def _batches(items: Iterable[T], size: int) -> Iterator[list[T]]:
             batch = []
     if batch:
         yield batch
-
-
-def _inode(path: Path) -> int | None:
-    try:
-        return path.stat().st_ino
-    except OSError:
-        return None
