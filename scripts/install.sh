@@ -21,9 +21,11 @@ if [ ! -f "$stamp" ]; then
   # later by sentence-transformers, plain 'torch' would pull a CUDA build of several GB.
   .venv/bin/python -m pip install -q torch==2.13.0 uv
   # The rest with uv: it keeps the torch above (2.13.0 satisfies the requirement) and installs in a
-  # fraction of pip's time (it resolves in parallel and skips compiling bytecode up front); from a
-  # fresh clone that was 10 s of CPU against pip's 57 s (docs/testing.md).
-  .venv/bin/uv pip install -q --python .venv/bin/python -e ".$extras"
+  # fraction of pip's time (it resolves and unpacks in parallel); from a fresh clone that was 10 s of
+  # CPU against pip's 57 s (docs/testing.md). --compile-bytecode, as pip does: otherwise every new
+  # process (each test worker, each gunicorn worker) compiles transformers and the rest from source
+  # again wherever PYTHONDONTWRITEBYTECODE is set, about 6 s of CPU per process.
+  .venv/bin/uv pip install -q --python .venv/bin/python --compile-bytecode -e ".$extras"
   touch "$stamp"
 fi
 

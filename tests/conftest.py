@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pytest
+from argon2 import PasswordHasher
 from flask import Flask
 from flask.testing import FlaskClient
 from hypothesis import Phase, settings
@@ -150,6 +151,21 @@ def wipe_database(application: Flask) -> None:
             seed_reference_data()
             db.session.commit()
             _SEEDED_TAXONOMY[key] = taxonomy()
+
+
+# argon2id with the production cost is about 40 ms a hash on this machine, paid by every user a test
+# creates and every login; the suite creates thousands. Tests get the same algorithm at its lowest
+# cost (a hash made now verifies, and is not rehashed, at the same cost); the tests of hashing itself
+# are marked `real_password_hashing`.
+CHEAP_HASHER = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
+
+
+@pytest.fixture(autouse=True)
+def _cheap_password_hashing(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
+    from market.auth import passwords
+
+    if request.node.get_closest_marker("real_password_hashing") is None:
+        monkeypatch.setattr(passwords, "HASHER", CHEAP_HASHER)
 
 
 @pytest.fixture(autouse=True)

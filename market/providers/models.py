@@ -54,7 +54,10 @@ class Provider(Timestamped, db.Model):
 
     fields: Mapped[list[Field]] = relationship(secondary=provider_fields, order_by="Field.position")
     subfields: Mapped[list[SubField]] = relationship(
-        secondary=provider_subfields, order_by="SubField.position"
+        # A sub-field's position counts within its field: grouped by field first, so the order (on
+        # pages and in exports) is the same on every engine, not left to ties.
+        secondary=provider_subfields,
+        order_by="[SubField.field_code, SubField.position, SubField.code]",
     )
     user: Mapped[User | None] = relationship()
     organisation: Mapped[Organisation | None] = relationship()

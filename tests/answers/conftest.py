@@ -4,17 +4,8 @@ from __future__ import annotations
 
 import pytest
 from flask import Flask
-from werkzeug.security import generate_password_hash
 
-from market.auth import services as auth
 from tests.orders.world import World, build_world
-
-
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(
-        auth, "hash_password", lambda password: generate_password_hash(password, "pbkdf2:sha256:1000")
-    )
 
 
 @pytest.fixture

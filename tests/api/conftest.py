@@ -9,7 +9,6 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from werkzeug.exceptions import HTTPException
-from werkzeug.security import generate_password_hash
 from werkzeug.test import TestResponse
 
 from market.auth import services as auth
@@ -19,14 +18,6 @@ from tests.api.schema import problems
 
 JSON = dict[str, Any]
 _UNSET: Any = object()
-
-
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
-    """These tests create many users; a cheap hash keeps them quick (hashing itself is tested elsewhere)."""
-    monkeypatch.setattr(
-        auth, "hash_password", lambda password: generate_password_hash(password, "pbkdf2:sha256:1000")
-    )
 
 
 @pytest.fixture(scope="session")

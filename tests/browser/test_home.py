@@ -60,6 +60,9 @@ def assert_one_line(page: Page, label: str) -> None:
 def switch_language(page: Page, lang: str) -> None:
     nav(page).get_by_test_id("lang-switch").click()
     expect(page.locator("html")).to_have_attribute("lang", lang)
+    # The new page's lang is set as soon as its HTML is parsed, which can be before its stylesheets
+    # have loaded; measured then, the navigation is laid out without them (seen once under a full run).
+    page.wait_for_load_state("load")
 
 
 def test_the_navigation_fits_one_line_at_1366_for_every_role(open_page: OpenPage, make: Factory) -> None:

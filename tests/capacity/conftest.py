@@ -6,7 +6,6 @@ from __future__ import annotations
 import pytest
 from flask import Flask
 
-from tests.orders.conftest import _fast_password_hashing  # noqa: F401  (autouse fixture)
 from tests.orders.world import World, build_world
 
 

@@ -8,9 +8,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import func, select
-from werkzeug.security import generate_password_hash
 
-from market.auth import services as auth
 from market.auth.models import User
 from market.conversations.models import Thread, ThreadMessage
 from market.db import db
@@ -21,13 +19,6 @@ from tests.api.conftest import Api, token_for
 from tests.orders.world import World, build_world
 
 PDF = b"%PDF-1.7 drawing of the test rig"
-
-
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(
-        auth, "hash_password", lambda password: generate_password_hash(password, "pbkdf2:sha256:1000")
-    )
 
 
 @pytest.fixture

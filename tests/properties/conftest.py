@@ -5,9 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from werkzeug.security import generate_password_hash
 
-from market.auth import services as auth
 from tests.properties.strategies import recording_server_errors
 
 
@@ -15,10 +13,3 @@ from tests.properties.strategies import recording_server_errors
 def _server_errors() -> Iterator[None]:
     with recording_server_errors():
         yield
-
-
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(
-        auth, "hash_password", lambda password: generate_password_hash(password, "pbkdf2:sha256:1000")
-    )

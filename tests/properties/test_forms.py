@@ -284,8 +284,7 @@ def test_login(
         assert not parts.scheme and not parts.netloc, f"login redirects off-site to {location!r}"
         assert location.startswith("/") and not location.startswith(("//", "/\\")), location
         changed = {k for k in before if before[k] != after[k]}
-        # A hash not made with the current argon2id parameters is replaced at login (the cheap test
-        # hash of tests/properties/conftest.py is such a hash).
+        # A hash not made with the current argon2id parameters is replaced at login.
         assert changed <= {"last_login_at", "updated_at", "password_hash"}, changed
     else:
         event("refused")

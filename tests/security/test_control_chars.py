@@ -29,7 +29,6 @@ from market.reference.models import Field
 from market.text import printable, text_problem
 from tests.factories import login
 from tests.imports.helpers import csv_bytes, need_row
-from tests.orders.conftest import _fast_password_hashing  # noqa: F401  (autouse fixture)
 from tests.orders.world import DEAL, World, build_world
 from tests.web.test_needs import VALID as VALID_NEED
 

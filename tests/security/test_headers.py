@@ -11,7 +11,6 @@ from typing import Any
 
 import pytest
 from flask import Flask
-from werkzeug.security import generate_password_hash
 
 from market.auth import services as auth
 from market.auth.models import User
@@ -19,13 +18,6 @@ from market.db import commit, db
 from tests.orders.world import World, build_world
 
 HSTS = "Strict-Transport-Security"
-
-
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(
-        auth, "hash_password", lambda password: generate_password_hash(password, "pbkdf2:sha256:1000")
-    )
 
 
 @pytest.fixture

@@ -17,7 +17,6 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import func, select, update
-from werkzeug.security import generate_password_hash
 from werkzeug.test import TestResponse
 
 from market.auth import services as auth
@@ -33,13 +32,6 @@ from tests.web.test_needs import VALID as NEED_FORM
 
 ATTEMPTS = 20
 KEY = re.compile(r'name="once_key" value="([^"]+)"')
-
-
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(
-        auth, "hash_password", lambda password: generate_password_hash(password, "pbkdf2:sha256:1000")
-    )
 
 
 def on_postgres(app: Flask) -> bool:

@@ -11,10 +11,8 @@ from typing import Any
 
 import pytest
 from flask import Flask
-from werkzeug.security import generate_password_hash
 
 from market import permissions
-from market.auth import services as auth
 from market.auth.models import User
 from market.db import db
 from market.errors import NotFound
@@ -24,13 +22,6 @@ from tests.orders.world import World, build_world
 
 SEE = {"owner", "broker_in", "admin"}
 REFUSED = ("provider", "other_provider", "other_enterprise", "broker_out")
-
-
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(
-        auth, "hash_password", lambda password: generate_password_hash(password, "pbkdf2:sha256:1000")
-    )
 
 
 @pytest.fixture

@@ -12,6 +12,8 @@ from flask import Flask
 from market.auth import passwords
 from tests.factories import PASSWORD
 
+pytestmark = pytest.mark.real_password_hashing  # the production cost is what these tests measure
+
 
 def test_hashes_take_turns_within_a_worker(app: Flask, monkeypatch: pytest.MonkeyPatch) -> None:
     stored = passwords.hash_password(PASSWORD)

@@ -18,6 +18,8 @@ from market.demo.load import DEMO_PASSWORD
 from market.errors import ValidationFailed
 from tests.factories import PASSWORD
 
+pytestmark = pytest.mark.real_password_hashing  # the production cost is what these tests measure
+
 # OWASP's argon2id minimum: m=19 MiB, t=2, p=1.
 ARGON2ID_OWASP = "$argon2id$v=19$m=19456,t=2,p=1$"
 

@@ -25,7 +25,6 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import text
 from werkzeug.routing import Rule
-from werkzeug.security import generate_password_hash
 
 from market.assistant import duplicates
 from market.attachments.services import add_attachment
@@ -102,13 +101,6 @@ WRITERS = {
     "answer_files": set(),  # only the answering provider, who is none of the roles
     "saved_searches": {"enterprise_a"},
 }
-
-
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(
-        auth, "hash_password", lambda password: generate_password_hash(password, "pbkdf2:sha256:1000")
-    )
 
 
 @dataclass

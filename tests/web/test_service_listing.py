@@ -9,22 +9,13 @@ from typing import Any
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from werkzeug.security import generate_password_hash
 
-from market.auth import services as auth
 from market.auth.models import User
 from market.db import commit, db
 from market.matching.documents import provider_document
 from market.orders import services as orders
 from market.providers.models import Provider, ServiceItem
 from tests.factories import APPROVED, login
-
-
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(
-        auth, "hash_password", lambda password: generate_password_hash(password, "pbkdf2:sha256:1000")
-    )
 
 
 @dataclass
