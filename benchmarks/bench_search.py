@@ -35,7 +35,14 @@ sys.path.insert(0, str(ROOT))
 
 from indexer.analysis import query_terms, tokenize  # noqa: E402
 from indexer.backends.embedded import EmbeddedIndex  # noqa: E402
-from indexer.backends.segment import SegmentData, hash_keys, quantise, write_segment  # noqa: E402
+from indexer.backends.segment import (  # noqa: E402
+    SegmentData,
+    batch_centre,
+    half,
+    hash_keys,
+    quantise,
+    write_segment,
+)
 from indexer.backends.store import StateStore  # noqa: E402
 from indexer.documents import Query  # noqa: E402
 from indexer.fusion import FusionConfig  # noqa: E402
@@ -99,11 +106,16 @@ def synthetic_segment(n_docs: int, passages: int, seed: int = 0) -> tuple[Segmen
     slots = (
         np.arange(len(owners)) - np.repeat(np.cumsum(vectors_per_doc) - vectors_per_doc, vectors_per_doc) - 1
     )
-    codes, scale = [], []
+    codes, scale, halves = [], [], []
+    centre = None
     for start in range(0, len(owners), 200_000):
-        chunk_codes, chunk_scale = quantise(synthetic_vectors(rng, min(200_000, len(owners) - start), mean))
+        chunk = synthetic_vectors(rng, min(200_000, len(owners) - start), mean)
+        if centre is None:  # as rebuild() does: the first 64 documents fix the quantisation centre
+            centre = batch_centre(chunk[: int(vectors_per_doc[:64].sum())])
+        chunk_codes, chunk_scale = quantise(chunk, centre)
         codes.append(chunk_codes)
         scale.append(chunk_scale)
+        halves.append(half(chunk))
     fields = np.array(["materials", "energy", "ai", "biomed", "agri", "environment"])
     field_of = rng.integers(0, len(fields), size=n_docs)
     filter_hashes = hash_keys(f"field\x1f{fields[i]}" for i in range(len(fields)))[field_of]
@@ -124,6 +136,8 @@ def synthetic_segment(n_docs: int, passages: int, seed: int = 0) -> tuple[Segmen
         vec_scale=np.concatenate(scale),
         vec_owner=owners,
         vec_slot=slots.astype(np.int16),
+        vec_f16=np.concatenate(halves),
+        vec_centre=centre,
     )
     return data, mean
 
@@ -158,10 +172,7 @@ def query_set(index: EmbeddedIndex, n: int, seed: int = 1) -> list[tuple[list[st
     base = view.base
     assert base is not None
     rows = rng.choice(base.n_vectors, size=n, replace=False)
-    vectors = (
-        np.asarray(base.vec_i8[np.sort(rows)], np.float32)
-        * np.asarray(base.vec_scale[np.sort(rows)])[:, None]
-    )
+    vectors = np.asarray(base.vec_f16[np.sort(rows)], np.float32)
     vectors += rng.standard_normal(vectors.shape).astype(np.float32) * 0.02
     vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
     return [(query_terms(texts[i % len(texts)]), vectors[i]) for i in range(n)]

@@ -9,7 +9,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from indexer.analysis import tokenize
-from indexer.backends.segment import SegmentData, batch_centre, filter_key, hash_key, quantise
+from indexer.backends.segment import SegmentData, batch_centre, filter_key, half, hash_key, quantise
 from indexer.documents import Document, as_values, document_to_record
 from indexer.encoders import Encoder
 
@@ -116,5 +116,6 @@ def segment_data_from(
         vec_scale=scale,
         vec_owner=owners,
         vec_slot=np.asarray(slots, dtype=np.int16),
+        vec_f16=half(stacked),
         vec_centre=centre,
     )

@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 
 from indexer.backends.embedded import EmbeddedIndex
-from indexer.backends.segment import SegmentData, batch_centre, quantise, write_segment
+from indexer.backends.segment import SegmentData, batch_centre, half, quantise, write_segment
 from indexer.backends.store import StateStore
 from indexer.documents import Query
 from indexer.fusion import FusionConfig, combine_dense
@@ -74,6 +74,7 @@ def _build(directory: Path, vectors: np.ndarray, centred: bool = True) -> None:
         vec_scale=scale,
         vec_owner=np.repeat(np.arange(N_DOCS, dtype=np.int32), per_doc),
         vec_slot=np.tile(np.arange(-1, PASSAGES, dtype=np.int16), N_DOCS),
+        vec_f16=half(vectors),
         vec_centre=centre,
     )
     store = StateStore(directory)
@@ -113,6 +114,24 @@ def test_two_stage_dense_search_keeps_recall_at_20_above_095(clustered) -> None:
     index = EmbeddedIndex(directory, _VectorsOnly(), exact_vectors=0)  # type: ignore[arg-type]
     assert index.view().base.n_vectors == 20_000
     assert _recall(index, vectors, queries) >= 0.95
+
+
+def test_final_dense_scores_come_from_float16(clustered) -> None:
+    """The ranking's mixed dense score (whole document + best passage) of the final candidates is
+    computed from the float16 copies: within 1e-4 of float32 here, where int8 is off by up to 6e-4
+    (on 100k real e5 documents that int8 error capped dense ranking recall@20 at 0.92)."""
+    directory, vectors, queries = clustered
+    index = EmbeddedIndex(directory, _VectorsOnly(), exact_vectors=0)  # type: ignore[arg-type]
+    config = FusionConfig(method="dense")
+    view = index.view()
+    worst = 0.0
+    for query in queries[:10]:
+        cos = (vectors @ query).reshape(N_DOCS, PASSAGES + 1)
+        exact = combine_dense(cos[:, 0], cos[:, 1:].max(axis=1), config)
+        hits = index.search_vector(view, Query("x"), [], query, K, config)
+        errors = [abs(hit.dense - float(exact[int(hit.id)])) for hit in hits]
+        worst = max(worst, *errors)
+    assert worst < 1e-4, worst
 
 
 def test_the_check_detects_a_starved_candidate_pool(clustered) -> None:

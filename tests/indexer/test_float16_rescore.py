@@ -1,0 +1,105 @@
+"""Float16 copies (segment format 4): every vector is also stored in float16, written by the same
+paths as the int8 codes (rebuild, delta, compaction), the final candidates' dense evidence is
+computed from them, and an index whose base was written in format 3 asks for a rebuild."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from indexer.backends.base import EncoderMismatch
+from indexer.backends.embedded import EmbeddedIndex
+from indexer.backends.segment import SEGMENT_FORMAT, SegmentData, concat_segment_data, half, quantise
+from indexer.documents import Query
+from indexer.encoders import Encoder
+from indexer.fusion import FusionConfig
+from indexer.preparation import document_vector_texts
+from tests.indexer.backend_suite import PROVIDERS
+
+
+def _float_vectors(encoder: Encoder, docs) -> np.ndarray:
+    return encoder.encode_passages([text for doc in docs for text in document_vector_texts(doc)])
+
+
+def test_the_base_maps_float16_copies_of_the_vectors(tmp_path: Path, encoder: Encoder) -> None:
+    index = EmbeddedIndex(tmp_path, encoder, exact_vectors=0)
+    index.rebuild(PROVIDERS)
+    base = index.view().base
+    assert base is not None
+    assert base.vec_f16.dtype == np.float16 and base.vec_f16.shape == (base.n_vectors, encoder.dim)
+    assert isinstance(base.vec_f16.base, np.memmap), "float16 copies must be mapped, not loaded"
+    query = encoder.encode_queries(["锂电池 正极材料"])[0]
+    rows = np.arange(base.n_vectors)
+    exact = _float_vectors(encoder, PROVIDERS) @ query
+    np.testing.assert_allclose(base.float_cosines(rows, query), exact, atol=2e-4)
+
+
+def test_hits_carry_float16_cosines(tmp_path: Path, encoder: Encoder) -> None:
+    """Fusion, calibration and the match page read these: they are the float cosines now."""
+    index = EmbeddedIndex(tmp_path, encoder, exact_vectors=0)
+    index.rebuild(PROVIDERS)
+    text = "锂电池 正极材料"
+    query = encoder.encode_queries([text])[0]
+    whole = {doc.id: float(_float_vectors(encoder, [doc])[0] @ query) for doc in PROVIDERS}
+    hits = index.search(Query(text), k=len(PROVIDERS), fusion=FusionConfig(method="dense"))
+    assert hits
+    for hit in hits:
+        assert hit.doc_dense == pytest.approx(whole[hit.id], abs=2e-4)
+
+
+def test_delta_and_compaction_keep_the_float16_copies(tmp_path: Path, encoder: Encoder) -> None:
+    index = EmbeddedIndex(tmp_path, encoder)
+    index.rebuild(PROVIDERS[:3])
+    index.upsert(PROVIDERS[3:])
+    delta = index.view().delta
+    assert delta is not None
+    np.testing.assert_array_equal(delta.vec_f16, half(_float_vectors(encoder, PROVIDERS[3:])))
+    index.compact()
+    base = index.view().base
+    assert base is not None and base.n_docs == len(PROVIDERS)
+    for doc in PROVIDERS:
+        (row,) = base.rows_of([doc.id])
+        stored = np.asarray(base.vec_f16[base.vector_rows(np.array([row]))])
+        np.testing.assert_array_equal(stored, half(_float_vectors(encoder, [doc])))
+
+
+def test_recentring_quantises_from_the_float16_copies() -> None:
+    """A part moved to another centre is re-quantised from float16, not from its old codes."""
+    rng = np.random.default_rng(3)
+    vectors = rng.standard_normal((40, 16)).astype(np.float32)
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    first, second = vectors[:20], vectors[20:]
+
+    def part(v: np.ndarray, centre: np.ndarray) -> SegmentData:
+        data = SegmentData.empty(16)
+        data.vec_i8, data.vec_scale = quantise(v, centre)
+        data.vec_owner = np.zeros(len(v), np.int32)
+        data.vec_slot = np.full(len(v), -1, np.int16)
+        data.vec_f16, data.vec_centre = half(v), centre
+        return data
+
+    centre = first.mean(axis=0)
+    merged = concat_segment_data([part(first, centre), part(second, second.mean(axis=0))], 16)
+    expected_codes, _ = quantise(half(second).astype(np.float32), centre)
+    np.testing.assert_array_equal(merged.vec_i8[20:], expected_codes)
+    np.testing.assert_array_equal(merged.vec_f16, half(vectors))
+
+
+def test_a_format_3_base_reports_needs_rebuild(tmp_path: Path, encoder: Encoder) -> None:
+    EmbeddedIndex(tmp_path, encoder).rebuild(PROVIDERS)
+    (meta_path,) = tmp_path.glob("base-*/meta.json")
+    meta = json.loads(meta_path.read_text())
+    assert meta["format"] == SEGMENT_FORMAT == 4
+    meta_path.write_text(json.dumps({**meta, "format": 3}))
+    with pytest.raises(EncoderMismatch, match="segment format 3"):
+        EmbeddedIndex(tmp_path, encoder)
+    old = EmbeddedIndex(tmp_path, encoder, allow_mismatch=True)
+    assert old.needs_rebuild
+    with pytest.raises(EncoderMismatch):
+        old.search(Query("电池"))
+    old.rebuild(PROVIDERS)
+    assert not old.needs_rebuild
+    assert EmbeddedIndex(tmp_path, encoder).search(Query("电池"), k=1)[0].id == "battery"
