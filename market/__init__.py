@@ -45,6 +45,7 @@ def create_app(overrides: dict[str, object] | None = None) -> Flask:
     from market.matching import sync
     from market.notices import postings as posting_notices
     from market.orders import need_outcomes
+    from market.search import list_cache
     from market.suggest import services as suggest
 
     sync.install()
@@ -54,6 +55,7 @@ def create_app(overrides: dict[str, object] | None = None) -> Flask:
 
     mail_sender.install()  # send new mail right after the commit that queued it (SMTP_URL set)
     posting_notices.install()
+    list_cache.install()  # stamp each commit that changes a posting: the lists' cached counts
 
     from market import errors_web, templating
     from market.security import events as security_events

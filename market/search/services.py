@@ -48,7 +48,7 @@ from market.postings import PostingStatus
 from market.providers import services as providers
 from market.providers.models import Provider, ServiceItem
 from market.reference.services import field_name, region_name, subfield_name
-from market.search import highlight, list_facets
+from market.search import highlight, list_cache, list_facets
 from market.search import query as query_parsing
 from market.search.vocabulary import vocabulary
 
@@ -647,12 +647,14 @@ def _browse(kind: str, request: SearchRequest, substring: str = "") -> SearchRes
     """The public list from the database (no query, or the index is unavailable: then `substring`
     is matched as plain text, as the lists did before the index)."""
     query = _list_query(kind, request.filters, substring)
+    counted = _list_counts(kind, request.filters, substring)
     query = _ordered(kind, query, request.sort)
-    page = db.paginate(query, page=request.page, per_page=request.per_page, error_out=False)
+    page = db.paginate(query, page=request.page, per_page=request.per_page, error_out=False, count=False)
+    page.total = counted.total
     page.items = [_row(kind, obj, None, None) for obj in page.items]
     sorts = tuple(sort for sort in SORTS[kind] if sort != "relevance")
     result = SearchResult(kind, request, page, request.sort, sorts)
-    result.facets = _list_facets(kind, request.filters, substring)
+    result.facets = [_facet(key, values, request.filters) for key, values in counted.facets.items()]
     if page.total == 0:
         result.relaxations = [
             Relaxation(
@@ -673,17 +675,22 @@ def _browse(kind: str, request: SearchRequest, substring: str = "") -> SearchRes
     return result
 
 
-def _list_facets(kind: str, filters: Mapping[str, str], substring: str) -> list[Facet]:
-    """The database's counts per filter value, each over the list narrowed by the other filters."""
-    facets = []
-    for key in FILTERS[kind]:
-        others = {k: v for k, v in filters.items() if k != key}
-        listed = _list_query(kind, others, substring).order_by(None).subquery()
-        conditions = {code: _budget_condition(code) for code in BUDGET_CODES} if key == "budget" else None
-        counts = list_facets.value_counts(kind, key, listed, conditions)
-        if counts is not None:
-            facets.append(_facet(key, counts, filters))
-    return facets
+def _list_counts(kind: str, filters: Mapping[str, str], substring: str) -> list_cache.ListCounts:
+    """The list's total and facet counts; without a typed text (the plain lists) kept per process
+    until a posting changes (list_cache.py): counting them scans the whole list (issue 16)."""
+    if substring:  # the index is unavailable and the text is matched literally: rare, not kept
+        return _count_list(kind, filters, substring)
+    return list_cache.counts(kind, filters, lambda: _count_list(kind, filters, ""))
+
+
+def _count_list(kind: str, filters: Mapping[str, str], substring: str) -> list_cache.ListCounts:
+    """The list's total and its counts per filter value, each over the list narrowed by the other
+    filters (list_facets.py: one grouped pass, plus one query per many-valued facet)."""
+    budget = {"budget": {code: _budget_condition(code) for code in BUDGET_CODES}} if kind == NEEDS else {}
+    total, facets = list_facets.list_counts(
+        kind, FILTERS[kind], filters, lambda narrowed: _list_query(kind, narrowed, substring), budget
+    )
+    return list_cache.ListCounts(total, facets)
 
 
 def _list_query(kind: str, filters: Mapping[str, str], substring: str) -> Select[Any]:
