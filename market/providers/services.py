@@ -226,10 +226,18 @@ class ServiceFilters:
 
 
 def public_services_query(filters: ServiceFilters) -> Select[tuple[ServiceItem]]:
-    query = (
-        select(ServiceItem)
-        .join(ServiceItem.provider)
-        .where(Provider.status == PostingStatus.APPROVED, ServiceItem.active.is_(True))
+    """Listed services of approved providers, newest first.
+
+    The provider's conditions are an EXISTS, not a join: joined, SQLite reads the approved providers
+    first and sorts every service of them (320-670 ms at 100,000 providers); with EXISTS it walks
+    service_items by id and stops at the page (1 ms; issue 16). The list has no provider columns, so
+    a caller that needs one (the region facet, the rating order) joins or correlates on
+    ServiceItem.provider_id itself; `correlate_except` keeps the EXISTS on its own providers then."""
+    owner = [Provider.id == ServiceItem.provider_id, Provider.status == PostingStatus.APPROVED]
+    if filters.province:
+        owner.append(Provider.province == filters.province)
+    query = select(ServiceItem).where(
+        ServiceItem.active.is_(True), exists().where(*owner).correlate_except(Provider)
     )
     if filters.q:
         query = query.where(
@@ -242,9 +250,8 @@ def public_services_query(filters: ServiceFilters) -> Select[tuple[ServiceItem]]
     if filters.field:
         query = query.where(
             exists().where(
-                provider_fields.c.provider_id == Provider.id, provider_fields.c.field_code == filters.field
+                provider_fields.c.provider_id == ServiceItem.provider_id,
+                provider_fields.c.field_code == filters.field,
             )
         )
-    if filters.province:
-        query = query.where(Provider.province == filters.province)
     return query.order_by(ServiceItem.id.desc())

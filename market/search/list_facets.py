@@ -65,7 +65,10 @@ def list_counts(
         columns[key] = case(*((condition, literal(code)) for code, condition in by_code.items()))
     grouped = [key for key in keys if key in columns]
     narrowing = {k: v for k, v in filters.items() if k not in columns}  # the many-valued filters
-    total, counts = _add_up(grouped, filters, _grouped_rows(listed(narrowing), [columns[k] for k in grouped]))
+    rows = listed(narrowing)
+    if kind == SERVICES:  # a service's region is its provider's; the list itself does not join it
+        rows = rows.join(Provider, Provider.id == ServiceItem.provider_id)
+    total, counts = _add_up(grouped, filters, _grouped_rows(rows, [columns[k] for k in grouped]))
     facets: dict[str, dict[str, int]] = {}
     for key in keys:
         if key in counts:  # a check box's facet is its "yes" (it filters on "only yes")

@@ -749,10 +749,12 @@ def _ordered(kind: str, query: Select[Any], sort: str) -> Select[Any]:
     if sort != "rating":
         return query
     reviews = db.metadata.tables["reviews"]
+    # The services list does not join providers (public_services_query): rated by its provider id.
+    owner, listed = (Provider.id, Provider) if kind == PROVIDERS else (ServiceItem.provider_id, ServiceItem)
     average = (
         select(func.avg(reviews.c.rating))
-        .where(reviews.c.provider_id == Provider.id)
-        .correlate(Provider)
+        .where(reviews.c.provider_id == owner)
+        .correlate(listed)
         .scalar_subquery()
     )
     order_id = Provider.id if kind == PROVIDERS else ServiceItem.id
