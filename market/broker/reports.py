@@ -1,7 +1,10 @@
 """Deal reports (成交报表): signed deals by month, field, sub-field, region, contract type and provider.
 
 Grouping and sums run in SQL; months are bucketed in Python from per-day sums, so no date
-function differs between SQLite and PostgreSQL.
+function differs between SQLite and PostgreSQL. Each table joins only the tables its key and the
+filters read: the need and provider joins never change which deals count (an order always has a
+provider, the need join is outer), but on SQLite they cost a row lookup per order in the region,
+three times the grouped query itself (docs/performance.md).
 """
 
 from __future__ import annotations
@@ -38,15 +41,17 @@ def money(value: Any) -> Decimal:
     return Decimal(str(value or 0)).quantize(CENT)
 
 
-def deal_query(actor: Any, filters: Filters, *columns: Any) -> Select:  # type: ignore[type-arg]
-    """Signed deals in scope and matching the filters (period = signing date)."""
-    query = (
-        select(*columns)
-        .select_from(Deal)
-        .join(Order, Deal.order_id == Order.id)
-        .join(Provider, Order.provider_id == Provider.id)
-        .outerjoin(Need, Order.need_id == Need.id)
-    )
+def deal_query(
+    actor: Any, filters: Filters, *columns: Any, need: bool = False, provider: bool = False
+) -> Select:  # type: ignore[type-arg]
+    """Signed deals in scope and matching the filters (period = signing date).
+
+    `need` / `provider`: the columns read the need or the provider (joined also when a filter asks)."""
+    query = select(*columns).select_from(Deal).join(Order, Deal.order_id == Order.id)
+    if provider or filters.kind:
+        query = query.join(Provider, Order.provider_id == Provider.id)
+    if need or filters.field:
+        query = query.outerjoin(Need, Order.need_id == Need.id)
     query = scope.within(query, Order.province, actor)
     if filters.field:
         query = query.where(*filters.need_clauses())
@@ -60,8 +65,11 @@ def deal_query(actor: Any, filters: Filters, *columns: Any) -> Select:  # type: 
     return query
 
 
-def _grouped(actor: Any, filters: Filters, *keys: Any) -> list[Any]:
-    query = deal_query(actor, filters, *keys, func.count(Deal.id), func.sum(Deal.value_wan))
+def _grouped(
+    actor: Any, filters: Filters, *keys: Any, need: bool = False, provider: bool = False
+) -> list[Any]:
+    columns = (*keys, func.count(Deal.id), func.sum(Deal.value_wan))
+    query = deal_query(actor, filters, *columns, need=need, provider=provider)
     return list(db.session.execute(query.group_by(*keys)).all())
 
 
@@ -79,7 +87,7 @@ def by_month(actor: Any, filters: Filters) -> list[Row]:
 
 
 def by_field(actor: Any, filters: Filters, lang: str = "zh") -> list[Row]:
-    rows = _grouped(actor, filters, Need.field_code)
+    rows = _grouped(actor, filters, Need.field_code, need=True)
     return _sorted(
         [
             Row(code or "", reference.field_name(code, lang) if code else _("未关联需求"), int(c), money(v))
@@ -90,7 +98,7 @@ def by_field(actor: Any, filters: Filters, lang: str = "zh") -> list[Row]:
 
 def by_subfield(actor: Any, filters: Filters, lang: str = "zh") -> list[Row]:
     """Per field and sub-field (细分领域); a need without one counts under "<field> / 未细分"."""
-    rows = _grouped(actor, filters, Need.field_code, Need.subfield_code)
+    rows = _grouped(actor, filters, Need.field_code, Need.subfield_code, need=True)
     return _sorted(
         [
             Row(
@@ -124,7 +132,7 @@ def by_contract_type(actor: Any, filters: Filters, lang: str = "zh") -> list[Row
 
 
 def by_provider(actor: Any, filters: Filters) -> list[Row]:
-    rows = _grouped(actor, filters, Provider.id, Provider.name)
+    rows = _grouped(actor, filters, Provider.id, Provider.name, provider=True)
     return _sorted([Row(str(pid), name, int(c), money(v)) for pid, name, c, v in rows])
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import date
 from typing import Any
 
@@ -58,7 +59,13 @@ class ProviderForm(BaseForm):
             "data-no-results": _("没有符合的选项"),
         }
         self.subfields.choices = subfield_choices()
-        self.subfields.render_kw = {**self.fields.render_kw, "data-max-items": str(MAX_SUBFIELDS)}
+        self.subfields.render_kw = {
+            **self.fields.render_kw,
+            "data-max-items": str(MAX_SUBFIELDS),
+            # static/js/pickers.js offers only the chosen fields' sub-fields (code -> field).
+            "data-narrow-by": "fields",
+            "data-parents": json.dumps({sub.code: sub.field_code for sub in reference.subfield_choices()}),
+        }
 
     def validate_city(self, field: SelectField) -> None:
         if not city_in_province(self.province.data, field.data):

@@ -4,8 +4,9 @@
 (function () {
   "use strict";
   // A <select data-narrow-by="ID" data-parents='{"option value": "parent code"}'> offers only the options
-  // whose parent is the value of select#ID (every option, grouped, while that is blank): the need form's
-  // 细分领域 follows its 技术领域. Without JavaScript the full grouped list stays and the server checks.
+  // whose parent is a value of select#ID (every option, grouped, while none is chosen): the need form's
+  // 细分领域 follows its 技术领域, the provider profile's 细分领域 (several) its 技术领域 (several).
+  // Without JavaScript the full grouped list stays and the server checks.
   function narrower(select) {
     var parent = document.getElementById(select.getAttribute("data-narrow-by"));
     var parents;
@@ -20,31 +21,57 @@
     var all = Array.prototype.map.call(select.children, function (node) {
       return node.cloneNode(true);
     });
-    function offered(option, field) {
-      return !field || !option.value || parents[option.value] === field;
+    function chosen(node) {
+      return Array.prototype.filter.call(node.options, function (o) { return o.selected && o.value; })
+        .map(function (o) { return o.value; });
     }
+    function offered(option, fields) {
+      return !fields.length || !option.value || fields.indexOf(parents[option.value]) !== -1;
+    }
+    var shown = null;  // the fields the options were last narrowed to
     function narrow() {
-      var field = parent.value;
-      var value = select.value;
+      var fields = chosen(parent);
+      if (shown !== null && fields.join(" ") === shown) {
+        return;  // a change event without a new choice (Tom Select sends some): leave the picker be
+      }
+      shown = fields.join(" ");
+      var values = chosen(select);
+      if (select.tomselect) {
+        // Empty Tom Select first (its items, then its options): an item whose option is gone breaks
+        // its rendering. Emptying it also unselects the options, hence `values` read before.
+        select.tomselect.clear(true);
+        select.tomselect.clearOptions(function () { return false; });
+      }
       while (select.firstChild) {
         select.removeChild(select.firstChild);
       }
       all.forEach(function (node) {
         var copy = node.cloneNode(true);
-        var options = copy.tagName === "OPTGROUP" ? copy.querySelectorAll("option") : [copy];
-        var kept = Array.prototype.some.call(options, function (o) { return offered(o, field); });
-        if (kept) {
+        if (copy.tagName !== "OPTGROUP") {
+          if (offered(copy, fields)) {
+            select.appendChild(copy);
+          }
+          return;
+        }
+        // A group (one field's sub-fields) stays with the options of it that are offered.
+        Array.prototype.forEach.call(copy.querySelectorAll("option"), function (o) {
+          if (!offered(o, fields)) {
+            copy.removeChild(o);
+          }
+        });
+        if (copy.querySelector("option")) {
           select.appendChild(copy);
         }
       });
-      select.value = value;
-      if (select.value !== value) {
-        select.value = "";  // another field's sub-field is no longer a choice
+      // What was chosen stays chosen while still offered; another field's sub-field is dropped.
+      Array.prototype.forEach.call(select.options, function (o) {
+        o.selected = values.indexOf(o.value) !== -1;
+      });
+      if (!select.multiple && !chosen(select).length && select.options.length && !select.options[0].value) {
+        select.options[0].selected = true;  // back to the blank choice ("不细分")
       }
       if (select.tomselect) {
-        // Drop Tom Select's copy of the options, then read the narrowed select again.
-        select.tomselect.clearOptions(function () { return false; });
-        select.tomselect.sync();
+        select.tomselect.sync();  // read the narrowed options and what is chosen again
       }
     }
     parent.addEventListener("change", narrow);

@@ -10,6 +10,7 @@ from market.broker import funnel, reports
 from market.broker.filters import Filters
 from market.db import db, utcnow
 from market.matching.models import MatchFeedback
+from market.providers.models import Provider
 from tests.broker import helpers
 from tests.orders.world import World
 
@@ -185,3 +186,34 @@ def test_funnel_stages_come_from_recorded_events(world: World) -> None:
     assert steps["ordered"].rate == 1.0 and steps["accepted"].rate == 0.0
     page = world.client("broker_in").get("/broker/reports").get_data(as_text=True)
     assert 'data-testid="funnel-legend"' in page and "推荐服务方页面" in page and "docs/broker.md" not in page
+
+
+def test_every_deal_table_counts_the_same_deals_under_each_filter(world: World) -> None:
+    """Each table joins only what its key and the filters read (docs/performance.md); under every
+    filter the six tables must still add up to the same deals."""
+    helpers.order(
+        world, helpers.need(world), "signed", deal=helpers.deal("10.5", "develop", date(2024, 1, 5))
+    )
+    ai = helpers.need(world, field_code="ai")
+    helpers.order(world, ai, "delivered", deal=helpers.deal("20", "license", date(2024, 2, 1)))
+    helpers.order(world, helpers.need(world), "accepted")  # no deal
+    with world.app.app_context():
+        admin = _admin(world)
+        kind = db.session.get_one(Provider, world.provider_id).kind
+        expected = {
+            Filters(): (2, Decimal("30.50")),
+            Filters(field="ai"): (1, Decimal("20.00")),
+            Filters(kind=kind): (2, Decimal("30.50")),
+            Filters(kind="society" if kind != "society" else "team"): (0, Decimal("0.00")),
+            Filters(field="ev", kind=kind): (1, Decimal("10.50")),
+        }
+        for filters, total in expected.items():
+            tables = (
+                reports.by_month(admin, filters),
+                reports.by_field(admin, filters),
+                reports.by_subfield(admin, filters),
+                reports.by_region(admin, filters),
+                reports.by_contract_type(admin, filters),
+                reports.by_provider(admin, filters),
+            )
+            assert [reports.totals(rows) for rows in tables] == [total] * 6, filters
