@@ -21,8 +21,6 @@ older stamp, which no reader asks for once the newer one is committed.
 from __future__ import annotations
 
 import secrets
-import threading
-from collections import OrderedDict
 from collections.abc import Hashable, Mapping
 from dataclasses import dataclass
 from typing import Any, cast
@@ -31,6 +29,7 @@ from flask import Flask, current_app
 from sqlalchemy import CursorResult, String, event, select, update
 from sqlalchemy.orm import Mapped, Session, UOWTransaction, mapped_column
 
+from indexer.lru import LruCache
 from market.db import db
 from market.needs.models import Need
 from market.providers.models import Achievement, Provider, ServiceItem
@@ -110,30 +109,10 @@ def stamp(family: str) -> str | None:
 # ---- the cache -----------------------------------------------------------------------------------------
 
 
-class _Lru:
-    def __init__(self, size: int) -> None:
-        self.size = size
-        self.entries: OrderedDict[Hashable, ListCounts] = OrderedDict()
-        self.lock = threading.Lock()  # gthread workers serve requests on several threads
-
-    def get(self, key: Hashable) -> ListCounts | None:
-        with self.lock:
-            found = self.entries.get(key)
-            if found is not None:
-                self.entries.move_to_end(key)
-            return found
-
-    def put(self, key: Hashable, value: ListCounts) -> None:
-        with self.lock:
-            self.entries[key] = value
-            self.entries.move_to_end(key)
-            while len(self.entries) > self.size:
-                self.entries.popitem(last=False)
-
-
-def _cache(app: Flask) -> _Lru:
-    # Per app: one per worker process, and two apps in one test process are two "workers".
-    return app.extensions.setdefault(_EXTENSION, _Lru(CACHE_SIZE))  # type: ignore[no-any-return]
+def _cache(app: Flask) -> LruCache[Hashable, ListCounts]:
+    # Per app: one per worker process, and two apps in one test process are two "workers". Thread-safe:
+    # gthread workers serve requests on several threads.
+    return app.extensions.setdefault(_EXTENSION, LruCache(CACHE_SIZE))  # type: ignore[no-any-return]
 
 
 def counts(kind: str, filters: Mapping[str, str], compute: Any) -> ListCounts:
