@@ -65,13 +65,16 @@ def test_compaction_keeps_the_base_centre(tmp_path: Path, encoder: Encoder) -> N
     assert index.search(Query("电池"), k=1)[0].id == "battery"
 
 
-def test_a_format_2_base_reports_needs_rebuild(tmp_path: Path, encoder: Encoder) -> None:
+@pytest.mark.parametrize("old_format", [2, 3])  # 2: int8 without a centre; 3: no float16 copies
+def test_an_older_format_base_reports_needs_rebuild(
+    tmp_path: Path, encoder: Encoder, old_format: int
+) -> None:
     EmbeddedIndex(tmp_path, encoder).rebuild(PROVIDERS)
     (meta_path,) = tmp_path.glob("base-*/meta.json")
     meta = json.loads(meta_path.read_text())
-    assert meta["format"] == SEGMENT_FORMAT
-    meta_path.write_text(json.dumps({**meta, "format": 2}))
-    with pytest.raises(EncoderMismatch, match="segment format 2"):
+    assert meta["format"] == SEGMENT_FORMAT == 4
+    meta_path.write_text(json.dumps({**meta, "format": old_format}))
+    with pytest.raises(EncoderMismatch, match=f"segment format {old_format}"):
         EmbeddedIndex(tmp_path, encoder)
     old = EmbeddedIndex(tmp_path, encoder, allow_mismatch=True)
     assert old.needs_rebuild

@@ -4,15 +4,13 @@ computed from them, and an index whose base was written in format 3 asks for a r
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import numpy as np
 import pytest
 
-from indexer.backends.base import EncoderMismatch
 from indexer.backends.embedded import EmbeddedIndex
-from indexer.backends.segment import SEGMENT_FORMAT, SegmentData, concat_segment_data, half, quantise
+from indexer.backends.segment import SegmentData, concat_segment_data, half, quantise
 from indexer.documents import Query
 from indexer.encoders import Encoder
 from indexer.fusion import FusionConfig
@@ -86,20 +84,3 @@ def test_recentring_quantises_from_the_float16_copies() -> None:
     expected_codes, _ = quantise(half(second).astype(np.float32), centre)
     np.testing.assert_array_equal(merged.vec_i8[20:], expected_codes)
     np.testing.assert_array_equal(merged.vec_f16, half(vectors))
-
-
-def test_a_format_3_base_reports_needs_rebuild(tmp_path: Path, encoder: Encoder) -> None:
-    EmbeddedIndex(tmp_path, encoder).rebuild(PROVIDERS)
-    (meta_path,) = tmp_path.glob("base-*/meta.json")
-    meta = json.loads(meta_path.read_text())
-    assert meta["format"] == SEGMENT_FORMAT == 4
-    meta_path.write_text(json.dumps({**meta, "format": 3}))
-    with pytest.raises(EncoderMismatch, match="segment format 3"):
-        EmbeddedIndex(tmp_path, encoder)
-    old = EmbeddedIndex(tmp_path, encoder, allow_mismatch=True)
-    assert old.needs_rebuild
-    with pytest.raises(EncoderMismatch):
-        old.search(Query("电池"))
-    old.rebuild(PROVIDERS)
-    assert not old.needs_rebuild
-    assert EmbeddedIndex(tmp_path, encoder).search(Query("电池"), k=1)[0].id == "battery"
