@@ -63,12 +63,15 @@ keepalive = _settings.gunicorn_keepalive
 
 
 def post_worker_init(worker):  # type: ignore[no-untyped-def]
-    """Each worker loads the encoder, jieba, the indexes and the templates before it takes its first
-    request (a cold first match page made every request queued behind it wait ~0.5 s)."""
+    """Each worker loads the encoder, jieba, the indexes, the suggestion vocabulary and the templates
+    before it takes its first request (a cold first match page made every request queued behind it
+    wait ~0.5 s; a vocabulary built in the first search requests held them for seconds)."""
     app = worker.wsgi
     with app.app_context():
         from market.matching import engine
+        from market.suggest import services as suggestions
         from market.templating import compile_templates
 
         engine.warm_up()
+        suggestions.warm_up()
         compile_templates(app)

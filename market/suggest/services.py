@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 import re
+import sqlite3
 import threading
 import time
 from collections.abc import Iterator
@@ -34,7 +35,7 @@ from market.needs.models import Need
 from market.postings import PostingStatus
 from market.providers.models import Provider, ServiceItem
 from market.reference.services import field_choices
-from market.suggest.store import KINDS, STORE_FILE, Entry, SuggestStore
+from market.suggest.store import KINDS, STORE_FILE, WAIT_MS, Entry, SuggestStore
 
 log = logging.getLogger(__name__)
 
@@ -47,6 +48,8 @@ MAX_FIELDS = 3
 # it when the counts differ: a bulk load that skipped the after-commit hook, another host's writes.
 CHECK_EVERY = 60.0
 BUILD_IN_REQUEST = 5_000
+# A request that finds the store being written by another process does not wait for that build.
+IN_REQUEST_WAIT_MS = 100
 
 _SPACES = re.compile(r"\s+")
 _stores: dict[str, SuggestStore] = {}
@@ -171,7 +174,11 @@ def _all_entries(kind: str) -> Iterator[tuple[int, Entry]]:
 def build(kind: str) -> int:
     """Compute the vocabulary of `kind` from the database's public postings; returns the entries."""
     with _build_lock:
-        written = store().rebuild(kind, _all_entries(kind))
+        return _build_holding_lock(kind)
+
+
+def _build_holding_lock(kind: str, wait_ms: int = WAIT_MS) -> int:
+    written = store().rebuild(kind, _all_entries(kind), wait_ms)
     _checked[(str(store().path), kind)] = time.monotonic()
     return written
 
@@ -195,22 +202,42 @@ def _ready(kind: str) -> SuggestStore:
     """The store with `kind` built, and checked against the database at most every CHECK_EVERY s.
 
     A build runs inside the request only while the list is small (BUILD_IN_REQUEST postings); a larger
-    one is left to `market suggest rebuild` (logged), so no visitor waits minutes for it."""
+    one is left to `market suggest rebuild` (logged), so no visitor waits minutes for it. One thread of
+    a process checks and builds while the others wait for it (50 threads each rebuilding in turn held
+    a fresh worker's first requests for 10 s); when another process is writing the store, the request
+    goes on with the store as it is (derived data: a minute of stale suggestions, never a 500)."""
     opened = store()
     key = (str(opened.path), kind)
-    if time.monotonic() - _checked.get(key, -CHECK_EVERY) <= CHECK_EVERY and opened.is_built(kind):
+    seen = _checked.get(key)
+    if _recent(seen) and opened.is_built(kind):
         return opened
-    _checked[key] = time.monotonic()
-    built = opened.is_built(kind)
-    public = public_count(kind)
-    if built and opened.entry_count(kind) == public:
-        return opened
-    if public <= BUILD_IN_REQUEST:
+    with _build_lock:
+        if _checked.get(key) != seen:  # another thread checked (and built) while this one waited
+            return opened
+        _checked[key] = time.monotonic()
+        built = opened.is_built(kind)
+        public = public_count(kind)
+        if built and opened.entry_count(kind) == public:
+            return opened
+        if public > BUILD_IN_REQUEST:
+            log.warning("suggestions for %s need `market suggest rebuild` (%d public postings)", kind, public)
+            return opened
         log.info("suggestions for %s %s; building them", kind, "out of step" if built else "not built")
-        build(kind)
-    else:
-        log.warning("suggestions for %s need `market suggest rebuild` (%d public postings)", kind, public)
+        try:
+            _build_holding_lock(kind, IN_REQUEST_WAIT_MS)
+        except sqlite3.OperationalError as error:  # locked: another process is writing it
+            log.info("suggestions for %s not built here: %s", kind, error)
     return opened
+
+
+def _recent(checked_at: float | None) -> bool:
+    return checked_at is not None and time.monotonic() - checked_at <= CHECK_EVERY
+
+
+def warm_up() -> None:
+    """Check (and if needed build) every list's vocabulary before a worker takes requests."""
+    for kind in KINDS:
+        _ready(kind)
 
 
 def term_counts(kind: str) -> tuple[int, dict[str, int]]:

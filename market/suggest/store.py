@@ -38,6 +38,7 @@ T = TypeVar("T")
 STORE_FILE = "suggest.sqlite"
 SCHEMA_VERSION = 3
 KINDS = ("needs", "providers", "services")
+WAIT_MS = 5000  # how long a write waits for another process's write before giving up
 TOP = "\U0010ffff"  # the greatest code point: prefix + TOP bounds every key that starts with prefix
 
 _SCHEMA = (
@@ -118,7 +119,9 @@ class SuggestStore:
         return self._connections.get()
 
     def _open(self) -> sqlite3.Connection:
-        connection = sqlite3.connect(self.path, timeout=5, isolation_level=None, check_same_thread=False)
+        connection = sqlite3.connect(
+            self.path, timeout=WAIT_MS / 1000, isolation_level=None, check_same_thread=False
+        )
         connection.execute("PRAGMA journal_mode=WAL")
         connection.execute("PRAGMA synchronous=NORMAL")
         connection.execute("PRAGMA cache_size=-65536")  # 64 MB: a rebuild writes B-trees in random order
@@ -208,14 +211,19 @@ class SuggestStore:
                 connection.execute("ROLLBACK")
                 raise
 
-    def rebuild(self, kind: str, entries: Iterable[tuple[int, Entry]]) -> int:
+    def rebuild(self, kind: str, entries: Iterable[tuple[int, Entry]], wait_ms: int = WAIT_MS) -> int:
         """Replace every row of `kind` with `entries` (owner, entry); returns how many were written.
 
+        Waits at most `wait_ms` for another process's write (then sqlite3.OperationalError).
         Document frequencies are counted here and written once at the end, not upserted per entry."""
         counts: Counter[str] = Counter()
         with self._write_lock:
             connection = self._db()
-            connection.execute("BEGIN IMMEDIATE")
+            connection.execute(f"PRAGMA busy_timeout={int(wait_ms)}")
+            try:
+                connection.execute("BEGIN IMMEDIATE")
+            finally:
+                connection.execute(f"PRAGMA busy_timeout={WAIT_MS}")
             try:
                 for statement in _CLEAR_KIND:
                     connection.execute(statement, (kind,))
