@@ -724,7 +724,7 @@ def _hit(
 ) -> Hit:
     row = int(c.rows[index])
     record = c.segment.record(row)
-    passages = passages_from_record(record)
+    passages = c.segment.passages(row)
     slot = int(c.passage_slot[index])
     best_passage: Passage | None = passages[slot] if 0 <= slot < len(passages) else None
     return Hit(

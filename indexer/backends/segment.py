@@ -33,12 +33,16 @@ from pathlib import Path
 
 import numpy as np
 
+from indexer.documents import Passage, passages_from_record
+from indexer.lru import LruCache
+
 # 3: vectors quantised relative to `centre` (format 2 quantised raw vectors; it needs a rebuild).
 # 4: adds `vec_f16`, float16 copies the final candidates are scored with (format 3 needs a rebuild).
 SEGMENT_FORMAT = 4
 _META = "meta.json"
 _UNIT_SEPARATOR = "\x1f"
 _COSINE_BLOCK = 4096
+PARSED_RECORDS = 2048  # records (and their passages) a process keeps parsed per segment
 
 
 def hash_key(text: str) -> int:
@@ -321,6 +325,8 @@ class Segment:
         self.total_len: float = float(meta["total_len"])
         for name, array in arrays.items():
             setattr(self, name, array)
+        self._records: LruCache[int, dict] = LruCache(PARSED_RECORDS)
+        self._passages: LruCache[int, tuple[Passage, ...]] = LruCache(PARSED_RECORDS)
         self.ids: np.ndarray
         self.id_offsets: np.ndarray
         self.id_hashes: np.ndarray
@@ -396,7 +402,22 @@ class Segment:
         return [blob[offsets[i] : offsets[i + 1]].decode("utf-8") for i in range(self.n_docs)]
 
     def record(self, row: int) -> dict:
-        return json.loads(bytes(self.records[self.record_offsets[row] : self.record_offsets[row + 1]]))
+        """The stored record of `row` (read-only: a cached copy is shared by every caller).
+
+        A segment never changes, so each process parses a record once while it stays in the LRU:
+        parsing a thousand hits' JSON was a tenth of a new query's list page."""
+        found = self._records.get(row)
+        if found is None:
+            found = json.loads(bytes(self.records[self.record_offsets[row] : self.record_offsets[row + 1]]))
+            self._records.put(row, found)
+        return found
+
+    def passages(self, row: int) -> tuple[Passage, ...]:
+        found = self._passages.get(row)
+        if found is None:
+            found = passages_from_record(self.record(row))
+            self._passages.put(row, found)
+        return found
 
     def rows_of(self, ids: Iterable[str]) -> np.ndarray:
         """Rows of the given ids that exist in this segment."""
