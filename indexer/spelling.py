@@ -25,10 +25,6 @@ def is_latin(term: str) -> bool:
     return bool(LATIN_TERM.match(term))
 
 
-def has_cjk(term: str) -> bool:
-    return bool(_CJK.search(term))
-
-
 def edit_distance(a: str, b: str, limit: int) -> int:
     """Damerau-Levenshtein distance (optimal string alignment), or `limit + 1` once it exceeds `limit`."""
     if abs(len(a) - len(b)) > limit:
@@ -69,7 +65,7 @@ class Vocabulary:
     """Terms the index knows, with the number of documents that use each."""
 
     counts: Counter[str] = field(default_factory=Counter)
-    _chars: Counter[str] | None = field(default=None, repr=False, compare=False)
+    _chars: dict[str, list[str]] | None = field(default=None, repr=False, compare=False)
     _chars_size: int = field(default=-1, repr=False, compare=False)
 
     @staticmethod
@@ -119,21 +115,29 @@ class Vocabulary:
         if not chars:
             return []
         # A shared rare character says more than a shared common one: "翘区" is nearer "翘曲" than "地区".
-        rarity = {ch: 1.0 / (1 + self._char_terms().get(ch, 0)) for ch in chars}
+        terms_with = self._terms_by_char()
+        rarity = {ch: 1.0 / (1 + len(terms_with.get(ch, ()))) for ch in chars}
+        # Only terms that share a character can qualify: look those up instead of scanning them all.
+        candidates = {known for ch in chars for known in terms_with.get(ch, ())}
         ranked = []
-        for known, count in self.counts.items():
-            if known == term or not has_cjk(known):
+        for known in candidates:
+            if known == term:
                 continue
+            count = self.counts[known]
             shared = chars & set(known)
             if len(shared) >= 2 or (shared and len(shared) * 2 >= min(len(chars), len(known))):
                 weight = sum(rarity[ch] for ch in shared)
                 ranked.append((-len(shared), -weight, abs(len(known) - len(term)), -count, known))
         return [known for *_, known in sorted(ranked)][:n]
 
-    def _char_terms(self) -> Counter[str]:
-        """How many known terms use each Chinese character (computed once per vocabulary)."""
+    def _terms_by_char(self) -> dict[str, list[str]]:
+        """The known terms that use each Chinese character (computed once per vocabulary size)."""
         if self._chars is None or self._chars_size != len(self.counts):
-            self._chars = Counter(ch for known in self.counts for ch in set(_CJK.findall(known)))
+            index: dict[str, list[str]] = {}
+            for known in self.counts:
+                for ch in set(_CJK.findall(known)):
+                    index.setdefault(ch, []).append(known)
+            self._chars = index
             self._chars_size = len(self.counts)
         return self._chars
 

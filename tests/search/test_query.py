@@ -68,3 +68,32 @@ def test_snippet_is_a_window_around_the_first_match() -> None:
     cut = highlight.snippet(text, ["翘曲"], width=60)
     assert "<mark>翘曲</mark>" in cut and cut.startswith("…") and cut.endswith("…")
     assert highlight.best_text(["摘要没有", "描述里有翘曲"], ["翘曲"]) == "描述里有翘曲"
+
+
+def _similar_by_full_scan(vocabulary: Vocabulary, term: str, n: int = 5) -> list[str]:
+    """The definition `similar` must keep for Chinese: every known term scored, none skipped."""
+    chars = {ch for ch in term if "\u3400" <= ch <= "\u9fff"}
+    uses = {ch: sum(ch in known for known in vocabulary.counts) for ch in chars}
+    ranked = []
+    for known, count in vocabulary.counts.items():
+        shared = chars & set(known)
+        if known != term and (
+            len(shared) >= 2 or (shared and len(shared) * 2 >= min(len(chars), len(known)))
+        ):
+            weight = sum(1.0 / (1 + uses[ch]) for ch in shared)
+            ranked.append((-len(shared), -weight, abs(len(known) - len(term)), -count, known))
+    return [known for *_, known in sorted(ranked)][:n]
+
+
+def test_chinese_similar_terms_equal_a_full_scan_of_the_vocabulary() -> None:
+    texts = [
+        "注塑件翘曲变形 模具冷却 注塑工艺参数",
+        "污水处理厂污泥减量 污泥脱水 资源化",
+        "锂电池热失控预警 电池管理系统 储能电池包",
+        "芯片封装翘曲 晶圆 封装材料",
+        "农业病虫害识别 无人机植保 地区推广",
+        "热处理变形控制 齿轮渗碳 淬火",
+    ]
+    known = Vocabulary.of(texts)
+    for typed in ("翘区", "污泥处理", "电池热管理", "变形", "地区", "封装翘", "淬火变形控制"):
+        assert known.similar(typed) == _similar_by_full_scan(known, typed), typed
