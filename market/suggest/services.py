@@ -23,6 +23,7 @@ from typing import Any
 
 from flask import current_app, has_app_context
 from sqlalchemy import func, select
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import selectinload
 
 from indexer import analysis, spelling
@@ -235,9 +236,14 @@ def _recent(checked_at: float | None) -> bool:
 
 
 def warm_up() -> None:
-    """Check (and if needed build) every list's vocabulary before a worker takes requests."""
-    for kind in KINDS:
-        _ready(kind)
+    """Check (and if needed build) every list's vocabulary before a worker takes requests; a database
+    that cannot answer yet (not migrated, unreachable) leaves it to the first request, as before."""
+    try:
+        for kind in KINDS:
+            _ready(kind)
+    except (SQLAlchemyError, sqlite3.Error) as error:
+        db.session.rollback()
+        log.warning("warm-up: suggestions not checked: %s", error)
 
 
 def term_counts(kind: str) -> tuple[int, dict[str, int]]:

@@ -77,3 +77,12 @@ def test_a_store_locked_by_another_process_does_not_fail_requests(
         other.close()
     services._checked.clear()  # its next check builds it
     assert "污泥" in _texts(_suggest(client, "污"), "term")
+
+
+def test_a_worker_warms_the_vocabulary_before_its_first_request(app: Flask, make: Any) -> None:
+    _publish_need(make, make.user("enterprise"), **WARPING)
+    _unbuilt(app)
+    with app.app_context():
+        assert not services.store().is_built("needs")
+        services.warm_up()
+        assert all(services.store().is_built(kind) for kind in services.KINDS)
