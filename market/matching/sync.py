@@ -29,14 +29,24 @@ def _note(session: Session, kind: str, object_id: int | None) -> None:
         session.info.setdefault(KEY, {"need": set(), "provider": set()})[kind].add(object_id)
 
 
+def posting_of(obj: object) -> tuple[str, int | None] | None:
+    """The posting a changed row belongs to in search, ("need" | "provider", its id), or None: an
+    achievement or a service is part of its provider's posting. The one place that says so (the
+    index updates here and the list counts' stamp in market.search.list_cache both ask it)."""
+    if isinstance(obj, Need):
+        return "need", obj.id
+    if isinstance(obj, Provider):
+        return "provider", obj.id
+    if isinstance(obj, Achievement | ServiceItem):
+        return "provider", obj.provider_id
+    return None
+
+
 def _track(session: Session, _context: UOWTransaction) -> None:
     for obj in (*session.new, *session.dirty, *session.deleted):
-        if isinstance(obj, Need):
-            _note(session, "need", obj.id)
-        elif isinstance(obj, Provider):
-            _note(session, "provider", obj.id)
-        elif isinstance(obj, Achievement | ServiceItem):
-            _note(session, "provider", obj.provider_id)
+        posting = posting_of(obj)
+        if posting is not None:
+            _note(session, *posting)
 
 
 def install() -> None:

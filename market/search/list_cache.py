@@ -31,8 +31,7 @@ from sqlalchemy.orm import Mapped, Session, UOWTransaction, mapped_column
 
 from indexer.lru import LruCache
 from market.db import db
-from market.needs.models import Need
-from market.providers.models import Achievement, Provider, ServiceItem
+from market.matching.sync import posting_of
 from market.reference.models import Field, SubField
 
 NEEDS, PROVIDERS = "needs", "providers"  # the families: services are counted from providers' rows
@@ -62,10 +61,9 @@ class ListCounts:
 
 
 def _families(obj: Any) -> tuple[str, ...]:
-    if isinstance(obj, Need):
-        return (NEEDS,)
-    if isinstance(obj, Provider | Achievement | ServiceItem):
-        return (PROVIDERS,)
+    posting = posting_of(obj)
+    if posting is not None:
+        return (NEEDS,) if posting[0] == "need" else (PROVIDERS,)
     if isinstance(obj, Field | SubField):  # a deleted sub-field leaves its postings' facets
         return (NEEDS, PROVIDERS)
     return ()
