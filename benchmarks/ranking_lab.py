@@ -16,6 +16,12 @@ pseudo-relevance feedback (Rocchio on the top hybrid documents); and fusion weig
 k-fold cross-validation over queries (each fold's queries ranked with the weights that were best on
 the other folds). `--field-prior`: a soft boost for the field predicted from the need's text by the
 assistant's vote over the labelled documents (weight by k-fold CV; docs/matching.md, "Ranking II").
+
+Second round (`--ranking2 FAMILIES`, docs/matching.md "Second round"): fusion form, dense guard,
+candidate depth, BM25 k1/b, BM25 query term filters, boilerplate stripping on the BM25 query,
+sentence and title vectors, RM3 lexical PRF, the shipped grid (`ship`) and the engine's defaults
+(`engine`), each chosen by k-fold CV. Everything is measured against `BEFORE` / `terms_before`, the
+engine before that round; `--engine-before` scores that engine through `evaluate_dataset` itself.
 """
 
 from __future__ import annotations
@@ -23,10 +29,11 @@ from __future__ import annotations
 import argparse
 import math
 import random
+import re
 import sys
 from collections import Counter
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
@@ -34,14 +41,25 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from indexer.analysis import query_terms  # noqa: E402
+from indexer.analysis import query_terms, tokenize  # noqa: E402
 from indexer.boilerplate import strip_boilerplate  # noqa: E402
 from indexer.encoders import load_encoder  # noqa: E402
 from indexer.evaluate import DiskCachedEncoder, cached_encoder_for, load_dataset, score_run  # noqa: E402
-from indexer.fusion import FusionConfig, combine_dense, fuse  # noqa: E402
+from indexer.fusion import FusionConfig, combine_dense, fuse, guard_dense  # noqa: E402
 from indexer.preparation import document_terms, document_vector_texts  # noqa: E402
 
 METRICS = ("ndcg@10", "recall@10", "recall@50", "mrr@10")
+# The fusion and BM25 query before the second round of Ranking II (issue 17 item 1): min-max, dense
+# weight 0.6, no dense guard, every jieba term. Every variant below is measured against these, so the
+# tables of docs/matching.md stay reproducible; `--ranking2 engine` scores today's defaults.
+BEFORE = FusionConfig(normalisation="minmax", dense_weight=0.6, dense_guard=0)
+
+
+def terms_before(text: str) -> list[str]:
+    """The BM25 query terms before the second round (`query_terms` now drops the curated list)."""
+    return list(dict.fromkeys(tokenize(text)))
+
+
 K1, B = 1.2, 0.75
 DEPTH = 50
 
@@ -56,7 +74,14 @@ class Corpus:
     fields: list[tuple[str, ...]]
     regions: list[tuple[str, ...]]
 
-    def bm25(self, terms: Sequence[str]) -> np.ndarray:
+    def bm25(
+        self,
+        terms: Sequence[str],
+        k1: float = K1,
+        b: float = B,
+        weights: dict[str, float] | None = None,
+    ) -> np.ndarray:
+        """BM25 of every document; `weights` scales each term's part (RM3's expanded query)."""
         n = len(self.ids)
         avg = float(self.doc_len.mean())
         scores = np.zeros(n, np.float32)
@@ -66,7 +91,8 @@ class Corpus:
             docs, tf = self.postings[term]
             idf = math.log(1.0 + (n - len(docs) + 0.5) / (len(docs) + 0.5))
             lengths = self.doc_len[docs]
-            scores[docs] += idf * tf * (K1 + 1) / (tf + K1 * (1 - B + B * lengths / avg))
+            weight = 1.0 if weights is None else weights.get(term, 0.0)
+            scores[docs] += weight * idf * tf * (k1 + 1) / (tf + k1 * (1 - b + b * lengths / avg))
         return scores
 
     def dense(self, vector: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -183,9 +209,11 @@ def cv_choice(
     score_of: Callable[[str, list[str]], dict[str, float]],
     options: Sequence[str],
     folds: int,
+    key: tuple[str, ...] = ("ndcg@10",),
 ) -> tuple[dict[str, list[str]], list[str]]:
-    """For each fold, the option with the best mean nDCG@10 on the other folds; returns the run
-    assembled from each query's held-out option and the options chosen."""
+    """For each fold, the option with the best mean nDCG@10 on the other folds (ties broken by the
+    further metrics of `key`, rounded to 6 decimals); returns the run assembled from each query's
+    held-out option and the options chosen."""
     shuffled = list(queries)
     random.Random(17).shuffle(shuffled)
     fold_of = {q: i % folds for i, q in enumerate(shuffled)}
@@ -193,7 +221,7 @@ def cv_choice(
     assignment: dict[str, list[str]] = {}
     for f in range(folds):
         train = [q for q in queries if fold_of[q] != f]
-        best = max(options, key=lambda o: score_of(o, train)["ndcg@10"])
+        best = max(options, key=lambda o: tuple(round(score_of(o, train)[m], 6) for m in key))
         chosen.append(best)
         for q in queries:
             if fold_of[q] == f:
@@ -212,12 +240,41 @@ def main() -> None:
         action="store_true",
         help="also the field prior predicted from the need's text (kNN vote)",
     )
+    parser.add_argument(
+        "--ranking2",
+        default="",
+        help="second-round families (comma-separated, or all): fusion,guard,depth,bm25,strip,stop,"
+        "views,combo,ship,engine,sentences,rm3, page (the 匹配度-sorted page after the round)",
+    )
+    parser.add_argument(
+        "--engine-before",
+        action="store_true",
+        help="only score the engine as it was before the second round (market eval's numbers then)",
+    )
     args = parser.parse_args()
+    if args.engine_before:
+        engine_before(args.datasets)
+        return
     model = load_encoder()
     print("| set | variant | method | " + " | ".join(METRICS) + " |")
     print("|---|---|---|" + "---|" * len(METRICS))
     for path in args.datasets:
         run_set(path, model, args)
+
+
+def engine_before(paths: Sequence[Path]) -> None:
+    """`market eval`'s bm25 and hybrid with the fusion and BM25 query terms of before the second
+    round: the same embedded index and cached vectors, `BEFORE` and `terms_before`."""
+    import indexer.evaluate as evaluation
+
+    evaluation.query_terms = terms_before  # the only place evaluate_dataset reads query terms
+    print("| set | method (engine before) | " + " | ".join(METRICS) + " |")
+    print("|---|---|" + "---|" * len(METRICS))
+    for path in paths:
+        result = evaluation.evaluate_dataset(path, methods=["bm25", "hybrid"], fusion=BEFORE)
+        for method, scores in result["methods"].items():
+            cells = " | ".join(f"{scores[m]:.4f}" for m in METRICS)
+            print(f"| {path.name} | {method} | {cells} |", flush=True)
 
 
 def run_set(path: Path, model, args) -> None:
@@ -233,8 +290,8 @@ def run_set(path: Path, model, args) -> None:
     vec_s = dict(zip(qids, encoder.encode_queries([stripped[q] for q in qids]), strict=True))
     encoder.save()
     qrels = {q: dataset.qrels[q] for q in qids}
-    base = {q: evidence(corpus, query_terms(texts[q]), vec[q], fields[q], regions[q]) for q in qids}
-    strip = {q: evidence(corpus, query_terms(stripped[q]), vec_s[q], fields[q], regions[q]) for q in qids}
+    base = {q: evidence(corpus, terms_before(texts[q]), vec[q], fields[q], regions[q]) for q in qids}
+    strip = {q: evidence(corpus, terms_before(stripped[q]), vec_s[q], fields[q], regions[q]) for q in qids}
 
     def show(variant: str, method: str, run: dict[str, list[str]]) -> dict[str, float]:
         scores = score_run(run, qrels)
@@ -245,12 +302,12 @@ def run_set(path: Path, model, args) -> None:
     methods = {
         "bm25": FusionConfig(method="bm25"),
         "dense": FusionConfig(method="dense"),
-        "hybrid": FusionConfig(),
+        "hybrid": BEFORE,
     }
     for variant, evs in (("today", base), ("boilerplate stripped", strip)):
         for method, config in methods.items():
             show(variant, method, {q: rank(evs[q], corpus, config)[0] for q in qids})
-        show(variant, "hybrid+boosts", {q: rank(evs[q], corpus, FusionConfig(), boost=0.05)[0] for q in qids})
+        show(variant, "hybrid+boosts", {q: rank(evs[q], corpus, BEFORE, boost=0.05)[0] for q in qids})
     skip = set(args.skip.split(","))
     for lam in () if "second" in skip else (0.25, 0.5):
         for variant, evs in (("today", base), ("boilerplate stripped", strip)):
@@ -264,7 +321,7 @@ def run_set(path: Path, model, args) -> None:
         ):
             prf = {}
             for q in qids:
-                _, top = rank(evs[q], corpus, FusionConfig())
+                _, top = rank(evs[q], corpus, BEFORE)
                 moved = rocchio(corpus, vectors[q], top, m, beta)
                 ev = evs[q]
                 doc, best, second = corpus.dense(moved)
@@ -291,9 +348,48 @@ def run_set(path: Path, model, args) -> None:
         grid_cv(path, corpus, qids, qrels, {"today": base, "boilerplate stripped": strip}, args.folds, show)
     if args.field_prior:
         field_prior(corpus, qids, qrels, base, vec, fields, args.folds, show)
+    if "page" in set(args.ranking2.split(",")):
+        # The match page after the second round: the engine's fusion and BM25 query, sorted by 匹配度.
+        after = {
+            q: Evidence(corpus.bm25(query_terms(texts[q])), ev.doc, ev.best, ev.second, ev.field, ev.region)
+            for q, ev in base.items()
+        }
+        degree_rerank(
+            path,
+            dataset,
+            corpus,
+            qids,
+            qrels,
+            texts,
+            {"after": after},
+            args.folds,
+            show,
+            FusionConfig(),
+            query_terms,
+        )
+    if args.ranking2:
+        only = set(args.ranking2.split(","))
+        if "all" in only:
+            only = {
+                "fusion",
+                "guard",
+                "depth",
+                "bm25",
+                "strip",
+                "stop",
+                "views",
+                "combo",
+                "ship",
+                "sentences",
+                "rm3",
+            }
+        titles = {q: row.get("title", "") for q, row in _query_rows(path).items()}
+        ranking_two(corpus, encoder, qids, qrels, texts, base, strip, args.folds, show, only, titles)
 
 
-def degree_rerank(path, dataset, corpus, qids, qrels, texts, variants, folds, show) -> None:
+def degree_rerank(
+    path, dataset, corpus, qids, qrels, texts, variants, folds, show, config=BEFORE, terms_of=terms_before
+) -> None:
     """Item 3: sort the page by 匹配度 (ties by the fused score) instead of by the fused score alone.
     Shipped weights (fitted on market-dev itself, so optimistic there) and weights refitted by
     k-fold over needs (each need's page sorted by a model that never saw it)."""
@@ -310,10 +406,10 @@ def degree_rerank(path, dataset, corpus, qids, qrels, texts, variants, folds, sh
     for variant, evs in variants.items():
         pages = {}
         for q in qids:
-            ids, rows = rank(evs[q], corpus, FusionConfig(), boost=0.05)
+            ids, rows = rank(evs[q], corpus, config, boost=0.05)
             ev = evs[q]
             need = calibration.need_terms(texts[q], stop)
-            q_terms = query_terms(texts[q])
+            q_terms = terms_of(texts[q])
             feats = []
             for r in rows:
                 matched = display_terms([t for t in q_terms if t in term_sets[r]])
@@ -449,7 +545,7 @@ def rank_with_prior(
     """Hybrid (default fusion) plus `weight · prior`; with `within`, the prior only reorders the
     hybrid's top `within` (the rest of the list cannot move in)."""
     rows = candidates(ev)
-    config = FusionConfig()
+    config = BEFORE
     fused = fuse(ev.bm25[rows], combine_dense(ev.doc[rows], ev.best[rows], config), config).score
     if within:
         keep = np.argsort(-fused, kind="stable")[:within]
@@ -534,6 +630,418 @@ def _paired(run: dict[str, list[str]], reference: dict[str, list[str]], qrels) -
         better += a > b + 1e-9
         worse += a < b - 1e-9
     return f"{better} better, {worse} worse, {len(run) - better - worse} equal (nDCG@10)"
+
+
+# -- Ranking II, second round: fusion form, BM25 parameters, query-side changes, lexical PRF ------
+
+GUARDS = (0, 10, 20, 30, 40)
+_SENTENCE = re.compile(r"[。！？；;!?\n]+")
+
+
+def _query_rows(path: Path) -> dict[str, dict]:
+    import json
+
+    with (path / "queries.jsonl").open(encoding="utf-8") as handle:
+        rows = [json.loads(line) for line in handle if line.strip()]
+    return {str(row["_id"]): row for row in rows}
+
+
+def rank_arrays(
+    bm25_all: np.ndarray,
+    dense_all: np.ndarray,
+    corpus: Corpus,
+    config: FusionConfig,
+    pool: int = 100,
+    norm: str = "minmax",
+    guard: int = 0,
+) -> tuple[list[str], np.ndarray, np.ndarray]:
+    """Hybrid over the index's candidate set (top `pool` of BM25 and of the combined dense score),
+    fused with `norm`: "minmax"/"max"/"rrf" are `indexer.fusion`; "zscore" standardises each
+    retriever over the candidates. `guard`: dense's top `guard` candidates are kept inside the top
+    `DEPTH` (each at its fused position; the fused tail makes room). Returns ids, rows, scores."""
+    positive = np.flatnonzero(bm25_all > 0)
+    lexical_rows = positive[np.argsort(-bm25_all[positive], kind="stable")[:pool]]
+    dense_rows = np.argsort(-dense_all, kind="stable")[:pool]
+    rows = np.unique(np.concatenate([lexical_rows, dense_rows]))
+    lexical, dense = bm25_all[rows], dense_all[rows]
+    if norm == "zscore":
+        fused = config.dense_weight * _z(dense) + (1 - config.dense_weight) * _z(lexical)
+    elif norm == "rrf":
+        fused = fuse(lexical, dense, replace(config, method="rrf")).score
+    else:
+        fused = fuse(lexical, dense, replace(config, normalisation=norm)).score
+    if guard:
+        fused = guard_dense(fused, dense, guard, DEPTH)  # the engine's guard (indexer.fusion)
+    order = np.argsort(-fused, kind="stable")
+    order = order[:DEPTH]
+    return [corpus.ids[r] for r in rows[order]], rows[order], fused[order]
+
+
+def _z(values: np.ndarray) -> np.ndarray:
+    values = values.astype(np.float64)
+    spread = values.std()
+    return ((values - values.mean()) / spread if spread > 1e-12 else values * 0).astype(np.float32)
+
+
+def dense_of(ev: Evidence, config: FusionConfig) -> np.ndarray:
+    return combine_dense(ev.doc, ev.best, config)
+
+
+def need_pieces(text: str) -> list[str]:
+    """The need's sentences (title and text split at 。！？；), those with four characters or more."""
+    return [p.strip() for p in _SENTENCE.split(text) if len(p.strip()) >= 4]
+
+
+def rm3_weights(
+    corpus: Corpus,
+    doc_terms: list[Counter],
+    terms: Sequence[str],
+    rows: np.ndarray,
+    scores: np.ndarray,
+    n_terms: int,
+    alpha: float,
+    idf_weighted: bool,
+) -> dict[str, float]:
+    """RM3: the query's terms (weight 1) plus the top `n_terms` of the relevance model
+    P(t|R) = sum_d P(d) tf(t,d)/|d| over the feedback documents (P(d) from their fused scores),
+    scaled to a largest weight of `alpha`; with `idf_weighted`, terms are chosen and weighted by
+    P(t|R)·idf (common words of the feedback documents do not take over)."""
+    prior = np.maximum(scores.astype(np.float64), 0) + 1e-9
+    prior /= prior.sum()
+    model: Counter[str] = Counter()
+    for r, p in zip(rows.tolist(), prior.tolist(), strict=True):
+        length = max(1.0, float(corpus.doc_len[r]))
+        for term, tf in doc_terms[r].items():
+            model[term] += p * tf / length
+    n = len(corpus.ids)
+    if idf_weighted:
+        for term in model:
+            df = len(corpus.postings[term][0])
+            model[term] *= math.log(1.0 + (n - df + 0.5) / (df + 0.5))
+    weights = dict.fromkeys(terms, 1.0)
+    top = model.most_common(n_terms)
+    if top:
+        peak = top[0][1]
+        for term, value in top:
+            weights[term] = weights.get(term, 0.0) + alpha * value / peak
+    return weights
+
+
+def _doc_counters(corpus: Corpus) -> list[Counter]:
+    counters: list[Counter] = [Counter() for _ in corpus.ids]
+    for term, (docs, tf) in corpus.postings.items():
+        for d, t in zip(docs.tolist(), tf.tolist(), strict=True):
+            counters[d][term] = t
+    return counters
+
+
+def ranking_two(
+    corpus, encoder, qids, qrels, texts, base, strip, folds, show, only: set[str], titles: dict[str, str]
+) -> None:
+    """Each family's options are chosen by k-fold CV over queries (best mean nDCG@10 on the
+    training folds, seed 17); the held-out folds are joined and scored. Families: fusion form,
+    dense guard, candidate depth, BM25 k1/b, BM25 on the boilerplate-stripped need (dense on the
+    need as written), multi-sentence query vectors, RM3 lexical PRF."""
+    config = BEFORE
+    dense_base = {q: dense_of(base[q], config) for q in qids}
+    today = {q: rank_arrays(base[q].bm25, dense_base[q], corpus, config) for q in qids}
+    reference = {q: today[q][0] for q in qids}
+    show("R2 today (rank_arrays)", "hybrid", reference)
+
+    def family(name: str, runs: dict[str, dict[str, list[str]]], key: tuple[str, ...] = ("ndcg@10",)) -> None:
+        def score_of(option: str, queries: list[str]) -> dict[str, float]:
+            return score_run({q: runs[option][q] for q in queries}, {q: qrels[q] for q in queries})
+
+        assignment, chosen = cv_choice(qids, score_of, list(runs), folds, key)
+        cv_run = {q: runs[assignment[q][0]][q] for q in qids}
+        show(f"R2 {name}, {folds}-fold CV ({'; '.join(chosen)})", "hybrid", cv_run)
+        print(f"<!-- R2 {name}: per need vs today: {_paired(cv_run, reference, qrels)} -->", flush=True)
+        best = max(runs, key=lambda o: score_of(o, qids)["ndcg@10"])
+        show(f"R2 {name}, best in sample ({best}), optimistic", "hybrid", runs[best])
+
+    if "engine" in only:
+        # The engine's defaults as shipped: `query_terms` (no curated boilerplate) and FusionConfig().
+        engine = FusionConfig()
+        lex = {q: corpus.bm25(query_terms(texts[q])) for q in qids}
+        for method, c in (("bm25", engine.with_method("bm25")), ("hybrid", engine)):
+            norm = c.normalisation if c.method == "convex" else "minmax"  # bm25: fuse passes it through
+            run = {
+                q: rank_arrays(lex[q], dense_base[q], corpus, c, norm=norm, guard=c.dense_guard)[0]
+                for q in qids
+            }
+            show("R2 engine defaults after the second round", method, run)
+        print(f"<!-- R2 engine: per need vs before: {_paired(run, reference, qrels)} -->", flush=True)
+        # The match page's candidates: the same with the 0.05 field and region boosts.
+        for label, c, terms_of in (("before", BEFORE, terms_before), ("after", engine, query_terms)):
+            boosted = {}
+            for q in qids:
+                ev = base[q]
+                ev = Evidence(
+                    corpus.bm25(terms_of(texts[q])), ev.doc, ev.best, ev.second, ev.field, ev.region
+                )
+                boosted[q] = rank(ev, corpus, c, boost=0.05)[0]
+            show(
+                f"R2 engine {label}, + field/region boosts (the match page's top 50)",
+                "hybrid+boosts",
+                boosted,
+            )
+    if "fusion" in only:
+        runs = {}
+        for norm in ("minmax", "max", "zscore"):
+            for w in (0.5, 0.6, 0.7):
+                c = replace(config, dense_weight=w)
+                runs[f"{norm} w={w}"] = {
+                    q: rank_arrays(base[q].bm25, dense_base[q], corpus, c, norm=norm)[0] for q in qids
+                }
+        for k in (10, 30, 60):
+            c = replace(config, rrf_k=k)
+            runs[f"rrf k={k}"] = {
+                q: rank_arrays(base[q].bm25, dense_base[q], corpus, c, norm="rrf")[0] for q in qids
+            }
+        for name, run in runs.items():
+            if name in ("zscore w=0.6", "rrf k=60", "max w=0.6"):
+                show(f"R2 fusion {name} (fixed)", "hybrid", run)
+        family("fusion form", runs)
+    if "guard" in only:
+        runs = {
+            f"guard {g}": {
+                q: rank_arrays(base[q].bm25, dense_base[q], corpus, config, guard=g)[0] for q in qids
+            }
+            for g in GUARDS
+        }
+        for g in GUARDS[1:]:
+            show(f"R2 dense guard {g} (fixed)", "hybrid", runs[f"guard {g}"])
+        family("dense guard", runs, key=("ndcg@10", "recall@50"))
+    if "depth" in only:
+        runs = {
+            f"pool {p}": {
+                q: rank_arrays(base[q].bm25, dense_base[q], corpus, config, pool=p)[0] for q in qids
+            }
+            for p in (50, 100, 200, 400)
+        }
+        for p in (50, 200, 400):
+            show(f"R2 candidate depth {p} (fixed)", "hybrid", runs[f"pool {p}"])
+        family("candidate depth", runs)
+    if "bm25" in only:
+        terms = {q: terms_before(texts[q]) for q in qids}
+        runs, bm_runs = {}, {}
+        for k1 in (0.6, 0.9, 1.2, 1.6, 2.0):
+            for b in (0.3, 0.5, 0.75, 0.9):
+                lex = {q: corpus.bm25(terms[q], k1, b) for q in qids}
+                runs[f"k1={k1} b={b}"] = {
+                    q: rank_arrays(lex[q], dense_base[q], corpus, config)[0] for q in qids
+                }
+                bm_runs[f"k1={k1} b={b}"] = {
+                    q: rank_arrays(lex[q], dense_base[q], corpus, config.with_method("bm25"))[0] for q in qids
+                }
+        family("BM25 k1/b", runs)
+        show(
+            "R2 BM25 k1/b (bm25 alone, best in sample)",
+            "bm25",
+            bm_runs[max(bm_runs, key=lambda o: score_run(bm_runs[o], qrels)["ndcg@10"])],
+        )
+    if "strip" in only:
+        run = {q: rank_arrays(strip[q].bm25, dense_base[q], corpus, config)[0] for q in qids}
+        show("R2 BM25 on the stripped need, dense on the need as written", "hybrid", run)
+        print(f"<!-- R2 strip-bm25: per need vs today: {_paired(run, reference, qrels)} -->", flush=True)
+        for g in (20, 30):
+            run_g = {q: rank_arrays(strip[q].bm25, dense_base[q], corpus, config, guard=g)[0] for q in qids}
+            show(f"R2 BM25 stripped + dense guard {g}", "hybrid", run_g)
+    if "stop" in only:
+        from indexer.stopwords import CURATED
+
+        stripped = {q: strip_boilerplate(texts[q]) for q in qids}
+        variants = {
+            "minus curated stop words": {
+                q: [t for t in terms_before(texts[q]) if t not in CURATED] for q in qids
+            },
+            "stripped, minus curated": {
+                q: [t for t in terms_before(stripped[q]) if t not in CURATED] for q in qids
+            },
+            "minus single characters": {q: [t for t in terms_before(texts[q]) if len(t) > 1] for q in qids},
+            "minus curated and single characters": {
+                q: [t for t in terms_before(texts[q]) if len(t) > 1 and t not in CURATED] for q in qids
+            },
+        }
+        for name, terms in variants.items():
+            lex = {q: corpus.bm25(terms[q]) if terms[q] else base[q].bm25 for q in qids}
+            for method in ("bm25", "hybrid"):
+                c = config.with_method("bm25") if method == "bm25" else config
+                run = {q: rank_arrays(lex[q], dense_base[q], corpus, c)[0] for q in qids}
+                show(f"R2 BM25 query {name} (dense as written)", method, run)
+            print(f"<!-- R2 {name}: per need vs today: {_paired(run, reference, qrels)} -->", flush=True)
+            for g in (20, 30):
+                run_g = {q: rank_arrays(lex[q], dense_base[q], corpus, config, guard=g)[0] for q in qids}
+                show(f"R2 BM25 query {name} + dense guard {g}", "hybrid", run_g)
+    if "views" in only:
+        # Other views of the need for the dense side: encoded as a passage (symmetric long text) and
+        # its title alone, mixed into the need's own vector (one query vector either way).
+        as_passage = dict(zip(qids, encoder.encode_passages([texts[q] for q in qids]), strict=True))
+        whole = dict(zip(qids, encoder.encode_queries([texts[q] for q in qids]), strict=True))
+        title_vec = {}
+        titled = [q for q in qids if titles.get(q)]
+        if titled:
+            title_vec = dict(zip(titled, encoder.encode_queries([titles[q] for q in titled]), strict=True))
+        encoder.save()
+        runs = {"none": reference}
+        for view, extra in (("passage", as_passage), ("title", title_vec)):
+            for lam in (0.25, 0.5, 1.0, 100.0):
+                run = {}
+                for q in qids:
+                    ev = base[q]
+                    if q in extra:
+                        moved = whole[q] + lam * extra[q]
+                        moved = (moved / np.linalg.norm(moved)).astype(np.float32)
+                        ev = Evidence(ev.bm25, *corpus.dense(moved), "")
+                    run[q] = rank_arrays(ev.bm25, dense_of(ev, config), corpus, config)[0]
+                runs[f"{view} lam={lam}"] = run
+                show(f"R2 need vector + {lam} x {view} vector (fixed)", "hybrid", run)
+        family("need views", runs)
+    if "combo" in only:
+        from indexer.stopwords import CURATED
+
+        term_sets = {
+            "all terms": {q: terms_before(texts[q]) for q in qids},
+            "minus curated": {
+                q: [t for t in terms_before(texts[q]) if t not in CURATED] or terms_before(texts[q])
+                for q in qids
+            },
+        }
+        runs = {}
+        for tname, terms in term_sets.items():
+            for k1 in (0.9, 1.2):
+                lex = {q: corpus.bm25(terms[q], k1) for q in qids}
+                for norm, w in (("minmax", 0.6), ("minmax", 0.7), ("zscore", 0.6), ("zscore", 0.7)):
+                    c = replace(config, dense_weight=w)
+                    runs[f"{tname} k1={k1} {norm} w={w}"] = {
+                        q: rank_arrays(lex[q], dense_base[q], corpus, c, norm=norm)[0] for q in qids
+                    }
+        for name in ("minus curated k1=1.2 zscore w=0.7", "minus curated k1=0.9 minmax w=0.6"):
+            show(f"R2 combo {name} (fixed)", "hybrid", runs[name])
+        family("combo terms x k1 x fusion", runs)
+    if "ship" in only:
+        # What the engine can change without the backend: the BM25 query's terms (analysis), the
+        # normalisation and weight (fusion) and the dense guard (fusion). One grid, chosen per fold
+        # by nDCG@10 on the training folds and, among equals (the guard never moves the top 10),
+        # by Recall@50.
+        from indexer.stopwords import CURATED
+
+        term_sets = {
+            "all terms": {q: terms_before(texts[q]) for q in qids},
+            "minus curated": {
+                q: [t for t in terms_before(texts[q]) if t not in CURATED] or terms_before(texts[q])
+                for q in qids
+            },
+        }
+        runs = {}
+        for tname, terms in term_sets.items():
+            lex = {q: corpus.bm25(terms[q]) for q in qids}
+            for norm, w in (
+                ("minmax", 0.6),
+                ("minmax", 0.7),
+                ("zscore", 0.6),
+                ("zscore", 0.7),
+                ("zscore", 0.8),
+            ):
+                c = replace(config, dense_weight=w)
+                for g in (0, 20, 30, 40):
+                    runs[f"{tname} {norm} w={w} guard={g}"] = {
+                        q: rank_arrays(lex[q], dense_base[q], corpus, c, norm=norm, guard=g)[0] for q in qids
+                    }
+        for name in (
+            "minus curated zscore w=0.7 guard=0",
+            "minus curated zscore w=0.7 guard=40",
+            "all terms zscore w=0.7 guard=40",
+            "all terms minmax w=0.6 guard=40",
+        ):
+            show(f"R2 ship {name} (fixed)", "hybrid", runs[name])
+            print(f"<!-- R2 ship {name}: per need vs today: {_paired(runs[name], reference, qrels)} -->")
+        family("ship: terms x normalisation x weight x guard", runs, key=("ndcg@10", "recall@50"))
+    if "sentences" in only:
+        pieces = {q: need_pieces(texts[q]) for q in qids}
+        flat = sorted({p for q in qids for p in pieces[q]})
+        vectors = dict(zip(flat, encoder.encode_queries(flat), strict=True)) if flat else {}
+        encoder.save()
+        several = sum(len(pieces[q]) > 1 for q in qids)
+        print(f"<!-- R2 sentences: {several}/{len(qids)} queries have 2+ sentences -->")
+        per_piece = {}
+        for q in qids:
+            if len(pieces[q]) > 1:
+                per_piece[q] = np.stack(
+                    [
+                        dense_of(Evidence(base[q].bm25, *corpus.dense(vectors[p]), ""), config)
+                        for p in pieces[q]
+                    ]
+                )
+        runs = {"none": reference}
+        for agg in ("max", "mean"):
+            for lam in (0.25, 0.5, 1.0, 2.0):
+                run = {}
+                for q in qids:
+                    dense = dense_base[q]
+                    if q in per_piece:
+                        extra = per_piece[q].max(axis=0) if agg == "max" else per_piece[q].mean(axis=0)
+                        dense = (dense + lam * extra) / (1 + lam)
+                    run[q] = rank_arrays(base[q].bm25, dense, corpus, config)[0]
+                runs[f"{agg} lam={lam}"] = run
+        # One vector (the engine could encode it as one query): the need plus the mean of its sentences.
+        for lam in (0.5, 1.0, 2.0):
+            run = {}
+            for q in qids:
+                ev = base[q]
+                if q in per_piece:
+                    mean = np.mean([vectors[p] for p in pieces[q]], axis=0)
+                    moved = encoder.encode_queries([texts[q]])[0] + lam * mean
+                    moved = (moved / np.linalg.norm(moved)).astype(np.float32)
+                    ev = Evidence(ev.bm25, *corpus.dense(moved), "")
+                run[q] = rank_arrays(ev.bm25, dense_of(ev, config), corpus, config)[0]
+            runs[f"mean vector lam={lam}"] = run
+        for name in ("max lam=0.5", "mean lam=0.5", "mean vector lam=1.0"):
+            show(f"R2 sentences {name} (fixed)", "hybrid", runs[name])
+        family("sentence vectors", runs)
+    if "rm3" in only:
+        doc_terms = _doc_counters(corpus)
+        terms = {q: terms_before(texts[q]) for q in qids}
+        bm_only = {
+            q: rank_arrays(base[q].bm25, dense_base[q], corpus, config.with_method("bm25")) for q in qids
+        }
+        runs, bm_runs = {"none": reference}, {}
+        for source in ("hybrid", "bm25"):
+            feedback = today if source == "hybrid" else bm_only
+            for k in (3, 10):
+                for n_terms in (10, 25):
+                    for idf in (False, True):
+                        expanded = {
+                            q: rm3_weights(
+                                corpus,
+                                doc_terms,
+                                terms[q],
+                                feedback[q][1][:k],
+                                feedback[q][2][:k],
+                                n_terms,
+                                1.0,
+                                idf,
+                            )
+                            for q in qids
+                        }
+                        for alpha in (0.1, 0.25, 0.5):
+                            name = f"{source} k={k} n={n_terms} {'idf' if idf else 'p'} a={alpha}"
+                            run, bm = {}, {}
+                            for q in qids:
+                                w = {
+                                    t: (1.0 if t in terms[q] else 0.0)
+                                    + alpha * (v - (1.0 if t in terms[q] else 0.0))
+                                    for t, v in expanded[q].items()
+                                }
+                                lex = corpus.bm25(list(w), weights=w)
+                                run[q] = rank_arrays(lex, dense_base[q], corpus, config)[0]
+                                bm[q] = rank_arrays(lex, dense_base[q], corpus, config.with_method("bm25"))[0]
+                            runs[name] = run
+                            bm_runs[name] = bm
+        for name in ("hybrid k=3 n=10 idf a=0.25", "hybrid k=10 n=25 p a=0.25", "bm25 k=3 n=10 idf a=0.25"):
+            show(f"R2 RM3 {name} (fixed)", "hybrid", runs[name])
+            show(f"R2 RM3 {name} (fixed)", "bm25", bm_runs[name])
+        family("RM3 lexical PRF", runs)
 
 
 if __name__ == "__main__":

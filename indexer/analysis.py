@@ -80,8 +80,17 @@ def tokenize(text: str) -> list[str]:
 
 
 def query_terms(text: str) -> list[str]:
-    """Distinct terms of a query in first-seen order: repeats in a short query should not count twice."""
-    return list(dict.fromkeys(tokenize(text)))
+    """Distinct terms of a query in first-seen order: repeats in a short query should not count twice.
+
+    The curated marketplace boilerplate of `indexer.stopwords` (公司, 技术, 要求, 周期, region names)
+    is left out: a need written as a letter shares those words with every distractor, and leaving
+    them out of the BM25 query won on both market-dev sets under cross-validation (docs/matching.md,
+    "Ranking II, second round"). Documents keep them (BM25 statistics are unchanged); a query made
+    of nothing else keeps all its terms."""
+    from indexer.stopwords import CURATED  # here: indexer.stopwords imports this module
+
+    terms = list(dict.fromkeys(tokenize(text)))
+    return [term for term in terms if term not in CURATED] or terms
 
 
 def display_terms(terms: Iterable[str]) -> list[str]:

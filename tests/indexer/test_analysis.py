@@ -35,3 +35,15 @@ def test_display_terms_keep_the_longest_form() -> None:
 
 def test_empty_text() -> None:
     assert tokenize("") == []
+
+
+def test_query_terms_leave_out_curated_boilerplate() -> None:
+    # 技术 and 要求 are in indexer.stopwords.CURATED: every letter-like need and many distractors
+    # share them, so the BM25 query goes without (docs/matching.md, "Ranking II").
+    terms = query_terms("注塑 翘曲 技术 要求")
+    assert terms == ["注塑", "翘曲"]
+    assert {"技术", "要求"} <= set(tokenize("注塑 翘曲 技术 要求"))  # documents keep them
+
+
+def test_query_of_nothing_but_boilerplate_keeps_its_terms() -> None:
+    assert query_terms("技术 服务") == ["技术", "服务"]
