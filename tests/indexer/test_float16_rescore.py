@@ -84,3 +84,22 @@ def test_recentring_quantises_from_the_float16_copies() -> None:
     expected_codes, _ = quantise(half(second).astype(np.float32), centre)
     np.testing.assert_array_equal(merged.vec_i8[20:], expected_codes)
     np.testing.assert_array_equal(merged.vec_f16, half(vectors))
+
+
+@pytest.mark.parametrize("centre", [None, "mean"])
+def test_quantise_in_row_blocks_gives_the_same_codes(monkeypatch: pytest.MonkeyPatch, centre) -> None:
+    """quantise works in row blocks so that 1M documents (3.6 M vectors) fit in memory; the blocks
+    must not change a single code or scale."""
+    from indexer.backends import segment
+
+    vectors = np.random.default_rng(4).standard_normal((50, 16)).astype(np.float32)
+    offset = None if centre is None else vectors.mean(axis=0)
+    whole_codes, whole_scale = quantise(vectors, offset)
+    monkeypatch.setattr(segment, "_QUANTISE_BLOCK", 7)
+    codes, scale = quantise(vectors, offset)
+    assert codes.dtype == np.int8 and scale.dtype == np.float32
+    np.testing.assert_array_equal(codes, whole_codes)
+    np.testing.assert_array_equal(scale, whole_scale)
+    shifted = vectors - (0 if offset is None else offset)
+    expected = np.clip(np.rint(shifted / (np.abs(shifted).max(axis=1, keepdims=True) / 127.0)), -127, 127)
+    np.testing.assert_array_equal(codes, expected.astype(np.int8))
