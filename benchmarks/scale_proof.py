@@ -376,6 +376,8 @@ SETTINGS = (
     ("overfetch 3x, pool 10%", 3, 0.10),
     ("overfetch 10x, pool 5%", 10, 0.05),
     ("overfetch 10x, pool 10%", 10, 0.10),
+    ("overfetch 10x, pool 2%", 10, 0.02),
+    ("overfetch 10x, pool 1%", 10, 0.01),
 )
 
 
