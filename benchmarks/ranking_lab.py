@@ -55,6 +55,20 @@ METRICS = ("ndcg@10", "recall@10", "recall@50", "mrr@10")
 BEFORE = FusionConfig(normalisation="minmax", dense_weight=0.6, dense_guard=0)
 
 
+def _query_term_sets(texts: dict[str, str], qids: list[str]) -> dict[str, dict[str, list[str]]]:
+    """The BM25 query terms of every need as before the second round, and without the curated stop list."""
+    from indexer.stopwords import CURATED
+
+    def minus_curated(text: str) -> list[str]:
+        terms = terms_before(text)
+        return [t for t in terms if t not in CURATED] or terms
+
+    return {
+        "all terms": {q: terms_before(texts[q]) for q in qids},
+        "minus curated": {q: minus_curated(texts[q]) for q in qids},
+    }
+
+
 def terms_before(text: str) -> list[str]:
     """The BM25 query terms before the second round (`query_terms` now drops the curated list)."""
     return list(dict.fromkeys(tokenize(text)))
@@ -898,15 +912,7 @@ def ranking_two(
                 show(f"R2 need vector + {lam} x {view} vector (fixed)", "hybrid", run)
         family("need views", runs)
     if "combo" in only:
-        from indexer.stopwords import CURATED
-
-        term_sets = {
-            "all terms": {q: terms_before(texts[q]) for q in qids},
-            "minus curated": {
-                q: [t for t in terms_before(texts[q]) if t not in CURATED] or terms_before(texts[q])
-                for q in qids
-            },
-        }
+        term_sets = _query_term_sets(texts, qids)
         runs = {}
         for tname, terms in term_sets.items():
             for k1 in (0.9, 1.2):
@@ -924,15 +930,7 @@ def ranking_two(
         # normalisation and weight (fusion) and the dense guard (fusion). One grid, chosen per fold
         # by nDCG@10 on the training folds and, among equals (the guard never moves the top 10),
         # by Recall@50.
-        from indexer.stopwords import CURATED
-
-        term_sets = {
-            "all terms": {q: terms_before(texts[q]) for q in qids},
-            "minus curated": {
-                q: [t for t in terms_before(texts[q]) if t not in CURATED] or terms_before(texts[q])
-                for q in qids
-            },
-        }
+        term_sets = _query_term_sets(texts, qids)
         runs = {}
         for tname, terms in term_sets.items():
             lex = {q: corpus.bm25(terms[q]) for q in qids}
