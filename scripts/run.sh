@@ -8,5 +8,5 @@ export FLASK_APP=market
 .venv/bin/market init-db
 .venv/bin/market load-demo --if-empty
 .venv/bin/market reindex --if-stale
-echo "==> serving 科创对接 at http://127.0.0.1:8000  (demo logins: docs/demo.md)"
+echo "==> serving 科创对接 at http://${BIND:-127.0.0.1:8000}  (demo logins: docs/demo.md)"
 exec .venv/bin/market serve --bind "${BIND:-127.0.0.1:8000}" --workers "${WORKERS:-2}"

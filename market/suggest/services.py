@@ -243,7 +243,9 @@ def warm_up() -> None:
             _ready(kind)
     except (SQLAlchemyError, sqlite3.Error) as error:
         db.session.rollback()
-        log.warning("warm-up: suggestions not checked: %s", error)
+        # Two workers starting together: the other one is writing the store (or the database is
+        # not migrated yet). The first request's periodic check does it.
+        log.info("warm-up: suggestions left to the first request: %s", error)
 
 
 def term_counts(kind: str) -> tuple[int, dict[str, int]]:
