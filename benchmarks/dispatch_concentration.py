@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import argparse
 import math
-import os
 import sys
 import tempfile
 import time
@@ -37,6 +36,8 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from benchmarks.workdir import throwaway_app  # noqa: E402
 
 
 def concentration(counts: Counter[int], providers: int) -> tuple[float, float]:
@@ -98,13 +99,11 @@ def main() -> None:
     parser.add_argument("--hold-days", type=int, default=60)
     args = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="dispatch-concentration-"))
-    os.environ.setdefault("KECHUANG_INSTANCE", str(work / "instance"))
-    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    app = throwaway_app(work)
 
     from flask_migrate import upgrade
     from sqlalchemy import func, select
 
-    from market import create_app
     from market.auth.models import User
     from market.db import db
     from market.demo.load import load_demo
@@ -116,14 +115,6 @@ def main() -> None:
     from market.providers.models import Provider
     from market.reference.services import seed_reference_data
 
-    app = create_app(
-        {
-            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{work / 'bench.db'}",
-            "INDEX_DIR": str(work / "index"),
-            "INDEX_SYNC": False,
-            "TESTING": True,
-        }
-    )
     with app.app_context():
         upgrade(revision="heads")
         seed_reference_data()

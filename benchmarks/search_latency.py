@@ -47,6 +47,8 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from benchmarks.workdir import throwaway_app  # noqa: E402
+
 EXAMPLES = ["注塑件翘曲变形", "锂电池热失控预警", "污水处理厂污泥减量", "翘曲变形", "注塑 翘曲"]
 PAGES = ("/needs/", "/providers/", "/services/")
 
@@ -118,29 +120,19 @@ def main() -> None:
     work = args.workdir or Path(tempfile.mkdtemp(prefix="search-latency-"))
     work.mkdir(parents=True, exist_ok=True)
     prepared = (work / "bench.db").exists()
-    os.environ.setdefault("KECHUANG_INSTANCE", str(work / "instance"))
-    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    app = throwaway_app(work)
 
     from urllib.parse import urlencode
 
     from flask_migrate import upgrade
     from sqlalchemy import select
 
-    from market import create_app
     from market.db import db
     from market.demo.load import load_demo
     from market.matching import engine, indexing
     from market.needs.models import Need
     from market.reference.services import seed_reference_data
 
-    app = create_app(
-        {
-            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{work / 'bench.db'}",
-            "INDEX_DIR": str(work / "index"),
-            "INDEX_SYNC": False,
-            "TESTING": True,
-        }
-    )
     with app.app_context():
         if not prepared:
             upgrade(revision="heads")

@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import secrets
 import statistics
 import sys
@@ -34,6 +33,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from benchmarks.workdir import throwaway_app  # noqa: E402
 from indexer.evaluate import read_qrels, score_run  # noqa: E402
 
 
@@ -139,13 +139,11 @@ def main() -> None:
     parser.add_argument("--json", type=Path)
     args = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="search-quality-"))
-    os.environ.setdefault("KECHUANG_INSTANCE", str(work / "instance"))
-    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    app = throwaway_app(work)
 
     from flask_migrate import upgrade
     from sqlalchemy import select
 
-    from market import create_app
     from market.auth.models import User
     from market.db import db
     from market.matching import indexing
@@ -154,14 +152,6 @@ def main() -> None:
     from market.reference.services import seed_reference_data
     from market.search import services as search
 
-    app = create_app(
-        {
-            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{work / 'bench.db'}",
-            "INDEX_DIR": str(work / "index"),
-            "INDEX_SYNC": False,
-            "TESTING": True,
-        }
-    )
     qrels = read_qrels(args.data / "qrels.tsv")
     with app.app_context():
         upgrade(revision="heads")

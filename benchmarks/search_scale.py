@@ -76,6 +76,7 @@ sys.path.insert(0, str(ROOT))
 from benchmarks.grow_corpus import GrownCorpus, RealCorpus, SourceDoc, grow_corpus  # noqa: E402
 from benchmarks.search_latency import EXAMPLES, PAGES, percentile, run_pass  # noqa: E402
 from benchmarks.suggest_latency import typed_prefixes  # noqa: E402
+from benchmarks.workdir import throwaway_app  # noqa: E402
 
 SWAP = 0.3  # share of sentences taken from the partner
 CHUNK = 2_000
@@ -608,20 +609,7 @@ def main() -> None:
 
     work = args.workdir or Path(tempfile.mkdtemp(prefix="search-scale-"))
     work.mkdir(parents=True, exist_ok=True)
-    os.environ.setdefault("KECHUANG_INSTANCE", str(work / "instance"))
-    os.environ.setdefault("HF_HUB_OFFLINE", "1")
-
-    from market import create_app
-
-    app = create_app(
-        {
-            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{work / 'bench.db'}",
-            "INDEX_DIR": str(work / "index"),
-            "INDEX_SYNC": False,
-            "TESTING": True,
-            "RATELIMIT_ENABLED": False,
-        }
-    )
+    app = throwaway_app(work, RATELIMIT_ENABLED=False)
     if (work / BUILT).exists():
         info = json.loads((work / BUILT).read_text(encoding="utf-8"))
         print(
