@@ -14,6 +14,10 @@ timeout = _settings.gunicorn_timeout
 graceful_timeout = 20
 # Loading the app (and so the encoder) once in the master lets workers share its memory pages.
 preload_app = _settings.gunicorn_preload
+# gunicorn >= 25 opens a control socket at one path per user ($HOME/.gunicorn/gunicorn.ctl): every
+# instance on a host (workers of other sites, the test harness's servers) would take it from the one
+# before. Nothing here uses gunicornc; `--control-socket PATH` turns it back on for one instance.
+control_socket_disable = True
 accesslog = "-"
 errorlog = "-"
 loglevel = _settings.gunicorn_loglevel

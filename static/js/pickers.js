@@ -87,6 +87,9 @@
     }
     var options = {
       maxOptions: null,
+      // Filter as each key is typed: the lists are short and local, and Tom Select's default 300 ms
+      // delay re-opened the list after a quick click on an option had closed it.
+      refreshThrottle: 0,
       hidePlaceholder: true,
       closeAfterSelect: !select.multiple,
       // A single choice with a blank option ("不细分") can be set back to blank.

@@ -24,10 +24,12 @@ PG_ADMIN = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 PASSWORD = "Passw0rd-faults"
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
+def bound_socket() -> socket.socket:
+    """A loopback socket on a port of the kernel's choosing, for a server to be handed (fd://): a port
+    chosen and let go stays free for another test's server until this one takes it."""
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    return sock
 
 
 def postgres_available() -> bool:
@@ -106,7 +108,8 @@ class Server:
 
     def __init__(self, database_url: str | None = None, workers: int = 1, timeout: int = 30) -> None:
         self.tmp = Path(tempfile.mkdtemp(prefix="kechuang-faults-"))
-        self.port = free_port()
+        self.listener = bound_socket()  # gunicorn gets it (fd://)
+        self.port = int(self.listener.getsockname()[1])
         self.base = f"http://127.0.0.1:{self.port}"
         self.workers = workers
         self.timeout = timeout
@@ -159,7 +162,7 @@ class Server:
             [
                 str(BIN / "gunicorn"),
                 "--bind",
-                f"127.0.0.1:{self.port}",
+                f"fd://{self.listener.fileno()}",
                 "--workers",
                 str(self.workers),
                 "--config",
@@ -170,7 +173,10 @@ class Server:
             cwd=ROOT,
             stdout=out,
             stderr=subprocess.STDOUT,
+            pass_fds=(self.listener.fileno(),),
         )
+        # gunicorn holds the port now; a copy left open here would queue connections after it died.
+        self.listener.close()
         self.wait_up(30)
 
     def wait_up(self, seconds: float) -> float:
@@ -214,6 +220,7 @@ class Server:
                 self.proc.wait(5)
         if keep := os.environ.get("FAULTS_KEEP_LOG"):
             shutil.copy(self.log, f"{keep}-{self.port}.log")
+        self.listener.close()
         shutil.rmtree(self.tmp, ignore_errors=True)
 
 
@@ -228,14 +235,12 @@ class Proxy:
 
     def __init__(self, target: tuple[str, int] = ("127.0.0.1", 5432)) -> None:
         self.target = target
-        self.port = free_port()
         self.lock = threading.Lock()
         self.sockets: list[socket.socket] = []
         self.refusing = False
         self.closed = False
-        self.listener = socket.socket()
-        self.listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        self.listener.bind(("127.0.0.1", self.port))
+        self.listener = bound_socket()
+        self.port = int(self.listener.getsockname()[1])
         self.listener.listen(64)
         self.listener.settimeout(0.2)
         threading.Thread(target=self._accept, daemon=True).start()

@@ -133,8 +133,11 @@ def test_database_connection_dropped_mid_traffic(pg_database: str) -> None:
             t.join(CLIENT_TIMEOUT + 5)
 
         # During the outage: prompt, readable errors everywhere (checked below for /healthz's contract).
-        for call in calls + outage:
-            _assert_clear_error(call)
+        try:
+            for call in calls + outage:
+                _assert_clear_error(call)
+        except AssertionError as error:  # a CI run saw one refused connection: keep what gunicorn said
+            raise AssertionError(f"{error}\n--- gunicorn ---\n{server.log.read_text()[-6000:]}") from None
         failed = [c for c in calls if c.status >= 400]
         assert failed, "the cut should have made some requests fail"
 

@@ -393,13 +393,21 @@ def test_gunicorn_access_and_error_lines_are_json(tmp_path: Path) -> None:
         "    start_response('200 OK', [('Content-Type', 'text/plain'), ('X-Request-ID', 'req-42')])\n"
         "    return [b'ok']\n"
     )
-    from tests.faults.harness import free_port
+    from tests.faults.harness import bound_socket
 
-    port = free_port()
-    env = {**os.environ, "PYTHONPATH": f"{ROOT}{os.pathsep}{tmp_path}", "LOG_FORMAT": "json"}
-    args = [sys.executable, "-m", "gunicorn", "--bind", f"127.0.0.1:{port}", "--workers", "1"]
-    args += ["--logger-class", "market.gunicorn_conf.JsonLogger", "--access-logfile", "-", "tiny:app"]
-    server = subprocess.Popen(args, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=tmp_path)
+    with bound_socket() as sock:  # gunicorn gets the socket: no other server can answer on its port
+        port = sock.getsockname()[1]
+        env = {**os.environ, "PYTHONPATH": f"{ROOT}{os.pathsep}{tmp_path}", "LOG_FORMAT": "json"}
+        args = [sys.executable, "-m", "gunicorn", "--bind", f"fd://{sock.fileno()}", "--workers", "1"]
+        args += ["--logger-class", "market.gunicorn_conf.JsonLogger", "--access-logfile", "-", "tiny:app"]
+        server = subprocess.Popen(
+            args,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            cwd=tmp_path,
+            pass_fds=(sock.fileno(),),
+        )
     try:
         for _ in range(100):
             try:
