@@ -16,7 +16,7 @@ graceful_timeout = 20
 preload_app = _settings.gunicorn_preload
 # gunicorn >= 25 opens a control socket at one path per user ($HOME/.gunicorn/gunicorn.ctl): every
 # instance on a host (workers of other sites, the test harness's servers) would take it from the one
-# before. Nothing here uses gunicornc; `--control-socket PATH` turns it back on for one instance.
+# before. Nothing here uses gunicornc (docs/configuration.md says how to turn it on for one instance).
 control_socket_disable = True
 accesslog = "-"
 errorlog = "-"
