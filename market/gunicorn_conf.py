@@ -69,13 +69,29 @@ keepalive = _settings.gunicorn_keepalive
 def post_worker_init(worker):  # type: ignore[no-untyped-def]
     """Each worker loads the encoder, jieba, the indexes, the suggestion vocabulary and the templates
     before it takes its first request (a cold first match page made every request queued behind it
-    wait ~0.5 s; a vocabulary built in the first search requests held them for seconds)."""
-    app = worker.wsgi
-    with app.app_context():
-        from market.matching import engine
-        from market.suggest import services as suggestions
-        from market.templating import compile_templates
+    wait ~0.5 s; a vocabulary built in the first search requests held them for seconds).
 
-        engine.warm_up()
-        suggestions.warm_up()
-        compile_templates(app)
+    The database is optional here: an exception out of this hook is a boot error, and gunicorn's
+    master answers a boot error by stopping the whole server. A connection lost during the warm-up
+    (a database restart; under a fault test it raised from the session's rollback at the end of the
+    context) then took the site down for good instead of answering 503 until the database is back."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    app = worker.wsgi
+    try:
+        with app.app_context():
+            _warm_up(app)
+    except SQLAlchemyError as error:
+        logging.getLogger("gunicorn.error").warning(
+            "warm-up: database lost, the first requests finish it: %s", str(error).splitlines()[0]
+        )
+
+
+def _warm_up(app: Any) -> None:
+    from market.matching import engine
+    from market.suggest import services as suggestions
+    from market.templating import compile_templates
+
+    engine.warm_up()
+    suggestions.warm_up()
+    compile_templates(app)

@@ -10,6 +10,7 @@ import os
 import signal
 import threading
 import time
+import types
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -295,3 +296,35 @@ def test_search_index_destroyed_while_serving() -> None:
         assert not problems, problems
     finally:
         server.stop()
+
+
+def test_a_database_lost_during_a_workers_warm_up_does_not_stop_the_worker(
+    pg_database: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """gunicorn stops the whole server when a worker's boot hook raises: a database restart during
+    a worker's warm-up (seen under a loaded CI run) took the site down instead of answering 503."""
+    from market import create_app, gunicorn_conf
+    from market.db import db
+
+    proxy = Proxy()
+    monkeypatch.setenv("DATABASE_URL", f"postgresql://postgres@127.0.0.1:{proxy.port}/{pg_database}")
+    monkeypatch.setenv("KECHUANG_INSTANCE", str(tmp_path / "instance"))
+    monkeypatch.setenv("INDEX_DIR", str(tmp_path / "index"))
+    try:
+        app = create_app()
+
+        def warm_up_then_lose_the_database(_app: object) -> None:
+            # The warm-up read something, so the session holds a connection in a transaction ...
+            assert db.session.execute(text("SELECT 1")).scalar() == 1
+            proxy.cut()  # ... when the database restarts: ending the context must not raise
+
+        monkeypatch.setattr(gunicorn_conf, "_warm_up", warm_up_then_lose_the_database)
+        gunicorn_conf.post_worker_init(types.SimpleNamespace(wsgi=app))  # returns: the worker boots
+        proxy.resume()
+        with app.app_context():  # and serves once the database is back (pool_pre_ping)
+            assert db.session.execute(text("SELECT 2")).scalar() == 2
+            db.session.remove()
+        with app.app_context():
+            db.engine.dispose()
+    finally:
+        proxy.close()
