@@ -129,12 +129,12 @@ def test_zscore_fusion_lets_the_dense_spread_count_against_one_large_bm25_score(
 
 
 def test_default_fusion_is_the_cross_validated_one() -> None:
-    # docs/matching.md, "Ranking II, second round": z-scores, dense weight 0.7, dense guard 40 of 50.
+    # docs/matching.md, "Fusion chosen on all sets": min-max, dense weight 0.7, no dense guard.
     config = FusionConfig()
     assert (config.normalisation, config.dense_weight, config.dense_guard, config.guard_depth) == (
-        "zscore",
+        "minmax",
         0.7,
-        40,
+        0,
         50,
     )
 
