@@ -56,6 +56,11 @@ BM25_K1 = 1.2
 BM25_B = 0.75
 _BATCH_DOCS = 64
 DENSE_OVERFETCH = 20  # 10 kept 0.933 of the exact dense top 20 at 1M grown documents, 20 keeps 0.961
+# The over-fetch keeps the *top* of the dense ranking right (recall@20 above, measured for a pool of
+# 100): a deeper pool (the site search asks for 1,000 to count facets) gets no more over-fetched
+# documents than that, or 20,000 documents' float16 vectors (~90 MB at 100k providers) were gathered
+# per new query and a provider search took 0.4-1 s.
+DENSE_OVERFETCH_MAX_DOCS = 2_000
 _BASE_PREFIX = "base-"
 _BUILDING_PREFIX = "building-"
 # What reading a damaged index raises: SQLite's own errors, missing or truncated files, bad headers.
@@ -459,14 +464,14 @@ class EmbeddedIndex:
         self, segment: Segment, allowed: np.ndarray | None, vector: np.ndarray, n: int, config: FusionConfig
     ) -> np.ndarray:
         """The `n` documents with the best dense score (`combine_dense`), chosen among the
-        `DENSE_OVERFETCH * n` whose best vector is nearest: a document whose whole text and passages
+        `_overfetched(n)` whose best vector is nearest: a document whose whole text and passages
         are both good can outscore one with a single better vector. On real e5 vectors grown to 100k
         documents, selecting by best vector alone kept 0.73 of the exact dense top 20; over-fetching
         3x, 0.82 (same pool). With the mixed score from float16, 3x became the limit (only 0.946 of
         the exact dense top 20 are in the exact best-vector top 300); 10x kept 0.994 of them at 100k.
         At 1M grown documents (3.6 M vectors, ~700 near-variants per real one) 10x gave dense ranking
         recall 0.933 and 20x 0.961, for a float16 gather of ~7,000 rows (~5 MB) per query."""
-        rows = self._dense_candidate_rows(segment, allowed, vector, DENSE_OVERFETCH * n)
+        rows = self._dense_candidate_rows(segment, allowed, vector, _overfetched(n))
         if len(rows) <= n:
             return rows
         rows = np.sort(rows)
@@ -619,6 +624,11 @@ def _hamming_distances(
         else:
             histogram += np.bincount(out, minlength=len(histogram))
     return distance, histogram
+
+
+def _overfetched(n: int) -> int:
+    """How many best-vector documents to score fully for a dense pool of `n`."""
+    return max(n, min(DENSE_OVERFETCH * n, DENSE_OVERFETCH_MAX_DOCS))
 
 
 def _dense_evidence(

@@ -103,3 +103,28 @@ def test_quantise_in_row_blocks_gives_the_same_codes(monkeypatch: pytest.MonkeyP
     shifted = vectors - (0 if offset is None else offset)
     expected = np.clip(np.rint(shifted / (np.abs(shifted).max(axis=1, keepdims=True) / 127.0)), -127, 127)
     np.testing.assert_array_equal(codes, expected.astype(np.int8))
+
+
+def test_a_deep_pool_scores_no_more_documents_than_the_over_fetch_cap(
+    tmp_path: Path, encoder: Encoder, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The site search asks for 1,000 candidates: over-fetching 20x that gathered 20,000 documents'
+    float16 vectors per new query at 100k providers. The over-fetch stops at the cap."""
+    from indexer.backends import embedded
+    from indexer.backends.segment import Segment
+
+    monkeypatch.setattr(embedded, "DENSE_OVERFETCH_MAX_DOCS", 3)
+    index = EmbeddedIndex(tmp_path, encoder, exact_vectors=0)
+    index.rebuild(PROVIDERS)
+    assert len(PROVIDERS) > 3
+    gathered: list[int] = []
+    original = Segment.float_cosines
+
+    def counting(self: Segment, vector_rows: np.ndarray, query: np.ndarray) -> np.ndarray:
+        gathered.append(len(np.unique(np.asarray(self.vec_owner[vector_rows]))))
+        return original(self, vector_rows, query)
+
+    monkeypatch.setattr(Segment, "float_cosines", counting)
+    hits = index.search(Query("锂电池 正极材料"), k=1, fusion=FusionConfig(method="dense", candidates=1))
+    assert len(hits) == 1
+    assert gathered[0] == 3, "the over-fetched documents: the cap, not 20 x the pool"
