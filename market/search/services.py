@@ -405,12 +405,13 @@ def _need_candidates(hits: list[Hit]) -> list[Candidate]:
 def _provider_candidates(hits: list[Hit]) -> list[Candidate]:
     public: dict[int, Any] = {}
     for chunk in _chunks(_hit_ids(hits)):
+        # Looked up by primary key, the status read with the row: with `status = ?` in the query
+        # SQLite scanned ix_providers_status_approved_at_id (it covers these columns), every approved
+        # provider's entry (26 ms a chunk at 100k providers instead of 2 ms).
         rows = db.session.execute(
-            select(Provider.id, Provider.approved_at).where(
-                Provider.id.in_(chunk), Provider.status == PostingStatus.APPROVED
-            )
+            select(Provider.id, Provider.approved_at, Provider.status).where(Provider.id.in_(chunk))
         )
-        public.update({row.id: row for row in rows})
+        public.update({row.id: row for row in rows if row.status == PostingStatus.APPROVED})
     ratings = _ratings(list(public))
     return [
         Candidate(
