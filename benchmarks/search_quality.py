@@ -12,6 +12,8 @@ configured encoder, then each need is asked two ways:
   paste them (cut at 500 characters on a word boundary, no filters), top 10;
 - search, title: the same with q = the need's title alone (8-20 characters of plain language, the
   few words a person types into a search box);
+- "+ weaker": each of the two followed by the weaker matches the page shows after a short list
+  (market/search/services.py, `_weaker`), with how many were shown and how many of those are relevant;
 - match page: `matching.services.providers_for_need` for the need (its field and region as soft
   boosts, as on the need's 推荐服务方 page), top 10.
 
@@ -165,8 +167,12 @@ def main() -> None:
             indexing.rebuild(kind)
         print(f"indexed in {time.perf_counter() - started:.0f} s", file=sys.stderr)
         admin = db.session.scalar(select(User).where(User.email == "bench-admin@example.com"))
-        runs: dict[str, dict[str, list[str]]] = {"search": {}, "search, title": {}, "match page": {}}
+        searches = ("search", "search, title")
+        runs: dict[str, dict[str, list[str]]] = {name: {} for name in (*searches, "match page")}
+        runs.update({f"{name} + weaker": {} for name in searches})
         timings: dict[str, list[float]] = {name: [] for name in runs}
+        weaker_shown = dict.fromkeys(searches, 0)
+        weaker_relevant = dict.fromkeys(searches, 0)
         with app.test_request_context("/"):
             for query_id, need_id in need_of.items():
                 need = db.session.get(Need, need_id)
@@ -178,6 +184,10 @@ def main() -> None:
                     result = search.search(search.PROVIDERS, search.SearchRequest(q=query, per_page=10))
                     timings[name].append(time.perf_counter() - started)
                     runs[name][query_id] = [corpus_of[row.obj.id] for row in result.page.items]
+                    weaker = [corpus_of[row.obj.id] for row in result.weaker]
+                    runs[f"{name} + weaker"][query_id] = runs[name][query_id] + weaker
+                    weaker_shown[name] += len(weaker)
+                    weaker_relevant[name] += sum(qrels.get(query_id, {}).get(doc, 0) > 0 for doc in weaker)
                 started = time.perf_counter()
                 matches = providers_for_need(admin, need, k=10)
                 timings["match page"].append(time.perf_counter() - started)
@@ -185,16 +195,24 @@ def main() -> None:
     report = {
         name: {
             **score_run(run, qrels),
-            "ms_p50": round(statistics.median(timings[name]) * 1000, 1),
+            "ms_p50": round(statistics.median(timings[name]) * 1000, 1) if timings[name] else None,
             "queries": len(run),
         }
         for name, run in runs.items()
     }
-    print(f"{'ranking':<14} {'nDCG@10':>8} {'R@10':>7} {'MRR@10':>7} {'ms p50':>7}")
+    for name in searches:
+        # The weaker matches shown after a short list: how many, and how many of them are relevant.
+        report[f"{name} + weaker"]["weaker_shown"] = weaker_shown[name]
+        report[f"{name} + weaker"]["weaker_relevant"] = weaker_relevant[name]
+    print(f"{'ranking':<24} {'nDCG@10':>8} {'R@10':>7} {'MRR@10':>7} {'ms p50':>7}  weaker shown / relevant")
     for name, scores in report.items():
+        ms = f"{scores['ms_p50']:>7.1f}" if scores["ms_p50"] is not None else f"{'':>7}"
+        weaker = (
+            f"  {scores['weaker_shown']} / {scores['weaker_relevant']}" if "weaker_shown" in scores else ""
+        )
         print(
-            f"{name:<14} {scores['ndcg@10']:>8.4f} {scores['recall@10']:>7.4f} "
-            f"{scores['mrr@10']:>7.4f} {scores['ms_p50']:>7.1f}"
+            f"{name:<24} {scores['ndcg@10']:>8.4f} {scores['recall@10']:>7.4f} "
+            f"{scores['mrr@10']:>7.4f} {ms}{weaker}"
         )
     if args.json:
         args.json.write_text(json.dumps(report, indent=2, ensure_ascii=False), encoding="utf-8")

@@ -10,7 +10,7 @@ from flask import url_for
 
 from market.api import serialize
 from market.api.params import PAGING, flag
-from market.api.spec import Param, operation, page_of
+from market.api.spec import Param, operation, page_of, ref
 from market.pagination import arg
 from market.search import everywhere, services
 from market.search.params import search_request
@@ -102,7 +102,18 @@ SEARCH_SCHEMA: JSON = {
 
 def searched_page_of(name: str) -> JSON:
     schema = page_of(name)
-    schema["properties"] = {**schema["properties"], "search": SEARCH_SCHEMA}
+    schema["properties"] = {
+        **schema["properties"],
+        "search": SEARCH_SCHEMA,
+        "weaker": {
+            "type": "array",
+            "items": ref(name),
+            "description": "With `q`, ordered by relevance, on the last page of the results (the only "
+            "page when there are none): up to 10 next-best matches below the relevance cut that pass "
+            "the same filters, shown after the results as weaker matches; not counted in `total` or "
+            "the facets",
+        },
+    }
     return schema
 
 
@@ -110,6 +121,8 @@ def search_page(kind: str, item: Callable[[Any], JSON]) -> JSON:
     """The list as the page shows it: same items, order and total; `search` when a query was given."""
     result = services.search(kind, search_request(kind))
     body = serialize.page(result.page, lambda row: item(row.obj))
+    if result.weaker:
+        body["weaker"] = [item(row.obj) for row in result.weaker]
     if result.query is not None or result.facets:
         query = result.query
         body["search"] = {

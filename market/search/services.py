@@ -15,6 +15,13 @@ index and fusion as matching) finds relevant to it, ranked by relevance:
    results of the other filters), so a facet's count is exactly the number of results its link
    gives, and page 2 continues page 1 of the same ordered list.
 
+When the counted set is short (its last page has room) and the list is ordered by relevance, the
+next-best hits below the cut that pass the same filters (`WEAKER_MAX` at most, semantic similarity
+within `WEAKER_BAND` of the best and above `DENSE_FLOOR`) are shown after it as weaker matches: not
+counted, not in the facets, no page of their own. Short plain-language queries lose a fifth of their
+relevant top 10 at the cut (docs/search.md, "Ranking quality"); this shows them without letting every
+query count most of the index.
+
 Without a query the list is the database's, newest first, with the same filters and sorts.
 """
 
@@ -63,6 +70,11 @@ POOL = 1000
 LEXICAL_MIN = 0.2
 DENSE_BAND = 0.01
 DENSE_FLOOR = 0.80
+WEAKER_MAX = 10  # weaker matches shown after a short counted set
+# How far below the best semantic similarity a weaker match may be: with the band at 0.05, short
+# queries' provider search on market-dev kept as much as with no cut at all (docs/search.md).
+WEAKER_BAND = 0.05
+_WEAKER_LOOKUP = 200  # hits below the cut read from the database to find them (filters apply)
 # A service of a relevant provider is a result when it is the provider's best passage or shares a term.
 BEST_PASSAGE_BONUS = 0.05
 
@@ -196,6 +208,7 @@ class SearchResult:
     relaxations: list[Relaxation] = field(default_factory=list)
     elsewhere: dict[str, int] = field(default_factory=dict)  # other lists' counts for the same query
     ranked: bool = False  # ordered by the index (a query was given and the index answered)
+    weaker: list[Row] = field(default_factory=list)  # below the cut, after the last counted result
 
     @property
     def total(self) -> int:
@@ -319,21 +332,33 @@ def _index_kind(kind: str) -> str:
 
 def relevant_hits(kind: str, text: str) -> tuple[list[Hit], str]:
     """The index's hits for `text` that count as results, best first, and the page's notice."""
+    kept, _weaker, notice = ranked_hits(kind, text)
+    return kept, notice
+
+
+def ranked_hits(kind: str, text: str) -> tuple[list[Hit], list[Hit], str]:
+    """The hits that count as results and those below the cut that are still about the query
+    (semantic similarity within `WEAKER_BAND` of the best, above `DENSE_FLOOR`), each best first,
+    and the page's notice."""
     index_kind = _index_kind(kind)
     if not meaningful(text):
-        return [], ""  # only symbols or stop words: the nearest vectors would be noise
+        return [], [], ""  # only symbols or stop words: the nearest vectors would be noise
     fusion = replace(FusionConfig(), candidates=POOL)
     hits, notice = engine.search(index_kind, Query(text=text), POOL, fusion=fusion)
     notice = notice or coverage_notice(index_kind)
     if not hits:
-        return [], notice
-    dense_cut = max(DENSE_FLOOR, max(hit.dense for hit in hits) - DENSE_BAND)
-    kept = [
-        hit
-        for hit in hits
-        if hit.dense >= dense_cut or (hit.lexical >= LEXICAL_MIN and _telling(hit.matched_terms))
-    ]
-    return kept, notice
+        return [], [], notice
+    best = max(hit.dense for hit in hits)
+    dense_cut = max(DENSE_FLOOR, best - DENSE_BAND)
+    weaker_cut = max(DENSE_FLOOR, best - WEAKER_BAND)
+    kept: list[Hit] = []
+    weaker: list[Hit] = []
+    for hit in hits:
+        if hit.dense >= dense_cut or (hit.lexical >= LEXICAL_MIN and _telling(hit.matched_terms)):
+            kept.append(hit)
+        elif hit.dense >= weaker_cut:
+            weaker.append(hit)
+    return kept, weaker, notice
 
 
 def _telling(terms: Iterable[str]) -> bool:
@@ -342,16 +367,38 @@ def _telling(terms: Iterable[str]) -> bool:
 
 
 def _ranked(kind: str, request: SearchRequest, parsed: query_parsing.ParsedQuery) -> SearchResult:
-    hits, notice = relevant_hits(kind, parsed.text)
+    hits, weaker_hits, notice = ranked_hits(kind, parsed.text)
     candidates = _candidates(kind, hits, parsed)
     results = [c for c in candidates if _passes(c, request.filters)]
     results.sort(key=_sort_key(request.sort))
     page = ListPage(page=request.page, per_page=request.per_page, error_out=False, ordered=results)
+    weaker = _weaker(kind, request, page, weaker_hits, parsed)
     page.items = _rows(kind, page.items, parsed)
     result = SearchResult(kind, request, page, request.sort, SORTS[kind], notice=notice, ranked=True)
+    result.weaker = _rows(kind, weaker, parsed)
     result.facets = _facets(kind, candidates, request.filters)
     result.relaxations = _relaxations(kind, candidates, request.filters)
     return result
+
+
+def _weaker(
+    kind: str,
+    request: SearchRequest,
+    page: Pagination,
+    weaker_hits: list[Hit],
+    parsed: query_parsing.ParsedQuery,
+) -> list[Candidate]:
+    """The weaker matches to show after the counted results: on the page where they end (the
+    only page when there are none), by relevance only, through the same filters."""
+    last_page = max(1, page.pages)
+    room = min(WEAKER_MAX, request.per_page - len(page.items))
+    if request.sort != "relevance" or request.page != last_page or room <= 0 or not weaker_hits:
+        return []
+    found = [
+        c for c in _candidates(kind, weaker_hits[:_WEAKER_LOOKUP], parsed) if _passes(c, request.filters)
+    ]
+    found.sort(key=_sort_key("relevance"))
+    return found[:room]
 
 
 def _candidates(kind: str, hits: list[Hit], parsed: query_parsing.ParsedQuery) -> list[Candidate]:
