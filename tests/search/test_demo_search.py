@@ -15,6 +15,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from market.matching import engine
+from market.search import services
 
 # What the ranking finds on the demo does not depend on the database engine (visibility, which does, is
 # tested on both in test_visibility.py): run once, on SQLite.
@@ -213,3 +214,76 @@ def test_elasticsearch_down_falls_back_to_the_embedded_index_with_the_notice(
     finally:
         app.config["ELASTICSEARCH_URL"] = ""
         engine.forget_open_indexes()
+
+
+# ---- weaker matches: after a short ranked list, the next-best hits below the cut, not counted ----------
+# (market/search/services.py, `_weaker`). Plain-language problems of a few words are the queries whose
+# relevant postings the cut leaves out (docs/search.md, "Ranking quality").
+
+# Short problems as people type them; the tests use those whose counted list is short.
+SHORT_PROBLEMS = (
+    "螺丝漏拧老是查不出来",
+    "地坪漆冬天好几天不干",
+    "车间粉尘太大",
+    "老设备程序没人看得懂",
+    "充电桩晚上跳闸",
+    "冬天续航掉得厉害",
+    "产品表面有划痕",
+    "废水颜色去不掉",
+)
+
+
+def _with_weaker(client: FlaskClient, path: str) -> list[tuple[str, dict[str, Any]]]:
+    found = [(q, _api(client, path, q=q, per_page=20)) for q in SHORT_PROBLEMS]
+    return [(q, body) for q, body in found if body.get("weaker")]
+
+
+@pytest.mark.parametrize("path", ["/providers", "/needs"])
+def test_short_lists_are_followed_by_weaker_matches_that_are_not_counted(
+    client: FlaskClient, path: str
+) -> None:
+    found = _with_weaker(client, path)
+    assert found, "no short query of the list got weaker matches"
+    for q, body in found:
+        counted = [item["id"] for item in body["items"]]
+        weaker = [item["id"] for item in body["weaker"]]
+        assert body["total"] == len(counted) < 20, q
+        assert len(weaker) <= min(services.WEAKER_MAX, 20 - len(counted))
+        assert not set(weaker) & set(counted) and len(set(weaker)) == len(weaker)
+        # Not in the facets either: each posting has one region, and the region counts add up to the total.
+        regions = next(f for f in body["search"]["facets"] if f["key"] == "province")
+        assert sum(v["count"] for v in regions["values"]) == body["total"], q
+
+
+def test_the_page_shows_them_under_their_own_heading(client: FlaskClient) -> None:
+    q, body = _with_weaker(client, "/providers")[0]
+    html = client.get("/providers/", query_string={"q": q}).get_data(as_text=True)
+    assert 'data-testid="weaker-results"' in html and "相关度较低" in html
+    assert f"共 {body['total']} 条" in html
+    english = client.get("/providers/", query_string={"q": q, "lang": "en"}).get_data(as_text=True)
+    assert "Weaker matches for your search" in english
+
+
+def test_weaker_matches_pass_the_same_filters(client: FlaskClient) -> None:
+    q, body = _with_weaker(client, "/providers")[0]
+    kind = body["weaker"][0]["kind"]
+    filtered = _api(client, "/providers", q=q, kind=kind, per_page=20)
+    assert all(item["kind"] == kind for item in filtered["items"] + filtered.get("weaker", []))
+
+
+def test_only_on_the_last_page_and_only_by_relevance(client: FlaskClient) -> None:
+    q, body = _with_weaker(client, "/providers")[0]
+    total = body["total"]
+    if total > 1:
+        first = _api(client, "/providers", q=q, per_page=total - 1)
+        assert "weaker" not in first, "a page before the last one shows only counted results"
+        last = _api(client, "/providers", q=q, per_page=total - 1, page=2)
+        assert last.get("weaker")
+    newest = _api(client, "/providers", q=q, sort="newest", per_page=20)
+    assert "weaker" not in newest and newest["total"] == total
+
+
+def test_typed_noise_gets_no_weaker_matches(client: FlaskClient) -> None:
+    for path in ("/providers", "/needs", "/services"):
+        body = _api(client, path, q="xyzzy qwrtp")
+        assert body["total"] == 0 and "weaker" not in body
