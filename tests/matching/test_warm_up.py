@@ -10,19 +10,23 @@ from pathlib import Path
 
 import pytest
 
+from market import gunicorn_conf
+
 # Run in a fresh interpreter: in the test process jieba and the templates are long loaded.
 WORKER = """
-import json, types
+import gc, json, types
 from market import create_app
 from indexer import analysis
 from market import gunicorn_conf
 
 app = create_app()
 before = analysis.dictionary_loaded(), len(app.jinja_env.cache or {})
+gc_before = gc.get_freeze_count(), gc.get_threshold()
 gunicorn_conf.post_worker_init(types.SimpleNamespace(wsgi=app))
 after = analysis.dictionary_loaded(), len(app.jinja_env.cache or {})
 print(json.dumps({"before": before, "after": after,
-                  "templates": len(app.jinja_env.list_templates(extensions=["html"]))}))
+                  "templates": len(app.jinja_env.list_templates(extensions=["html"])),
+                  "gc_before": gc_before, "gc_after": (gc.get_freeze_count(), gc.get_threshold())}))
 """
 
 
@@ -38,3 +42,6 @@ def test_post_worker_init_loads_dictionary_and_templates(tmp_path: Path) -> None
     loaded, compiled = state["after"]
     assert loaded, "jieba's dictionary was left for the first request to load"
     assert compiled >= state["templates"] > 40
+    # What the warm-up loaded is frozen out of later collections, and full collections are rarer.
+    assert state["gc_before"][0] == 0 and state["gc_after"][0] > 10_000
+    assert state["gc_after"][1] == list(gunicorn_conf.GC_THRESHOLDS) != state["gc_before"][1]
