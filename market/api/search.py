@@ -109,9 +109,9 @@ def searched_page_of(name: str) -> JSON:
             "type": "array",
             "items": ref(name),
             "description": "With `q`, ordered by relevance, on the last page of the results (the only "
-            "page when there are none): up to 10 next-best matches below the relevance cut that pass "
-            "the same filters, shown after the results as weaker matches; not counted in `total` or "
-            "the facets",
+            f"page when there are none): up to {services.WEAKER_MAX} next-best matches below the "
+            "relevance cut that pass the same filters, shown after the results as weaker matches; not "
+            "counted in `total` or the facets",
         },
     }
     return schema
