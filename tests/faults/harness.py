@@ -67,10 +67,12 @@ from market.auth.models import Organisation, OrgKind, Role
 from market.db import db, commit
 from market.needs.models import Need
 from datetime import date, timedelta
+from market.cli import upgrade_database
 
 rows = int(sys.argv[1])
 app = create_app()
 with app.app_context():
+    upgrade_database()  # what `market init-db` does, without a second interpreter importing the app
     org = Organisation(name="故障注入测试有限公司", kind=OrgKind.ENTERPRISE.value, province="32")
     ent = auth.create_user(email="ent@example.com", name="企业用户", password=sys.argv[2],
                            role=Role.ENTERPRISE, organisation=org)
@@ -143,7 +145,6 @@ class Server:
         )
 
     def seed(self, import_rows: int = 0) -> dict[str, object]:
-        self.cli("init-db")
         done = subprocess.run(
             [sys.executable, "-c", SEED, str(import_rows), PASSWORD],
             env=self.env,
