@@ -227,9 +227,13 @@ def embedded_run(index: EmbeddedIndex, queries: list[tuple[list[str], np.ndarray
 
 
 def dense_stage(index: EmbeddedIndex, vectors: np.ndarray) -> list[np.ndarray]:
-    """Top-K documents of the approximate dense stage alone (best vector cosine, int8)."""
+    """Top-K documents (ids) of the approximate dense stage alone (best vector cosine, int8): rows
+    are not ids once a large segment is laid out in locality order (indexer/backends/layout.py)."""
     segment = index.view().base
-    return [index._dense_candidate_rows(segment, None, v, K) for v in vectors]
+    return [
+        np.array([int(segment.doc_id(int(row))) for row in index._dense_candidate_rows(segment, None, v, K)])
+        for v in vectors
+    ]
 
 
 def bytes_floor(index: EmbeddedIndex, queries, config: FusionConfig) -> float:
@@ -382,8 +386,8 @@ SETTINGS = (
 
 
 def hamming_timing(segment, vectors: np.ndarray) -> dict:
-    """The sign-bit pass before (whole-array temporaries) and after (cache-sized blocks)."""
-    from indexer.backends.embedded import _hamming_distances
+    """The sign-bit pass in numpy (whole-array temporaries) and compiled (indexer/backends/kernels.py)."""
+    from indexer.backends.kernels import hamming_distances
     from indexer.backends.segment import sign_bits
 
     def whole(words: np.ndarray) -> np.ndarray:
@@ -395,7 +399,7 @@ def hamming_timing(segment, vectors: np.ndarray) -> dict:
     out = {}
     for name, run in (
         ("whole_array", whole),
-        ("blocked", lambda w: _hamming_distances(segment.vec_bits, w, None)),
+        ("compiled", lambda w: hamming_distances(segment.vec_bits, w, None)),
     ):
         timings = []
         for v in vectors:

@@ -58,7 +58,7 @@ def _timed(name: str, fn: Callable) -> Callable:
 
 def install_profile() -> None:
     """Wrap the stages of one search (module-level names are looked up at call time)."""
-    embedded._hamming_distances = _timed("sign-bit pass", embedded._hamming_distances)
+    embedded.hamming_distances = _timed("sign-bit pass", embedded.hamming_distances)
     embedded._hamming_pool = _timed("pool selection (incl. sign-bit pass)", embedded._hamming_pool)
     embedded._bm25 = _timed("bm25", embedded._bm25)
     embedded._dense_evidence = _timed("float16 evidence (2 calls)", embedded._dense_evidence)

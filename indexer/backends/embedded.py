@@ -7,7 +7,7 @@ delta when it moved. Writers serialise on a file lock. The base is rewritten by 
 by compaction once the delta grows past `auto_compact_docs`.
 
 Dense search over a large segment is two-stage: Hamming distance on sign bits over every vector
-(docs and passages; `np.bitwise_count` in cache-sized blocks), then int8 cosine rescoring of the
+(docs and passages; a compiled popcount loop, indexer/backends/kernels.py), then int8 cosine rescoring of the
 nearest `max(rescore_pool, rescore_fraction * vectors)`; the 10x best documents by best vector are
 re-ranked by their dense score, computed from the segment's float16 copies of their vectors (int8
 rounding capped dense ranking recall@20 at 0.92 even with every vector in the pool). Small segments
@@ -35,6 +35,7 @@ import numpy as np
 
 from indexer.analysis import display_terms, query_terms
 from indexer.backends.base import EncoderMismatch, IndexUnavailable, Progress
+from indexer.backends.kernels import best_per_owner, hamming_distances, rows_within
 from indexer.backends.segment import (
     SEGMENT_FORMAT,
     Segment,
@@ -486,10 +487,7 @@ class EmbeddedIndex:
         if len(vector_rows) == 0:
             return np.zeros(0, np.int64)
         cosines = segment.cosines(vector_rows, vector)
-        owners = np.asarray(segment.vec_owner[vector_rows], dtype=np.int64)
-        # Rows come in ascending order and vectors are grouped by document, so owners are sorted.
-        docs, starts = np.unique(owners, return_index=True)
-        best = np.maximum.reduceat(cosines, starts)
+        docs, best = best_per_owner(segment.vec_owner, vector_rows, cosines)
         return docs[_top_indices(best, n_candidates)]
 
     def _vector_pool(self, segment: Segment, allowed: np.ndarray | None, vector: np.ndarray) -> np.ndarray:
@@ -578,52 +576,18 @@ def _hamming_pool(
     """Ascending vector rows within the `pool` smallest Hamming distances between centred sign bits
     (ties at the cut-off included, so slightly more than `pool` may come back)."""
     query_words = sign_bits(vector[None, :], np.asarray(segment.mean)).view(np.uint64)[0]
-    distance, histogram = _hamming_distances(segment.vec_bits, query_words, vector_allowed)
+    distance, histogram = hamming_distances(segment.vec_bits, query_words, vector_allowed)
     if pool >= len(distance):
         nearest = np.arange(len(distance))
     else:
         # Distances are small integers: a histogram finds the cut-off faster than argpartition.
-        cutoff = int(np.searchsorted(np.cumsum(histogram), pool))
-        nearest = np.flatnonzero(distance <= cutoff)
+        within = np.cumsum(histogram)
+        # (all of them when fewer than `pool` vectors pass the filters)
+        cutoff = min(int(np.searchsorted(within, pool)), len(within) - 1)
+        nearest = rows_within(distance, cutoff, int(within[cutoff]))
     if vector_allowed is not None:
         nearest = nearest[vector_allowed[nearest]]
     return nearest
-
-
-_HAMMING_BLOCK = 32768
-
-
-def _hamming_distances(
-    bits: np.ndarray, query_words: np.ndarray, vector_allowed: np.ndarray | None
-) -> tuple[np.ndarray, np.ndarray]:
-    """Hamming distance of every vector to the query's sign bits, and their histogram.
-
-    Computed in blocks that stay in the CPU cache with preallocated scratch arrays: the whole-array
-    form (`distance += bitwise_count(bits ^ word)`) made three full-size temporaries per word and
-    took 28 ms at 4M vectors where reading the bits once takes 6-7 ms (issue 19). Under load, at
-    3.7M vectors, blocks were 1.5-2x faster; at 370k vectors (fits in cache) the same."""
-    n = bits.shape[1]
-    largest = np.iinfo(np.uint16).max
-    distance = np.empty(n, dtype=np.uint16)
-    histogram = np.zeros(64 * len(query_words) + 1, dtype=np.int64)
-    block = min(n, _HAMMING_BLOCK)
-    scratch = np.empty(block, dtype=np.uint64)
-    counts = np.empty(block, dtype=np.uint8)
-    for lo in range(0, n, _HAMMING_BLOCK):
-        hi = min(n, lo + _HAMMING_BLOCK)
-        width = hi - lo
-        out = distance[lo:hi]
-        out[:] = 0
-        for word, row in zip(query_words, bits, strict=True):
-            np.bitwise_xor(row[lo:hi], word, out=scratch[:width])
-            np.bitwise_count(scratch[:width], out=counts[:width])
-            np.add(out, counts[:width], out=out)
-        if vector_allowed is not None:
-            out[~vector_allowed[lo:hi]] = largest
-            histogram += np.bincount(out[vector_allowed[lo:hi]], minlength=len(histogram))[: len(histogram)]
-        else:
-            histogram += np.bincount(out, minlength=len(histogram))
-    return distance, histogram
 
 
 def _overfetched(n: int) -> int:

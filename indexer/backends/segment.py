@@ -26,13 +26,15 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from hashlib import blake2b
 from pathlib import Path
 
 import numpy as np
 
+from indexer.backends.kernels import float16_cosines, int8_cosines
+from indexer.backends.layout import locality_order
 from indexer.documents import Passage, passages_from_record
 from indexer.lru import LruCache
 
@@ -41,8 +43,10 @@ from indexer.lru import LruCache
 SEGMENT_FORMAT = 4
 _META = "meta.json"
 _UNIT_SEPARATOR = "\x1f"
-_COSINE_BLOCK = 4096
 _QUANTISE_BLOCK = 65536
+# Segments with more vectors than this are laid out in locality order (indexer/backends/layout.py);
+# below it the search scores every vector (EmbeddedIndex.exact_vectors), so order does not matter.
+LOCALITY_MIN_VECTORS = 20_000
 PARSED_RECORDS = 2048  # records (and their passages) a process keeps parsed per segment
 
 
@@ -203,6 +207,41 @@ def concat_segment_data(parts: Sequence[SegmentData], dim: int) -> SegmentData:
     ).with_dtypes()
 
 
+def _first_vectors(data: SegmentData) -> np.ndarray:
+    """Each document's first vector row (its whole-text vector; the last row for a document without
+    vectors, which then sorts wherever that vector does)."""
+    offsets = _doc_vec_offsets(data.vec_owner, data.n_docs)
+    return np.minimum(offsets[:-1], max(len(data.vec_owner) - 1, 0))
+
+
+def reordered(data: SegmentData, order: np.ndarray) -> SegmentData:
+    """The same documents with document `order[i]` at row i (postings, filters and vectors follow)."""
+    order = np.asarray(order, dtype=np.int64)
+    new_row = np.empty_like(order)
+    new_row[order] = np.arange(len(order))
+    offsets = _doc_vec_offsets(data.vec_owner, data.n_docs)
+    counts = np.diff(offsets)[order]
+    starts = offsets[:-1][order]
+    # vector rows of the documents in their new order, each document's vectors kept together
+    vector_order = np.repeat(starts - np.cumsum(counts) + counts, counts) + np.arange(int(counts.sum()))
+    return SegmentData(
+        ids=[data.ids[i] for i in order.tolist()],
+        records=[data.records[i] for i in order.tolist()],
+        doc_len=data.doc_len[order],
+        term_hashes=data.term_hashes,
+        term_docs=new_row[data.term_docs],
+        term_tf=data.term_tf,
+        filter_hashes=data.filter_hashes,
+        filter_docs=new_row[data.filter_docs],
+        vec_i8=data.vec_i8[vector_order],
+        vec_scale=data.vec_scale[vector_order],
+        vec_owner=np.repeat(np.arange(len(order)), counts),
+        vec_slot=data.vec_slot[vector_order],
+        vec_f16=data.vec_f16[vector_order],
+        vec_centre=data.vec_centre,
+    ).with_dtypes()
+
+
 def _csr(keys: np.ndarray, docs: np.ndarray, *values: np.ndarray) -> tuple[np.ndarray, ...]:
     """Sort (key, doc) pairs and return unique keys, offsets and the sorted columns."""
     order = np.lexsort((docs, keys))
@@ -295,6 +334,8 @@ def segment_arrays(data: SegmentData, dim: int) -> dict[str, np.ndarray]:
 def write_segment(directory: Path, data: SegmentData, encoder_name: str, dim: int) -> None:
     """Write a segment directory; `meta.json` goes last and atomically, marking it complete."""
     directory.mkdir(parents=True, exist_ok=False)
+    if len(data.vec_owner) > LOCALITY_MIN_VECTORS:
+        data = reordered(data, locality_order(data.vec_f16[_first_vectors(data)]))
     arrays = segment_arrays(data, dim)
     for name, array in arrays.items():
         np.save(directory / f"{name}.npy", array, allow_pickle=False)
@@ -468,15 +509,10 @@ class Segment:
         return run_starts + within
 
     def cosines(self, vector_rows: np.ndarray, query: np.ndarray) -> np.ndarray:
-        """int8 cosines of the given vector rows (ascending, distinct); a contiguous range is read
-        without a gather copy."""
-        rows = np.asarray(vector_rows)
+        """int8 cosines of the given vector rows (ascending, distinct), read in place from the map
+        by a compiled loop (indexer/backends/kernels.py)."""
         query = np.asarray(query, dtype=np.float32)
-        if len(rows) and len(rows) == int(rows[-1]) - int(rows[0]) + 1:
-            first = int(rows[0])
-            residual = self._block_cosines(lambda lo, hi: slice(first + lo, first + hi), len(rows), query)
-        else:
-            residual = self._block_cosines(lambda lo, hi: rows[lo:hi], len(rows), query)
+        residual = int8_cosines(self.vec_i8, self.vec_scale, np.asarray(vector_rows), query)
         # q.v = q.(v - centre) + q.centre: the constant keeps the ranking and gives fusion the cosine.
         residual += np.float32(query @ np.asarray(self.centre, dtype=np.float32))
         return residual
@@ -484,26 +520,7 @@ class Segment:
     def float_cosines(self, vector_rows: np.ndarray, query: np.ndarray) -> np.ndarray:
         """Cosines from the float16 copies: for the final few hundred candidates, where int8
         rounding was as large as the gaps between ranks 15 and 25 (a gather of ~1k rows, <1 MB)."""
-        rows = np.asarray(vector_rows)
-        if len(rows) == 0:
-            return np.zeros(0, dtype=np.float32)
-        block = np.asarray(self.vec_f16[rows], dtype=np.float32)
-        return block @ np.asarray(query, dtype=np.float32)
-
-    def _block_cosines(
-        self, select: Callable[[int, int], slice | np.ndarray], n: int, query: np.ndarray
-    ) -> np.ndarray:
-        """int8 -> float32 in blocks that stay in the CPU cache: converting a 40k-row pool at once
-        wrote and read back a 60 MB temporary per query."""
-        out = np.empty(n, dtype=np.float32)
-        buffer = np.empty((min(n, _COSINE_BLOCK), self.dim), dtype=np.float32)
-        for lo in range(0, n, _COSINE_BLOCK):
-            hi = min(n, lo + _COSINE_BLOCK)
-            which = select(lo, hi)
-            block = buffer[: hi - lo]
-            np.copyto(block, self.vec_i8[which], casting="unsafe")
-            np.multiply(block @ query, self.vec_scale[which], out=out[lo:hi])
-        return out
+        return float16_cosines(self.vec_f16, np.asarray(vector_rows), query)
 
     def to_data(self, keep_rows: np.ndarray) -> SegmentData:
         """Extract the given documents (ascending rows) for compaction, keeping quantised vectors as is."""

@@ -16,6 +16,7 @@ from typing import Any
 from flask import current_app
 
 from indexer import analysis
+from indexer.backends import kernels
 from indexer.backends.base import EncoderMismatch, IndexUnavailable, SearchBackend
 from indexer.backends.embedded import EmbeddedIndex
 from indexer.documents import Hit, Query
@@ -131,6 +132,7 @@ def warm_up() -> None:
     page of a fresh worker does not pay for them (0.5 s, measured) while every concurrent request
     queues behind it: that cold start was the match page's p99 under load (docs/performance.md)."""
     analysis.load_dictionary()
+    kernels.compile_now()
     encoder().encode_queries(["预热"])
     for kind in (PROVIDERS, NEEDS):
         try:

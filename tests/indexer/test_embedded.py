@@ -310,3 +310,29 @@ def test_concurrent_identical_query_encodings_encode_once(encoder: Encoder) -> N
     assert batches == [[text, "另一个查询"]]
     assert all(np.array_equal(vector, vectors[0]) for vector in vectors)
     np.testing.assert_allclose(vectors[0][0], encoder.encode_queries([text])[0], atol=1e-6)
+
+
+def test_a_filter_passing_fewer_vectors_than_the_pool_ranks_them_all(
+    tmp_path: Path, encoder: Encoder
+) -> None:
+    """Two-stage dense search where the filter leaves fewer vectors than the sign-bit pool holds:
+    every allowed vector is rescored, so the answer equals the exact one."""
+    two_stage = EmbeddedIndex(
+        tmp_path / "two", encoder, exact_vectors=0, rescore_pool=0, rescore_fraction=0.9
+    )
+    exact = EmbeddedIndex(tmp_path / "exact", encoder)
+    for index in (two_stage, exact):
+        index.rebuild(PROVIDERS)
+    base = two_stage.view().base
+    assert base is not None
+    query = Query("材料 研发", filters={"province": ("44",)})
+    in_44 = {doc.id for doc in PROVIDERS if doc.filters.get("province") == "44"}
+    allowed = base.vector_rows(np.flatnonzero([base.doc_id(row) in in_44 for row in range(base.n_docs)]))
+    assert 0 < len(allowed) < two_stage._pool_size(base.n_vectors) < base.n_vectors
+    hits = two_stage.search(query, k=10)
+    assert [(h.id, round(h.score, 5)) for h in hits] == [
+        (h.id, round(h.score, 5)) for h in exact.search(query, k=10)
+    ]
+    assert hits and all(
+        h.id in {doc.id for doc in PROVIDERS if doc.filters.get("province") == "44"} for h in hits
+    )

@@ -13,6 +13,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from indexer.backends import segment
 from indexer.backends.embedded import EmbeddedIndex
 from indexer.backends.segment import SegmentData, batch_centre, half, quantise, write_segment
 from indexer.backends.store import StateStore
@@ -100,11 +101,21 @@ def _recall(index: EmbeddedIndex, vectors: np.ndarray, queries: np.ndarray) -> f
     return float(np.mean(found))
 
 
-@pytest.fixture(scope="module")
-def clustered(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, np.ndarray, np.ndarray]:
+@pytest.fixture(scope="module", params=["insertion order", "locality order"])
+def clustered(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> tuple[Path, np.ndarray, np.ndarray]:
+    """The corpus written as a segment, with documents in insertion order and in the locality order
+    segments above `LOCALITY_MIN_VECTORS` get (20,000 vectors here: just at the limit)."""
     vectors, queries, _ = _corpus(np.random.default_rng(19))
     directory = tmp_path_factory.mktemp("clustered")
-    _build(directory, vectors)
+    with pytest.MonkeyPatch.context() as patch:
+        if request.param == "locality order":
+            patch.setattr(segment, "LOCALITY_MIN_VECTORS", 0)
+        _build(directory, vectors)
+    base = EmbeddedIndex(directory, _VectorsOnly()).view().base  # type: ignore[arg-type]
+    moved = [base.doc_id(row) for row in range(base.n_docs)] != [str(i) for i in range(N_DOCS)]
+    assert moved == (request.param == "locality order")
     return directory, vectors, queries
 
 

@@ -45,3 +45,27 @@ def test_post_worker_init_loads_dictionary_and_templates(tmp_path: Path) -> None
     # What the warm-up loaded is frozen out of later collections, and full collections are rarer.
     assert state["gc_before"][0] == 0 and state["gc_after"][0] > 10_000
     assert state["gc_after"][1] == list(gunicorn_conf.GC_THRESHOLDS) != state["gc_before"][1]
+
+
+MASTER = """
+import json
+from indexer.backends import kernels
+from market import gunicorn_conf
+
+dispatchers = (kernels._hamming, kernels._int8_cosines, kernels._float16_cosines, kernels._rows_within,
+               kernels._best_per_owner)
+before = [len(d.overloads) for d in dispatchers]
+gunicorn_conf.when_ready(None)
+print(json.dumps({"before": before, "after": [len(d.overloads) for d in dispatchers]}))
+"""
+
+
+def test_the_master_compiles_the_search_kernels_before_forking_workers(tmp_path: Path) -> None:
+    """Forked workers then share the compiled code instead of each holding its own (docs/scale-out.md)."""
+    env = {**os.environ, "KECHUANG_INSTANCE": str(tmp_path / "instance"), "HF_HUB_OFFLINE": "1"}
+    done = subprocess.run(
+        [sys.executable, "-c", MASTER], env=env, capture_output=True, text=True, timeout=180, check=True
+    )
+    state = json.loads(done.stdout.strip().splitlines()[-1])
+    assert state["before"] == [0, 0, 0, 0, 0]
+    assert all(count >= 1 for count in state["after"]), state
