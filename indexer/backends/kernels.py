@@ -13,9 +13,10 @@ them to float32 before a matrix-vector product. Here each pass reads its input o
 - `float16_cosines` widens each half in a register; numpy's float16 -> float32 copy of ~7,000 rows
   took 9 ms of a 1M-document query, the products 1 ms.
 
-Compiled on first use and cached on disk next to this file (`cache=True`); the gunicorn warm-up
-searches once, so no request pays for the compilation. `nogil` lets gthread workers search in
-parallel threads. numpy references for both live in the tests (tests/indexer/test_kernels.py).
+Compiled on first use and cached on disk next to this file (or in numba's user-wide cache; in
+memory only when neither can be written, `_compiled`); the gunicorn master compiles them before it
+forks the workers, so no request pays for the compilation. `nogil` lets gthread workers search in
+parallel threads. numpy references for each live in the tests (tests/indexer/test_kernels.py).
 """
 
 from __future__ import annotations
@@ -33,6 +34,21 @@ from numba.extending import intrinsic
 _PREFETCH_AHEAD = 16
 _CACHE_LINE = 64
 _NO_FILTER = np.zeros(0, dtype=np.bool_)
+
+
+def _compiled(**options: Any) -> Any:
+    """`njit(nogil=True)` with numba's on-disk cache where one can be written (next to this file, or
+    numba's user-wide cache under the home directory). Without either (a read-only install run by
+    a user without a writable home), numba refuses `cache=True` at import: compiled in memory at
+    start-up instead (~3 s per process), rather than the app failing to start."""
+
+    def decorate(function: Any) -> Any:
+        try:
+            return njit(cache=True, nogil=True, **options)(function)
+        except RuntimeError:  # "cannot cache function ...: no locator available for file ..."
+            return njit(nogil=True, **options)(function)
+
+    return decorate
 
 
 @intrinsic
@@ -114,7 +130,7 @@ def _prefetch_ahead(matrix: np.ndarray, rows: np.ndarray, j: int) -> None:
         _prefetch_row(matrix, rows[j + _PREFETCH_AHEAD])
 
 
-@njit(cache=True, nogil=True)
+@_compiled()
 def _hamming(
     bits: np.ndarray,
     query_words: np.ndarray,
@@ -149,7 +165,7 @@ def hamming_distances(
     return distance, histogram
 
 
-@njit(cache=True, nogil=True)
+@_compiled()
 def _rows_within(distance: np.ndarray, cutoff: int, out: np.ndarray) -> None:
     found = 0
     for i in range(distance.shape[0]):
@@ -166,7 +182,7 @@ def rows_within(distance: np.ndarray, cutoff: int, count: int) -> np.ndarray:
     return out
 
 
-@njit(cache=True, nogil=True)
+@_compiled()
 def _best_per_owner(
     owner: np.ndarray, rows: np.ndarray, scores: np.ndarray, owners: np.ndarray, best: np.ndarray
 ) -> int:
@@ -192,7 +208,7 @@ def best_per_owner(owner: np.ndarray, rows: np.ndarray, scores: np.ndarray) -> t
     return owners[:n], best[:n]
 
 
-@njit(cache=True, nogil=True, fastmath=True)
+@_compiled(fastmath=True)
 def _int8_cosines(
     vectors: np.ndarray, rows: np.ndarray, query: np.ndarray, scale: np.ndarray, out: np.ndarray
 ) -> None:
@@ -220,7 +236,7 @@ def int8_cosines(vectors: np.ndarray, scale: np.ndarray, rows: np.ndarray, query
     return out
 
 
-@njit(cache=True, nogil=True, fastmath=True)
+@_compiled(fastmath=True)
 def _float16_cosines(half_bits: np.ndarray, rows: np.ndarray, query: np.ndarray, out: np.ndarray) -> None:
     n = rows.shape[0]
     dim = half_bits.shape[1]

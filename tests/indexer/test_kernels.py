@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+
 import numpy as np
 import pytest
 
@@ -109,3 +112,23 @@ def test_best_per_owner_keeps_each_document_once_with_its_best_vector() -> None:
     np.testing.assert_allclose(best, [0.7, 0.9, -0.2])
     empty_docs, empty_best = kernels.best_per_owner(owner, np.zeros(0, np.int64), np.zeros(0, np.float32))
     assert len(empty_docs) == 0 and len(empty_best) == 0
+
+
+NO_CACHE_LOCATION = """
+import numpy as np
+from numba.core import caching
+caching.CacheImpl._locator_classes = []  # as for a read-only install run without a writable home
+from indexer.backends import kernels
+kernels.compile_now()
+distance, _ = kernels.hamming_distances(np.ones((6, 2), np.uint64), np.zeros(6, np.uint64), None)
+print(type(kernels._hamming._cache).__name__, distance.tolist())
+"""
+
+
+def test_without_a_writable_cache_the_kernels_compile_in_memory() -> None:
+    """numba refuses `cache=True` when it finds nowhere to write: the app must still start."""
+    done = subprocess.run(
+        [sys.executable, "-c", NO_CACHE_LOCATION], capture_output=True, text=True, timeout=180, check=False
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.split() == ["NullCache", "[6,", "6]"]
