@@ -1,15 +1,16 @@
 """Compiled inner loops of the large-segment dense search (numba): the sign-bit Hamming pass over
 every vector, the int8 rescoring of its pool and the float16 scoring of the final candidates.
 
-In numpy both passes were bound by temporaries, not by memory (issue 19): the Hamming pass made an
+In numpy these passes were bound by temporaries, not by memory (issue 19): the Hamming pass made an
 xor, a popcount and an add array per word, and the int8 pass gathered rows into a copy and widened
 them to float32 before a matrix-vector product. Here each pass reads its input once:
 
 - `hamming_distances` reads a vector's sign words, counts with the CPU's popcount instruction and
   builds the histogram in the same loop.
 - `int8_cosines` reads each pooled row once, widening and multiplying in registers. The pool's rows
-  are scattered over the whole int8 array, so the loop was waiting on memory for each row in turn;
-  it now asks for the row `_PREFETCH_AHEAD` places ahead (LLVM's prefetch intrinsic) while it works.
+  lie all over the int8 array (in short runs since the locality layout, layout.py), so the loop
+  waited on memory for each row in turn; it now asks for the row `_PREFETCH_AHEAD` places ahead
+  (LLVM's prefetch intrinsic) while it works.
 - `float16_cosines` widens each half in a register; numpy's float16 -> float32 copy of ~7,000 rows
   took 9 ms of a 1M-document query, the products 1 ms.
 
