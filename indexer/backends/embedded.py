@@ -579,15 +579,13 @@ def _hamming_pool(
     distance, histogram = hamming_distances(segment.vec_bits, query_words, vector_allowed)
     if pool >= len(distance):
         nearest = np.arange(len(distance))
-    else:
-        # Distances are small integers: a histogram finds the cut-off faster than argpartition.
-        within = np.cumsum(histogram)
-        # (all of them when fewer than `pool` vectors pass the filters)
-        cutoff = min(int(np.searchsorted(within, pool)), len(within) - 1)
-        nearest = rows_within(distance, cutoff, int(within[cutoff]))
-    if vector_allowed is not None:
-        nearest = nearest[vector_allowed[nearest]]
-    return nearest
+        return nearest if vector_allowed is None else nearest[vector_allowed]
+    # Distances are small integers: a histogram finds the cut-off faster than argpartition. Vectors
+    # the filters exclude are at 65535, past any cut-off, and not in the histogram.
+    within = np.cumsum(histogram)
+    # (all of them when fewer than `pool` vectors pass the filters)
+    cutoff = min(int(np.searchsorted(within, pool)), len(within) - 1)
+    return rows_within(distance, cutoff, int(within[cutoff]))
 
 
 def _overfetched(n: int) -> int:

@@ -264,7 +264,7 @@ def float16_cosines(vectors: np.ndarray, rows: np.ndarray, query: np.ndarray) ->
 
 
 def compile_now() -> None:
-    """Compile (or load from the on-disk cache) both kernels, so that a worker's first large search
+    """Compile (or load from the on-disk cache) every kernel, so that a worker's first large search
     does not pay for it."""
     hamming_distances(np.zeros((6, 1), dtype=np.uint64), np.zeros(6, dtype=np.uint64), None)
     hamming_distances(np.zeros((6, 1), dtype=np.uint64), np.zeros(6, dtype=np.uint64), np.ones(1, bool))

@@ -208,8 +208,9 @@ def concat_segment_data(parts: Sequence[SegmentData], dim: int) -> SegmentData:
 
 
 def _first_vectors(data: SegmentData) -> np.ndarray:
-    """Each document's first vector row (its whole-text vector; the last row for a document without
-    vectors, which then sorts wherever that vector does)."""
+    """Each document's first vector row (its whole-text vector). A document without vectors gets the
+    row where its vectors would start, i.e. the next document's first (the last row at the end):
+    it has nothing to be near, so any place in the order is right for it."""
     offsets = _doc_vec_offsets(data.vec_owner, data.n_docs)
     return np.minimum(offsets[:-1], max(len(data.vec_owner) - 1, 0))
 
