@@ -154,10 +154,12 @@ def or_notice(rank: Callable[[], Matches]) -> Matches:
         return empty
 
 
-def coverage_notice(kind: str) -> str:
+def coverage_notice(kind: str, public: int | None = None) -> str:
     """Say so when the index holds fewer postings than the database publishes (deleted and
-    recreated, built before a bulk load, or updates that failed): results would silently miss them."""
-    missing = indexing.public_count(kind) - indexing.count(kind)
+    recreated, built before a bulk load, or updates that failed): results would silently miss them.
+    `public`: the number of public postings when the caller keeps it (counting them reads every row)."""
+    public = indexing.public_count(kind) if public is None else public
+    missing = public - indexing.count(kind)
     if missing <= 0:
         return ""
     return _(

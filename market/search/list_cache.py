@@ -1,4 +1,6 @@
-"""Facet counts and totals of the lists without a query, kept per process until a posting changes.
+"""What the public lists derive from the database, kept per process until a posting changes: the
+facet counts and totals of the lists without a query, and with a query the ranked set's rows (which
+ranked postings are public, their dates and budgets), its facet counts and the public total.
 
 Counting a list's facets scans the public list once per facet (100,000 providers: 6-7 scans, about
 0.4-1 s a request; issue 16), yet the counts only change when a posting does. Each worker process
@@ -16,14 +18,18 @@ earlier test; a missing row means "unknown" and nothing is cached.
 
 A reader reads the stamp before counting: a change committed in between is then counted under the
 older stamp, which no reader asks for once the newer one is committed.
+
+Two caches per process: the no-query lists' counts (`CACHE_SIZE` filter sets per kind, a few kB each)
+and what the ranked lists derive (`DERIVED_SIZE` entries, up to a few hundred kB each: a ranked set of
+1,000 candidates), so a popular query's candidates cannot push out every list's counts.
 """
 
 from __future__ import annotations
 
 import secrets
-from collections.abc import Hashable, Mapping
+from collections.abc import Callable, Hashable, Mapping
 from dataclasses import dataclass
-from typing import Any, cast
+from typing import Any, TypeVar, cast
 
 from flask import Flask, current_app
 from sqlalchemy import CursorResult, String, event, select, update
@@ -36,8 +42,11 @@ from market.reference.models import Field, SubField
 
 NEEDS, PROVIDERS = "needs", "providers"  # the families: services are counted from providers' rows
 CACHE_SIZE = 1024  # filter sets per list kind and process; an entry is a few kB
+DERIVED_SIZE = 256  # ranked sets and their facet counts per process (see the module docstring)
 _KEY = "list_versions_changed"
 _EXTENSION = "list_facet_cache"
+_DERIVED = "list_derived_cache"
+T = TypeVar("T")
 
 
 class ListVersion(db.Model):
@@ -107,22 +116,36 @@ def stamp(family: str) -> str | None:
 # ---- the cache -----------------------------------------------------------------------------------------
 
 
-def _cache(app: Flask) -> LruCache[Hashable, ListCounts]:
+def _cache(app: Flask, name: str = _EXTENSION, size: int = CACHE_SIZE) -> LruCache[Hashable, Any]:
     # Per app: one per worker process, and two apps in one test process are two "workers". Thread-safe:
     # gthread workers serve requests on several threads.
-    return app.extensions.setdefault(_EXTENSION, LruCache(CACHE_SIZE))  # type: ignore[no-any-return]
+    return app.extensions.setdefault(name, LruCache(size))  # type: ignore[no-any-return]
 
 
-def counts(kind: str, filters: Mapping[str, str], compute: Any) -> ListCounts:
+def family_of(kind: str) -> str:
+    """The stamp family of a list kind: the services list is counted from providers' rows."""
+    return NEEDS if kind == NEEDS else PROVIDERS
+
+
+def counts(kind: str, filters: Mapping[str, str], compute: Callable[[], ListCounts]) -> ListCounts:
     """The counts of list `kind` under `filters`: cached while the family's stamp stays the same,
-    else `compute()` (-> ListCounts) and kept."""
-    token = stamp(NEEDS if kind == NEEDS else PROVIDERS)  # read first: see the module docstring
+    else `compute()` and kept."""
+    return _kept(_cache(current_app), family_of(kind), (kind, tuple(sorted(filters.items()))), compute)
+
+
+def remember(family: str, key: Hashable, compute: Callable[[], T]) -> T:
+    """`compute()`, a value derived from the family's public postings (and nothing else the database
+    holds), kept under `key` while the family's stamp stays the same."""
+    return _kept(_cache(current_app, _DERIVED, DERIVED_SIZE), family, key, compute)
+
+
+def _kept(cache: LruCache[Hashable, Any], family: str, key: Hashable, compute: Callable[[], T]) -> T:
+    token = stamp(family)  # read first: see the module docstring
     if token is None:
-        return compute()  # type: ignore[no-any-return]
-    key = (kind, token, tuple(sorted(filters.items())))
-    cache = _cache(current_app)
-    found = cache.get(key)
+        return compute()
+    stamped = (token, key)
+    found = cache.get(stamped)
     if found is None:
         found = compute()
-        cache.put(key, found)
-    return found
+        cache.put(stamped, found)
+    return cast("T", found)

@@ -279,7 +279,7 @@ def count(kind: str, q: str) -> int:
         try:
             if not _index_empty(kind):
                 hits, _notice = relevant_hits(kind, parsed.text)
-                return len(_candidates(kind, hits, parsed))
+                return len(_kept_candidates(kind, hits, parsed))
         except INDEX_ERRORS:
             db.session.rollback()
     return search(kind, request, with_help=False).total
@@ -345,7 +345,10 @@ def ranked_hits(kind: str, text: str) -> tuple[list[Hit], list[Hit], str]:
         return [], [], ""  # only symbols or stop words: the nearest vectors would be noise
     fusion = replace(FusionConfig(), candidates=POOL)
     hits, notice = engine.search(index_kind, Query(text=text), POOL, fusion=fusion)
-    notice = notice or coverage_notice(index_kind)
+    public = list_cache.remember(
+        list_cache.family_of(kind), ("public", index_kind), lambda: indexing.public_count(index_kind)
+    )
+    notice = notice or coverage_notice(index_kind, public)
     if not hits:
         return [], [], notice
     best = max(hit.dense for hit in hits)
@@ -368,15 +371,20 @@ def _telling(terms: Iterable[str]) -> bool:
 
 def _ranked(kind: str, request: SearchRequest, parsed: query_parsing.ParsedQuery) -> SearchResult:
     hits, weaker_hits, notice = ranked_hits(kind, parsed.text)
-    candidates = _candidates(kind, hits, parsed)
+    candidates = _kept_candidates(kind, hits, parsed)
     results = [c for c in candidates if _passes(c, request.filters)]
+    if request.sort == "rating":
+        results = _rated(results)
     results.sort(key=_sort_key(request.sort))
     page = ListPage(page=request.page, per_page=request.per_page, error_out=False, ordered=results)
     weaker = _weaker(kind, request, page, weaker_hits, parsed)
     page.items = _rows(kind, page.items, parsed)
     result = SearchResult(kind, request, page, request.sort, SORTS[kind], notice=notice, ranked=True)
     result.weaker = _rows(kind, weaker, parsed)
-    result.facets = _facets(kind, candidates, request.filters)
+    result.facets = [
+        _facet(key, counts, request.filters)
+        for key, counts in _kept_facet_counts(kind, candidates, request.filters).items()
+    ]
     result.relaxations = _relaxations(kind, candidates, request.filters)
     return result
 
@@ -395,10 +403,28 @@ def _weaker(
     if request.sort != "relevance" or request.page != last_page or room <= 0 or not weaker_hits:
         return []
     found = [
-        c for c in _candidates(kind, weaker_hits[:_WEAKER_LOOKUP], parsed) if _passes(c, request.filters)
+        c for c in _kept_candidates(kind, weaker_hits[:_WEAKER_LOOKUP], parsed) if _passes(c, request.filters)
     ]
     found.sort(key=_sort_key("relevance"))
     return found[:room]
+
+
+def _kept_candidates(kind: str, hits: list[Hit], parsed: query_parsing.ParsedQuery) -> list[Candidate]:
+    """`_candidates`, kept per process until a posting of the family changes (list_cache.py).
+
+    The index answers a repeated query from its own cache with the same `Hit` objects until its
+    contents change, so the key holds the hits' identities and the entry holds the hits themselves
+    (an id cannot be reused while its object lives): a changed index is a new key, never a stale
+    entry. Reading which of 1,000 candidates are public (and, for services, their providers'
+    services) was most of a repeated search page at 100,000 providers (docs/search.md). Elasticsearch
+    builds new hits on every search, so nothing could be reused: nothing is kept."""
+    if engine.elastic_url():
+        return _candidates(kind, hits, parsed)
+    key = ("candidates", kind, parsed.terms, tuple(map(id, hits)))
+    _pinned, candidates = list_cache.remember(
+        list_cache.family_of(kind), key, lambda: (hits, _candidates(kind, hits, parsed))
+    )
+    return candidates
 
 
 def _candidates(kind: str, hits: list[Hit], parsed: query_parsing.ParsedQuery) -> list[Candidate]:
@@ -459,16 +485,8 @@ def _provider_candidates(hits: list[Hit]) -> list[Candidate]:
             select(Provider.id, Provider.approved_at, Provider.status).where(Provider.id.in_(chunk))
         )
         public.update({row.id: row for row in rows if row.status == PostingStatus.APPROVED})
-    ratings = _ratings(list(public))
     return [
-        Candidate(
-            int(hit.id),
-            hit.score,
-            dict(hit.filters),
-            hit,
-            newest=public[int(hit.id)].approved_at,
-            rating=ratings.get(int(hit.id)),
-        )
+        Candidate(int(hit.id), hit.score, dict(hit.filters), hit, newest=public[int(hit.id)].approved_at)
         for hit in hits
         if hit.id.isdecimal() and int(hit.id) in public
     ]
@@ -506,11 +524,17 @@ def _service_candidates(found: list[Candidate], parsed: query_parsing.ParsedQuer
                     attrs,
                     provider.hit,
                     newest=row.id,
-                    rating=provider.rating,
                     provider_id=row.provider_id,
                 )
             )
     return services
+
+
+def _rated(results: list[Candidate]) -> list[Candidate]:
+    """Copies of the results with their provider's average rating, read now: reviews change without
+    a posting changing, so ratings are never part of the kept candidates."""
+    ratings = _ratings(sorted({c.provider_id or c.id for c in results}))
+    return [replace(c, rating=ratings.get(c.provider_id or c.id)) for c in results]
 
 
 def _ratings(provider_ids: list[int]) -> dict[int, float]:
@@ -566,15 +590,30 @@ def _missing_last(value: Any) -> tuple:
     return (False, -float(value))
 
 
-def _facets(kind: str, candidates: list[Candidate], filters: Mapping[str, str]) -> list[Facet]:
-    facets = []
+def _kept_facet_counts(
+    kind: str, candidates: list[Candidate], filters: Mapping[str, str]
+) -> dict[str, dict[str, int]]:
+    """`_facet_counts`, kept with the candidates they count (the entry pins the list, as above)."""
+    if engine.elastic_url():
+        return _facet_counts(kind, candidates, filters)
+    key = ("facets", kind, id(candidates), tuple(sorted(filters.items())))
+    pinned, counts = list_cache.remember(
+        list_cache.family_of(kind), key, lambda: (candidates, _facet_counts(kind, candidates, filters))
+    )
+    return counts if pinned is candidates else _facet_counts(kind, candidates, filters)
+
+
+def _facet_counts(
+    kind: str, candidates: list[Candidate], filters: Mapping[str, str]
+) -> dict[str, dict[str, int]]:
+    """Per filter key, the count of each value over the candidates that pass the other filters."""
+    facets: dict[str, dict[str, int]] = {}
     for key in FILTERS[kind]:
-        counts: dict[str, int] = {}
+        counts = facets[key] = {}
         for candidate in candidates:
             if _passes(candidate, filters, skip=key):
                 for value in set(candidate.attrs.get(key, ())):
                     counts[value] = counts.get(value, 0) + 1
-        facets.append(_facet(key, counts, filters))
     return facets
 
 
