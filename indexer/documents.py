@@ -61,6 +61,9 @@ class Hit:
     title: str = ""
     # The document's filter values as the index holds them (lists and facets count on these).
     filters: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    # The best passage's key ("service:12"), known without reading the passage (a backend may read
+    # `best_passage` only when it is asked for); "" without one.
+    best_passage_key: str = ""
 
 
 def as_values(value: FilterValue | None) -> tuple[str, ...]:

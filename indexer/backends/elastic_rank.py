@@ -159,6 +159,7 @@ def build_hits(
                 doc_dense=float(evidence.doc_cos[i]),
                 title=source.get("title", ""),
                 filters={key: tuple(values) for key, values in evidence.filters[i].items()},
+                best_passage_key=best.key if best is not None else "",
             )
         )
     return hits

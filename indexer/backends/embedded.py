@@ -722,23 +722,51 @@ class _Scores:
 
 def _hit(c: _Columns, index: int, terms: list[str], scores: _Scores, position: int) -> Hit:
     row = c.rows[index]
-    record = c.segment.record(row)
-    passages = c.segment.passages(row)
+    head = c.segment.head(row)
     slot = c.passage_slot[index]
-    best_passage: Passage | None = passages[slot] if 0 <= slot < len(passages) else None
-    return Hit(
-        id=record["id"],
+    keys = head.get("passage_keys", ())
+    hit = _StoredHit(
+        id=c.segment.doc_id(row),
         score=scores.final[position],
         lexical=scores.lexical[position],
         dense=scores.dense[position],
         matched_terms=display_terms(term for term, hit in zip(terms, c.matched[index], strict=True) if hit),
-        best_passage=best_passage,
-        best_passage_score=c.passage_cos[index] if best_passage is not None else 0.0,
+        best_passage=None,
+        best_passage_score=c.passage_cos[index] if slot >= 0 else 0.0,
         boosts=scores.boosts[position],
         doc_dense=c.doc_cos[index],
-        title=record.get("title", ""),
-        filters={key: tuple(values) for key, values in record.get("filters", {}).items()},
+        title=head.get("title", ""),
+        filters={key: tuple(values) for key, values in head.get("filters", {}).items()},
+        best_passage_key=keys[slot] if 0 <= slot < len(keys) else "",
     )
+    if slot >= 0:
+        hit.passage_source = (c.segment, row, slot)
+    return hit
+
+
+class _StoredHit(Hit):
+    """A hit whose best passage is read from its segment when first asked for.
+
+    A search page ranks 1,000 candidates but shows the passages of twenty: parsing every
+    candidate's record for its passages' texts was most of the time spent building the hits at
+    100,000 providers (docs/search.md). Everything else is set when the hit is made."""
+
+    passage_source: tuple[Segment, int, int] | None = None
+
+    @property  # type: ignore[override]
+    def best_passage(self) -> Passage | None:
+        source = self.passage_source
+        if source is not None:
+            segment, row, slot = source
+            passages = segment.passages(row)
+            self.__dict__["_best_passage"] = passages[slot] if slot < len(passages) else None
+            self.passage_source = None
+        return self.__dict__.get("_best_passage")
+
+    @best_passage.setter
+    def best_passage(self, value: Passage | None) -> None:
+        self.__dict__["_best_passage"] = value
+        self.passage_source = None
 
 
 # -- small utilities --------------------------------------------------------------------------

@@ -5,7 +5,10 @@ delta of recent upserts, rebuilt by each process when the generation counter mov
 Layout of a segment directory (all arrays are `.npy`, opened with mmap_mode="r"):
 
 - documents: `ids.bin` + `id_offsets` (utf-8 ids), `id_hashes` (sorted) + `id_rows` for lookup,
-  `records.bin` + `record_offsets` (JSON: title, passages, filters), `doc_len` (BM25 length)
+  `records.bin` + `record_offsets` (JSON: title, passages, filters), `heads` + `head_offsets` (JSON:
+  title, filters and the passages' keys, what a hit needs of every candidate: a record with its
+  passages' texts took most of the time of building a search page's 1,000 hits), `doc_len` (BM25 length).
+  Segments written before heads existed have none and read their records instead.
 - BM25 postings in CSR form keyed by a 64-bit term hash: `term_hashes` (sorted), `term_offsets`,
   `post_docs` (document rows, ascending within a term), `post_tf`
 - filter postings, same CSR form keyed by the hash of "key<US>value": `filter_*`
@@ -48,6 +51,7 @@ _QUANTISE_BLOCK = 65536
 # below it the search scores every vector (EmbeddedIndex.exact_vectors), so order does not matter.
 LOCALITY_MIN_VECTORS = 20_000
 PARSED_RECORDS = 2048  # records (and their passages) a process keeps parsed per segment
+PARSED_HEADS = 8192  # heads (a few hundred bytes each) a process keeps parsed per segment
 
 
 def hash_key(text: str) -> int:
@@ -264,6 +268,18 @@ def _blob(items: Sequence[bytes]) -> tuple[np.ndarray, np.ndarray]:
     return np.frombuffer(b"".join(items), dtype=np.uint8), offsets
 
 
+def _head(record: bytes) -> bytes:
+    """What every hit reads of its document (see the module docstring): the record without the
+    passages' labels and texts."""
+    parsed = json.loads(record)
+    head = {
+        "title": parsed.get("title", ""),
+        "filters": parsed.get("filters", {}),
+        "passage_keys": [passage[0] for passage in parsed.get("passages", ())],
+    }
+    return json.dumps(head, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+
+
 def _doc_vec_offsets(vec_owner: np.ndarray, n_docs: int) -> np.ndarray:
     counts = np.bincount(vec_owner, minlength=n_docs) if len(vec_owner) else np.zeros(n_docs, np.int64)
     offsets = np.zeros(n_docs + 1, dtype=np.int64)
@@ -299,6 +315,7 @@ def segment_arrays(data: SegmentData, dim: int) -> dict[str, np.ndarray]:
     filter_hashes, filter_offsets, filter_docs = _csr(data.filter_hashes, data.filter_docs)
     ids_blob, id_offsets = _blob([doc_id.encode("utf-8") for doc_id in data.ids])
     records_blob, record_offsets = _blob(data.records)
+    heads_blob, head_offsets = _blob([_head(record) for record in data.records])
     id_hashes = hash_keys(data.ids)
     id_order = np.argsort(id_hashes, kind="stable")
     if not np.all(np.diff(data.vec_owner) >= 0):
@@ -312,6 +329,8 @@ def segment_arrays(data: SegmentData, dim: int) -> dict[str, np.ndarray]:
         "id_rows": id_order.astype(np.int32),
         "records": records_blob,
         "record_offsets": record_offsets,
+        "heads": heads_blob,
+        "head_offsets": head_offsets,
         "doc_len": data.doc_len.astype(np.float32),
         "term_hashes": term_hashes,
         "term_offsets": term_offsets,
@@ -377,12 +396,14 @@ class Segment:
             setattr(self, name, array)
         self._records: LruCache[int, dict] = LruCache(PARSED_RECORDS)
         self._passages: LruCache[int, tuple[Passage, ...]] = LruCache(PARSED_RECORDS)
+        self._heads: LruCache[int, dict] = LruCache(PARSED_HEADS)
         self.ids: np.ndarray
         self.id_offsets: np.ndarray
         self.id_hashes: np.ndarray
         self.id_rows: np.ndarray
         self.records: np.ndarray
         self.record_offsets: np.ndarray
+        self.head_offsets: np.ndarray  # with `heads`, absent from segments written before them
         self.doc_len: np.ndarray
         self.term_hashes: np.ndarray
         self.term_offsets: np.ndarray
@@ -460,6 +481,20 @@ class Segment:
         if found is None:
             found = json.loads(bytes(self.records[self.record_offsets[row] : self.record_offsets[row + 1]]))
             self._records.put(row, found)
+        return found
+
+    def head(self, row: int) -> dict:
+        """Title, filters and passage keys of `row` (read-only, shared like `record`); from the
+        record itself in a segment written before heads existed."""
+        heads = getattr(self, "heads", None)
+        if heads is None:
+            record = self.record(row)
+            return record | {"passage_keys": [passage[0] for passage in record.get("passages", ())]}
+        found = self._heads.get(row)
+        if found is None:
+            offsets = self.head_offsets
+            found = json.loads(bytes(heads[offsets[row] : offsets[row + 1]]))
+            self._heads.put(row, found)
         return found
 
     def passages(self, row: int) -> tuple[Passage, ...]:

@@ -510,8 +510,7 @@ def _service_candidates(found: list[Candidate], parsed: query_parsing.ParsedQuer
         )
         for row in rows:
             provider = by_provider[row.provider_id]
-            best = provider.hit.best_passage if provider.hit else None
-            is_best = best is not None and best.key == f"service:{row.id}"
+            is_best = provider.hit is not None and provider.hit.best_passage_key == f"service:{row.id}"
             text = f"{row.title}\n{row.description}".lower()
             if not is_best and not any(term in text for term in terms):
                 continue

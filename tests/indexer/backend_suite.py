@@ -80,6 +80,7 @@ class BackendContract:
         hit = backend.search(Query("涡轮叶片铸造时出现杂晶缺陷"), k=1)[0]
         assert hit.id == "alloy"
         assert hit.best_passage is not None and hit.best_passage.key == "achievement:1"
+        assert hit.best_passage_key == "achievement:1"  # known without reading the passage
         assert 0.0 < hit.best_passage_score <= 1.0
         assert "杂晶" in hit.matched_terms and "叶片" in "".join(hit.matched_terms)
         assert hit.lexical > 0 and hit.dense > 0 and hit.score > 0
@@ -90,7 +91,7 @@ class BackendContract:
         backend.upsert(PROVIDERS)
         hit = backend.search(Query("温室大棚浇水施肥自动化"), k=1)[0]
         assert hit.id == "irrigation"
-        assert hit.best_passage is None
+        assert hit.best_passage is None and hit.best_passage_key == ""
 
     def test_hard_filters_and_across_keys_or_within(self, make_backend) -> None:
         backend = make_backend()

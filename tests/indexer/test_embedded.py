@@ -14,7 +14,7 @@ import pytest
 
 from indexer.backends.base import EncoderMismatch, IndexUnavailable
 from indexer.backends.embedded import EmbeddedIndex
-from indexer.documents import Document, Query
+from indexer.documents import Document, Hit, Query
 from indexer.encoders import Encoder, load_encoder
 from tests.indexer.backend_suite import PROVIDERS
 
@@ -336,3 +336,43 @@ def test_a_filter_passing_fewer_vectors_than_the_pool_ranks_them_all(
     assert hits and all(
         h.id in {doc.id for doc in PROVIDERS if doc.filters.get("province") == "44"} for h in hits
     )
+
+
+def _hit_fields(hits: Sequence[Hit]) -> list[tuple]:
+    return [
+        (
+            h.id,
+            round(h.score, 5),
+            h.title,
+            h.filters,
+            h.best_passage_key,
+            h.best_passage,
+            round(h.best_passage_score, 5),
+        )
+        for h in hits
+    ]
+
+
+def test_hits_read_heads_and_their_best_passage_when_asked(tmp_path: Path, encoder: Encoder) -> None:
+    """Every hit carries its title and filters (from the segment's small heads) and the passage that
+    matched best, read from the full record only when a caller asks for it; the same hits as from a
+    segment written before heads existed, which reads its records instead."""
+    index = _built(tmp_path / "now", encoder)
+    hits = index.search(Query("废水处理 膜"), k=4)
+    by_id = {doc.id: doc for doc in PROVIDERS}
+    for hit in hits:
+        doc = by_id[hit.id]
+        assert hit.title == doc.title
+        assert hit.filters == {key: doc.filter_values(key) for key in doc.filters}
+        assert hit.best_passage is None or hit.best_passage in doc.passages
+        assert hit.best_passage_key == (hit.best_passage.key if hit.best_passage else "")
+    assert any(hit.best_passage is not None for hit in hits)
+
+    old = _built(tmp_path / "old", encoder)
+    written = sorted((tmp_path / "old").glob("base-*/head*.npy"))
+    assert [path.name for path in written] == ["head_offsets.npy", "heads.npy"]
+    for path in written:
+        path.unlink()  # as written before heads existed
+    old_hits = EmbeddedIndex(tmp_path / "old", encoder).search(Query("废水处理 膜"), k=4)
+    assert _hit_fields(old_hits) == _hit_fields(hits)
+    assert old.count() == index.count()
