@@ -26,7 +26,7 @@ import time
 from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager, contextmanager, nullcontext
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from itertools import islice
 from pathlib import Path
 from typing import Any
@@ -62,6 +62,7 @@ DENSE_OVERFETCH = 20  # 10 kept 0.933 of the exact dense top 20 at 1M grown docu
 # documents than that, or 20,000 documents' float16 vectors (~90 MB at 100k providers) were gathered
 # per new query and a provider search took 0.4-1 s.
 DENSE_OVERFETCH_MAX_DOCS = 2_000
+LONG_RESULTS_FROM = 100  # searches asking for more hits than this are cached as long lists
 _BASE_PREFIX = "base-"
 _BUILDING_PREFIX = "building-"
 # What reading a damaged index raises: SQLite's own errors, missing or truncated files, bad headers.
@@ -130,6 +131,7 @@ class EmbeddedIndex:
         rescore_fraction: float = 0.05,
         exact_vectors: int = 20000,
         result_cache_size: int = 512,
+        long_result_cache_size: int = 128,
     ) -> None:
         """Open (creating if needed) the index in `path`.
 
@@ -146,8 +148,11 @@ class EmbeddedIndex:
         self.exact_vectors = exact_vectors
         self._view: _View | None = None
         self._view_lock = threading.Lock()
-        # Ranked hits per query, valid for one generation: any write anywhere bumps it.
+        # Ranked hits per query, valid for one generation: any write anywhere bumps it. Long lists (a
+        # search page's 1,000 candidates) have their own, smaller cache: every cached hit is an
+        # object each full garbage collection walks, and 512 lists of 1,000 made those take seconds.
         self._results: LruCache[tuple, tuple[int, tuple[Hit, ...]]] = LruCache(result_cache_size)
+        self._long_results: LruCache[tuple, tuple[int, tuple[Hit, ...]]] = LruCache(long_result_cache_size)
         self._in_flight: SingleFlight[tuple, tuple[Hit, ...]] = SingleFlight()
         with _readable(self.path):
             self._store = StateStore(self.path)
@@ -394,7 +399,8 @@ class EmbeddedIndex:
         if not query.text.strip() or view.n_live == 0:
             return []
         key = (query.text, _frozen(query.filters), _frozen(query.boosts), k, repr(config))
-        cached = self._results.get(key)
+        results = self._results if k <= LONG_RESULTS_FROM else self._long_results
+        cached = results.get(key)
         if cached is not None and cached[0] == view.generation:
             return list(cached[1])
 
@@ -402,7 +408,7 @@ class EmbeddedIndex:
             terms = query_terms(query.text)
             vector = self.encoder.encode_queries([query.text])[0]
             hits = tuple(self.search_vector(view, query, terms, vector, k, config))
-            self._results.put(key, (view.generation, hits))
+            results.put(key, (view.generation, hits))
             return hits
 
         # Concurrent viewers of the same uncached page wait for one ranking instead of each doing it.
@@ -718,29 +724,41 @@ class _Scores:
     lexical: list[float]
     dense: list[float]
     boosts: list[dict[str, float]]
+    _terms: dict[tuple[bool, ...], list[str]] = field(default_factory=dict)
+
+    def matched_terms(self, terms: list[str], matched: list[bool]) -> list[str]:
+        """The displayed matched terms of one candidate. Candidates matching the same terms share one
+        list (read-only, like every hit field): 1,000 hits of one query match a few dozen term sets."""
+        key = tuple(matched)
+        found = self._terms.get(key)
+        if found is None:
+            found = self._terms[key] = display_terms(
+                term for term, hit in zip(terms, matched, strict=True) if hit
+            )
+        return found
 
 
 def _hit(c: _Columns, index: int, terms: list[str], scores: _Scores, position: int) -> Hit:
     row = c.rows[index]
     head = c.segment.head(row)
     slot = c.passage_slot[index]
-    keys = head.get("passage_keys", ())
+    keys = head.passage_keys
     hit = _StoredHit(
         id=c.segment.doc_id(row),
         score=scores.final[position],
         lexical=scores.lexical[position],
         dense=scores.dense[position],
-        matched_terms=display_terms(term for term, hit in zip(terms, c.matched[index], strict=True) if hit),
+        matched_terms=scores.matched_terms(terms, c.matched[index]),
         best_passage=None,
         best_passage_score=c.passage_cos[index] if slot >= 0 else 0.0,
         boosts=scores.boosts[position],
         doc_dense=c.doc_cos[index],
-        title=head.get("title", ""),
-        filters={key: tuple(values) for key, values in head.get("filters", {}).items()},
+        title=head.title,
+        filters=dict(head.filters),
         best_passage_key=keys[slot] if 0 <= slot < len(keys) else "",
     )
     if slot >= 0:
-        hit.passage_source = (c.segment, row, slot)
+        hit.passage_segment, hit.passage_row, hit.passage_slot = c.segment, row, slot
     return hit
 
 
@@ -749,24 +767,29 @@ class _StoredHit(Hit):
 
     A search page ranks 1,000 candidates but shows the passages of twenty: parsing every
     candidate's record for its passages' texts was most of the time spent building the hits at
-    100,000 providers (docs/search.md). Everything else is set when the hit is made."""
+    100,000 providers (docs/search.md). Everything else is set when the hit is made. The source is
+    kept in plain attributes, not a tuple holding the segment: cached hits are many, and each
+    container among them is one more object for every full garbage collection to walk."""
 
-    passage_source: tuple[Segment, int, int] | None = None
+    passage_segment: Segment | None = None
+    passage_row: int = 0
+    passage_slot: int = -1
+    _passage: Passage | None = None
 
     @property  # type: ignore[override]
     def best_passage(self) -> Passage | None:
-        source = self.passage_source
-        if source is not None:
-            segment, row, slot = source
-            passages = segment.passages(row)
-            self.__dict__["_best_passage"] = passages[slot] if slot < len(passages) else None
-            self.passage_source = None
-        return self.__dict__.get("_best_passage")
+        segment = self.passage_segment
+        if segment is not None:
+            passages = segment.passages(self.passage_row)
+            slot = self.passage_slot
+            self._passage = passages[slot] if slot < len(passages) else None
+            self.passage_segment = None
+        return self._passage
 
     @best_passage.setter
     def best_passage(self, value: Passage | None) -> None:
-        self.__dict__["_best_passage"] = value
-        self.passage_source = None
+        self._passage = value
+        self.passage_segment = None
 
 
 # -- small utilities --------------------------------------------------------------------------

@@ -42,7 +42,9 @@ from market.reference.models import Field, SubField
 
 NEEDS, PROVIDERS = "needs", "providers"  # the families: services are counted from providers' rows
 CACHE_SIZE = 1024  # filter sets per list kind and process; an entry is a few kB
-DERIVED_SIZE = 256  # ranked sets and their facet counts per process (see the module docstring)
+# Ranked sets and their facet counts per process (see the module docstring): as many ranked sets as
+# the index keeps long result lists (indexer LONG_RESULTS_FROM), since a set is keyed by those hits.
+DERIVED_SIZE = 256
 _KEY = "list_versions_changed"
 _EXTENSION = "list_facet_cache"
 _DERIVED = "list_derived_cache"

@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 
 from indexer.backends.base import EncoderMismatch, IndexUnavailable
-from indexer.backends.embedded import EmbeddedIndex
+from indexer.backends.embedded import LONG_RESULTS_FROM, EmbeddedIndex
 from indexer.documents import Document, Hit, Query
 from indexer.encoders import Encoder, load_encoder
 from tests.indexer.backend_suite import PROVIDERS
@@ -262,6 +262,24 @@ def test_repeated_search_is_served_from_cache_until_any_write(tmp_path: Path, en
     assert counting.queries == 4 and {hit.id for hit in after} != {hit.id for hit in first}
     index.close()
     other.close()
+
+
+def test_long_result_lists_do_not_push_out_short_ones(tmp_path: Path, encoder: Encoder) -> None:
+    """A search page's 1,000-candidate lists are cached apart from match pages' short lists, in a
+    smaller cache: many long lists cannot evict the short ones, and are fewer objects to keep."""
+    counting = CountingEncoder(encoder)
+    index = EmbeddedIndex(tmp_path, counting, result_cache_size=4, long_result_cache_size=2)
+    index.rebuild(PROVIDERS)
+    short = index.search(Query("废水处理"), k=3)
+    for text in ("电池", "合金", "灌溉"):
+        index.search(Query(text), k=LONG_RESULTS_FROM + 1)
+    searched = counting.queries
+    assert index.search(Query("废水处理"), k=3) == short and counting.queries == searched  # still kept
+    index.search(Query("合金"), k=LONG_RESULTS_FROM + 1)
+    assert counting.queries == searched  # one of the two latest long lists
+    index.search(Query("电池"), k=LONG_RESULTS_FROM + 1)
+    assert counting.queries == searched + 1  # the oldest long list was dropped
+    index.close()
 
 
 class SlowCountingEncoder(CountingEncoder):
