@@ -103,6 +103,10 @@ class Achievement(Timestamped, db.Model):
 
 class ServiceItem(Timestamped, db.Model):
     __tablename__ = "service_items"
+    # The no-query list's facet counts read this index, not the rows (migration e9f0a1b20023).
+    __table_args__ = (
+        Index("ix_service_items_active_provider_category", "active", "provider_id", "category"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     provider_id: Mapped[int] = mapped_column(ForeignKey("providers.id", ondelete="CASCADE"), index=True)

@@ -1,0 +1,122 @@
+"""What one worker spends on search pages that the page timings hide, on a prepared work directory.
+
+    .venv/bin/python benchmarks/search_scale.py --workdir /tmp/search-scale --prepare-only
+    .venv/bin/python benchmarks/search_worker_cost.py --workdir /tmp/search-scale [--index-dir DIR]
+
+Two measures, in one process set up as a gunicorn worker is (warm-up, then `gc.freeze()` and the
+worker's collection thresholds, market/gunicorn_conf.py):
+
+- **new pages without encoding**: `--queries` need titles (their first 30 characters) are encoded and
+  stored first, then each is requested once on every list (/providers/, /needs/, /services/): the
+  page's own work and the index search for a query the worker has not ranked, without the model;
+- **the garbage collector's share**: after `--gc-queries` queries on the three lists, the number of
+  objects the collector tracks and the time of one full collection (`gc.collect()`), then the same
+  with the search pages' kept ranked sets dropped. Every full collection walks every tracked object,
+  and the caches of a worker that has served many queries are most of them (docs/search.md).
+
+`--index-dir` searches another copy of the index (e.g. one written by an older version).
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import random
+import sys
+import time
+from pathlib import Path
+from urllib.parse import quote
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from benchmarks.workdir import throwaway_app  # noqa: E402
+
+PAGES = ("/providers/", "/needs/", "/services/")
+
+
+def _titles(app: object, count: int, seed: int) -> list[str]:
+    from sqlalchemy import select
+
+    from market.db import db
+    from market.matching import engine
+    from market.needs.models import Need
+
+    with app.app_context():  # type: ignore[attr-defined]
+        engine.warm_up()
+        titles = [
+            t[:30] for t in db.session.scalars(select(Need.title).order_by(Need.id.desc()).limit(4 * count))
+        ]
+        random.Random(seed).shuffle(titles)
+        titles = titles[:count]
+        engine.encoder().encode_queries(titles)  # stored: the pages below do not encode
+    return titles
+
+
+def _as_a_worker() -> None:
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(700, 10, 100)
+
+
+def new_pages(app: object, titles: list[str]) -> dict[str, tuple[float, float]]:
+    client = app.test_client()  # type: ignore[attr-defined]
+    result = {}
+    for page in PAGES:
+        times = []
+        for title in titles:
+            started = time.perf_counter()
+            assert client.get(f"{page}?q={quote(title)}").status_code == 200
+            times.append((time.perf_counter() - started) * 1000)
+        times.sort()
+        result[page] = (times[len(times) // 2], sum(times) / len(times))
+    return result
+
+
+def collector_share(app: object, titles: list[str]) -> list[tuple[str, int, float]]:
+    client = app.test_client()  # type: ignore[attr-defined]
+    for title in titles:
+        for page in PAGES:
+            client.get(f"{page}?q={quote(title)}")
+    rows = [("after the queries", *_full_collection())]
+    kept = app.extensions.get("list_derived_cache")  # type: ignore[attr-defined]
+    if kept is not None:
+        kept.clear()
+        rows.append(("without the kept ranked sets", *_full_collection()))
+    return rows
+
+
+def _full_collection() -> tuple[int, float]:
+    gc.collect()
+    tracked = len(gc.get_objects())
+    started = time.perf_counter()
+    gc.collect()
+    return tracked, (time.perf_counter() - started) * 1000
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--workdir", type=Path, required=True)
+    parser.add_argument("--index-dir", type=Path, help="search this index instead of WORKDIR/index")
+    parser.add_argument("--queries", type=int, default=60)
+    parser.add_argument("--gc-queries", type=int, default=300)
+    parser.add_argument("--seed", type=int, default=3)
+    args = parser.parse_args()
+    config = {"RATELIMIT_ENABLED": False}
+    if args.index_dir:
+        config["INDEX_DIR"] = str(args.index_dir)
+    app = throwaway_app(args.workdir, **config)
+    titles = _titles(app, max(args.queries, args.gc_queries), args.seed)
+    _as_a_worker()
+    print(f"new pages, query vectors stored ({args.queries} queries):")
+    for page, (p50, mean) in new_pages(app, titles[: args.queries]).items():
+        print(f"  {page:<12} p50 {p50:6.1f} ms  mean {mean:6.1f} ms")
+    print(f"garbage collector after {args.gc_queries} queries x {len(PAGES)} pages:")
+    for label, tracked, ms in collector_share(app, titles[: args.gc_queries]):
+        print(f"  {label:<30} {tracked:>10,} tracked objects, full collection {ms:6.0f} ms")
+
+
+if __name__ == "__main__":
+    main()
