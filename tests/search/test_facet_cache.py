@@ -7,20 +7,18 @@ database (a second worker), shows the new counts, and they stay exact.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import event
 
 from market.db import db
 from market.needs.models import Need
 from market.providers.models import Provider
 from market.search import list_cache
 from tests.factories import APPROVED, login
+from tests.search.statements import statements
 
 
 def _list(client: FlaskClient, path: str, **args: Any) -> tuple[int, dict[str, dict[str, int]]]:
@@ -31,28 +29,11 @@ def _list(client: FlaskClient, path: str, **args: Any) -> tuple[int, dict[str, d
     return body["total"], facets
 
 
-@contextmanager
-def _statements(app: Flask) -> Iterator[list[str]]:
-    """The SQL statements the app runs inside the block."""
-    seen: list[str] = []
-
-    def note(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
-        seen.append(statement)
-
-    with app.app_context():
-        engine = db.engine
-    event.listen(engine, "before_cursor_execute", note)
-    try:
-        yield seen
-    finally:
-        event.remove(engine, "before_cursor_execute", note)
-
-
 def _kept(app: Flask, client: FlaskClient, path: str, **args: Any) -> tuple[int, dict[str, dict[str, int]]]:
     """The list twice: the second answer is the first, without counting again (the cache holds it)."""
-    with _statements(app) as first:
+    with statements(app) as first:
         listed = _list(client, path, **args)
-    with _statements(app) as again:
+    with statements(app) as again:
         assert _list(client, path, **args) == listed
     counting = [statement for statement in first if "count(" in statement.lower()]
     assert counting and not [statement for statement in again if "count(" in statement.lower()], again

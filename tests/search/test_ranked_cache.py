@@ -10,40 +10,22 @@ changing, are read on every request that sorts by them.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import event
 
 from market.db import commit, db
 from market.providers.models import Provider
 from tests.factories import APPROVED, login
 from tests.orders.world import build_world
+from tests.search.statements import statements
 
 TITLE = "注塑件脱模后翘曲变形严重"
 DESCRIPTION = "注塑车间生产的PP外壳在脱模后出现明显翘曲变形，尺寸超差，需要模流分析和工艺优化。"
 COLD = "冷库压缩机能耗高，夜间电费贵。"
 EXPERTISE = "注塑成型工艺与模流分析，解决注塑件翘曲变形、缩痕和尺寸超差。"
-
-
-@contextmanager
-def _statements(app: Flask) -> Iterator[list[str]]:
-    seen: list[str] = []
-
-    def note(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
-        seen.append(" ".join(statement.lower().split()))
-
-    with app.app_context():
-        engine = db.engine
-    event.listen(engine, "before_cursor_execute", note)
-    try:
-        yield seen
-    finally:
-        event.remove(engine, "before_cursor_execute", note)
 
 
 def _search(client: FlaskClient, path: str, **args: Any) -> dict[str, Any]:
@@ -67,7 +49,9 @@ def _facets(body: dict[str, Any]) -> dict[str, dict[str, int]]:
 def _reads_candidates(statements: list[str], table: str) -> bool:
     """Whether the candidates' visibility was read: the ranked set's ids and dates looked up in
     `table` (the page's own rows are read by id too, on every request)."""
-    return any(s.startswith(f"select {table}.id, {table}.approved_at") for s in statements)
+    return any(
+        " ".join(s.lower().split()).startswith(f"select {table}.id, {table}.approved_at") for s in statements
+    )
 
 
 @pytest.fixture
@@ -100,10 +84,10 @@ def postings(app: Flask, make: Any, synced: None) -> dict[str, Any]:
 
 def test_a_repeated_search_reads_its_ranked_set_once(app: Flask, postings: dict[str, Any]) -> None:
     client = app.test_client()
-    with _statements(app) as first:
+    with statements(app) as first:
         body = _search(client, "/needs", q="注塑件翘曲变形")
     assert _reads_candidates(first, "needs")
-    with _statements(app) as again:
+    with statements(app) as again:
         assert _search(client, "/needs", q="注塑件翘曲变形") == body
     assert not _reads_candidates(again, "needs"), again
     assert body["total"] == 2 and _facets(body)["province"] == {"32": 1, "44": 1}
@@ -137,7 +121,7 @@ def test_approval_and_withdrawal_show_in_the_next_repeated_search(
 def test_a_provider_withdrawal_leaves_the_kept_provider_list(app: Flask, postings: dict[str, Any]) -> None:
     client = app.test_client()
     assert len(_names(_search(client, "/providers", q="注塑翘曲变形"))) == 2
-    with _statements(app) as again:
+    with statements(app) as again:
         assert len(_names(_search(client, "/providers", q="注塑翘曲变形"))) == 2
     assert not _reads_candidates(again, "providers"), again
     user, _provider_id = postings["experts"][0]
