@@ -78,12 +78,23 @@ def collector_share(app: object, titles: list[str]) -> list[tuple[str, int, floa
     for title in titles:
         for page in PAGES:
             client.get(f"{page}?q={quote(title)}")
+    print(f"  memory after the queries: {_memory()}")
     rows = [("after the queries", *_full_collection())]
     kept = app.extensions.get("list_derived_cache")  # type: ignore[attr-defined]
     if kept is not None:
         kept.clear()
         rows.append(("without the kept ranked sets", *_full_collection()))
     return rows
+
+
+def _memory() -> str:
+    """This process's private (RssAnon) and mapped-file (RssFile: the index's shared pages) memory."""
+    sizes = {}
+    for line in Path("/proc/self/status").read_text().splitlines():
+        name, _, value = line.partition(":")
+        if name in ("RssAnon", "RssFile"):
+            sizes[name] = int(value.split()[0]) / 1024
+    return f"private {sizes.get('RssAnon', 0):,.0f} MB, mapped files {sizes.get('RssFile', 0):,.0f} MB"
 
 
 def _full_collection() -> tuple[int, float]:
@@ -112,6 +123,7 @@ def main() -> None:
     titles = _titles(app, args.queries, args.seed)
     more = _titles(app, args.gc_queries, args.seed + 1)
     _as_a_worker()
+    print(f"memory after the warm-up: {_memory()}")
     print(f"new pages, query vectors stored ({args.queries} queries):")
     for page, (p50, mean) in new_pages(app, titles).items():
         print(f"  {page:<12} p50 {p50:6.1f} ms  mean {mean:6.1f} ms")
