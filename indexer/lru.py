@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
-from collections.abc import Hashable
+from collections.abc import Callable, Hashable
 from typing import Generic, TypeVar
 
 K = TypeVar("K", bound=Hashable)
@@ -36,3 +36,12 @@ class LruCache(Generic[K, V]):
     def clear(self) -> None:
         with self._lock:
             self._items.clear()
+
+    def discard_where(self, stale: Callable[[K], bool]) -> None:
+        """Drop every entry whose key is `stale`."""
+        with self._lock:
+            for key in [key for key in self._items if stale(key)]:
+                del self._items[key]
+
+    def __len__(self) -> int:
+        return len(self._items)

@@ -192,7 +192,15 @@ class EmbeddedIndex:
                 view = self._view
                 if view is None or view.generation != generation or not view.intact():
                     self._view = view = self._load_view()
+                    self._forget_results()
                 return view
+
+    def _forget_results(self) -> None:
+        """Drop the ranked lists of older generations: none can be served again, and their hits hold
+        the segments they read passages from, which would keep a replaced base mapped (and its
+        deleted files on disk) until the caches happened to evict them."""
+        self._results.clear()
+        self._long_results.clear()
 
     def _load_view(self) -> _View:
         for attempt in range(3):

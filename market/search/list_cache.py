@@ -42,8 +42,9 @@ from market.reference.models import Field, SubField
 
 NEEDS, PROVIDERS = "needs", "providers"  # the families: services are counted from providers' rows
 CACHE_SIZE = 1024  # filter sets per list kind and process; an entry is a few kB
-# Ranked sets and their facet counts per process (see the module docstring): as many ranked sets as
-# the index keeps long result lists (indexer LONG_RESULTS_FROM), since a set is keyed by those hits.
+# Ranked sets and their facet counts per process (see the module docstring): room for a ranked set
+# and one facet count per long result list the index keeps (EmbeddedIndex long_result_cache_size,
+# 128), since a set is keyed by those hits.
 DERIVED_SIZE = 256
 _KEY = "list_versions_changed"
 _EXTENSION = "list_facet_cache"
@@ -132,20 +133,35 @@ def family_of(kind: str) -> str:
 def counts(kind: str, filters: Mapping[str, str], compute: Callable[[], ListCounts]) -> ListCounts:
     """The counts of list `kind` under `filters`: cached while the family's stamp stays the same,
     else `compute()` and kept."""
-    return _kept(_cache(current_app), family_of(kind), (kind, tuple(sorted(filters.items()))), compute)
+    return _kept(_EXTENSION, CACHE_SIZE, family_of(kind), (kind, tuple(sorted(filters.items()))), compute)
 
 
 def remember(family: str, key: Hashable, compute: Callable[[], T]) -> T:
     """`compute()`, a value derived from the family's public postings (and nothing else the database
     holds), kept under `key` while the family's stamp stays the same."""
-    return _kept(_cache(current_app, _DERIVED, DERIVED_SIZE), family, key, compute)
+    return _kept(_DERIVED, DERIVED_SIZE, family, key, compute)
 
 
-def _kept(cache: LruCache[Hashable, Any], family: str, key: Hashable, compute: Callable[[], T]) -> T:
+def _forget_older(name: str, cache: LruCache[Hashable, Any], family: str, token: str) -> None:
+    """Drop the family's entries of older stamps the first time a new one is seen: they can never be
+    read again, and a ranked set holds the index's hits and through them the segment they came from."""
+    seen: dict[str, str] = current_app.extensions.setdefault(f"{name}:stamps", {})
+    if seen.get(family) != token:
+
+        def stale(stamped: Any) -> bool:
+            return bool(stamped[0] == family and stamped[1] != token)
+
+        cache.discard_where(stale)
+        seen[family] = token
+
+
+def _kept(name: str, size: int, family: str, key: Hashable, compute: Callable[[], T]) -> T:
     token = stamp(family)  # read first: see the module docstring
     if token is None:
         return compute()
-    stamped = (token, key)
+    cache = _cache(current_app, name, size)
+    _forget_older(name, cache, family, token)
+    stamped = (family, token, key)
     found = cache.get(stamped)
     if found is None:
         found = compute()

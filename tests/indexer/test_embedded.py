@@ -3,9 +3,11 @@ two-stage (sign bits, then int8) dense search."""
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import shutil
 import time
+import weakref
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -279,6 +281,20 @@ def test_long_result_lists_do_not_push_out_short_ones(tmp_path: Path, encoder: E
     assert counting.queries == searched  # one of the two latest long lists
     index.search(Query("电池"), k=LONG_RESULTS_FROM + 1)
     assert counting.queries == searched + 1  # the oldest long list was dropped
+    index.close()
+
+
+def test_a_replaced_base_is_not_kept_alive_by_cached_hits(tmp_path: Path, encoder: Encoder) -> None:
+    """Hits read their best passage from their segment when asked, so they hold it; a new generation
+    drops the cached lists of older ones (they could never be served), and with them the old base."""
+    index = EmbeddedIndex(tmp_path, encoder)
+    index.rebuild(PROVIDERS[:3])
+    assert index.search(Query("废水处理"), k=LONG_RESULTS_FROM + 1)  # cached, passages not read
+    old_base = weakref.ref(index.view().base)
+    index.rebuild(PROVIDERS)
+    assert index.search(Query("废水处理"), k=3)
+    gc.collect()
+    assert old_base() is None
     index.close()
 
 

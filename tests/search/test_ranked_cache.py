@@ -166,3 +166,15 @@ def test_a_withdrawal_the_index_missed_still_leaves_the_kept_list(
     body = _search(client, "/needs", q="注塑件翘曲变形")
     assert body["total"] == 1 and _ids(body) == [postings["needs"][1]]
     assert _facets(body)["province"] == {"44": 1}
+
+
+def test_a_change_drops_the_ranked_sets_of_older_stamps(app: Flask, postings: dict[str, Any]) -> None:
+    """Sets kept under an older stamp can never be read again, and each holds the index's hits (and
+    through them a segment): the first request after a change drops them."""
+    client = app.test_client()
+    _search(client, "/needs", q="注塑件翘曲变形")
+    kept = len(app.extensions["list_derived_cache"])
+    assert kept
+    assert postings["broker"].post(f"/review/need/{postings['pending']}/approve").status_code == 302
+    _search(client, "/needs", q="注塑件翘曲变形")
+    assert len(app.extensions["list_derived_cache"]) == kept
