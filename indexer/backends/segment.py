@@ -291,13 +291,9 @@ class Head:
 def _head(record: bytes) -> bytes:
     """What every hit reads of its document (see the module docstring): the record without the
     passages' labels and texts."""
-    parsed = json.loads(record)
-    head = {
-        "title": parsed.get("title", ""),
-        "filters": parsed.get("filters", {}),
-        "passage_keys": [passage[0] for passage in parsed.get("passages", ())],
-    }
-    return json.dumps(head, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    head = Head.of(json.loads(record))
+    written = {"title": head.title, "filters": dict(head.filters), "passage_keys": head.passage_keys}
+    return json.dumps(written, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
 
 
 def _doc_vec_offsets(vec_owner: np.ndarray, n_docs: int) -> np.ndarray:
