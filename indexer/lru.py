@@ -43,5 +43,10 @@ class LruCache(Generic[K, V]):
             for key in [key for key in self._items if stale(key)]:
                 del self._items[key]
 
+    def items(self) -> list[tuple[K, V]]:
+        """A snapshot of the entries, oldest first."""
+        with self._lock:
+            return list(self._items.items())
+
     def __len__(self) -> int:
         return len(self._items)

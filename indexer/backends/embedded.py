@@ -35,6 +35,7 @@ import numpy as np
 
 from indexer.analysis import display_terms, query_terms
 from indexer.backends.base import EncoderMismatch, IndexUnavailable, Progress
+from indexer.backends.hits import PackedHits, StoredHit
 from indexer.backends.kernels import best_per_owner, hamming_distances, rows_within
 from indexer.backends.segment import (
     SEGMENT_FORMAT,
@@ -46,7 +47,7 @@ from indexer.backends.segment import (
     write_segment,
 )
 from indexer.backends.store import DeltaRow, Snapshot, StateStore
-from indexer.documents import Document, Hit, Passage, Query, document_to_record, passages_from_record
+from indexer.documents import Document, Hit, Query, document_to_record, passages_from_record
 from indexer.encoders import Encoder
 from indexer.fusion import FusionConfig, boost_amounts, combine_dense, fuse
 from indexer.lru import LruCache
@@ -148,12 +149,12 @@ class EmbeddedIndex:
         self.exact_vectors = exact_vectors
         self._view: _View | None = None
         self._view_lock = threading.Lock()
-        # Ranked hits per query, valid for one generation: any write anywhere bumps it. Long lists (a
-        # search page's 1,000 candidates) have their own, smaller cache: every cached hit is an
-        # object each full garbage collection walks, and 512 lists of 1,000 made those take seconds.
-        self._results: LruCache[tuple, tuple[int, tuple[Hit, ...]]] = LruCache(result_cache_size)
-        self._long_results: LruCache[tuple, tuple[int, tuple[Hit, ...]]] = LruCache(long_result_cache_size)
-        self._in_flight: SingleFlight[tuple, tuple[Hit, ...]] = SingleFlight()
+        # Ranked hits per query, valid for one generation: any write anywhere bumps it. Kept packed
+        # (hits.py: plain values the garbage collector does not walk). Long lists (a search page's
+        # 1,000 candidates) have their own, smaller cache, so they cannot push out match pages' lists.
+        self._results: LruCache[tuple, tuple[int, PackedHits]] = LruCache(result_cache_size)
+        self._long_results: LruCache[tuple, tuple[int, PackedHits]] = LruCache(long_result_cache_size)
+        self._in_flight: SingleFlight[tuple, PackedHits] = SingleFlight()
         with _readable(self.path):
             self._store = StateStore(self.path)
             self._claim_empty_index()
@@ -410,17 +411,17 @@ class EmbeddedIndex:
         results = self._results if k <= LONG_RESULTS_FROM else self._long_results
         cached = results.get(key)
         if cached is not None and cached[0] == view.generation:
-            return list(cached[1])
+            return cached[1].hits()
 
-        def rank() -> tuple[Hit, ...]:
+        def rank() -> PackedHits:
             terms = query_terms(query.text)
             vector = self.encoder.encode_queries([query.text])[0]
-            hits = tuple(self.search_vector(view, query, terms, vector, k, config))
-            results.put(key, (view.generation, hits))
-            return hits
+            packed = PackedHits(self.search_vector(view, query, terms, vector, k, config))
+            results.put(key, (view.generation, packed))
+            return packed
 
         # Concurrent viewers of the same uncached page wait for one ranking instead of each doing it.
-        return list(self._in_flight.run((view.generation, key), rank))
+        return self._in_flight.run((view.generation, key), rank).hits()
 
     def search_vector(
         self, view: _View, query: Query, terms: list[str], vector: np.ndarray, k: int, config: FusionConfig
@@ -751,7 +752,7 @@ def _hit(c: _Columns, index: int, terms: list[str], scores: _Scores, position: i
     head = c.segment.head(row)
     slot = c.passage_slot[index]
     keys = head.passage_keys
-    hit = _StoredHit(
+    hit = StoredHit(
         id=c.segment.doc_id(row),
         score=scores.final[position],
         lexical=scores.lexical[position],
@@ -768,36 +769,6 @@ def _hit(c: _Columns, index: int, terms: list[str], scores: _Scores, position: i
     if slot >= 0:
         hit.passage_segment, hit.passage_row, hit.passage_slot = c.segment, row, slot
     return hit
-
-
-class _StoredHit(Hit):
-    """A hit whose best passage is read from its segment when first asked for.
-
-    A search page ranks 1,000 candidates but shows the passages of twenty: parsing every
-    candidate's record for its passages' texts was most of the time spent building the hits at
-    100,000 providers (docs/search.md). Everything else is set when the hit is made. The source is
-    kept in plain attributes, not a tuple holding the segment: cached hits are many, and each
-    container among them is one more object for every full garbage collection to walk."""
-
-    passage_segment: Segment | None = None
-    passage_row: int = 0
-    passage_slot: int = -1
-    _passage: Passage | None = None
-
-    @property  # type: ignore[override]
-    def best_passage(self) -> Passage | None:
-        segment = self.passage_segment
-        if segment is not None:
-            passages = segment.passages(self.passage_row)
-            slot = self.passage_slot
-            self._passage = passages[slot] if slot < len(passages) else None
-            self.passage_segment = None
-        return self._passage
-
-    @best_passage.setter
-    def best_passage(self, value: Passage | None) -> None:
-        self._passage = value
-        self.passage_segment = None
 
 
 # -- small utilities --------------------------------------------------------------------------

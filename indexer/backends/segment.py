@@ -50,7 +50,7 @@ _QUANTISE_BLOCK = 65536
 # Segments with more vectors than this are laid out in locality order (indexer/backends/layout.py);
 # below it the search scores every vector (EmbeddedIndex.exact_vectors), so order does not matter.
 LOCALITY_MIN_VECTORS = 20_000
-PARSED_RECORDS = 2048  # records (and their passages) a process keeps parsed per segment
+PARSED_RECORDS = 2048  # documents whose passages a process keeps parsed per segment
 PARSED_HEADS = 8192  # heads (a few hundred bytes each) a process keeps parsed per segment
 
 
@@ -410,9 +410,13 @@ class Segment:
         self.total_len: float = float(meta["total_len"])
         for name, array in arrays.items():
             setattr(self, name, array)
-        self._records: LruCache[int, dict] = LruCache(PARSED_RECORDS)
-        self._passages: LruCache[int, tuple[Passage, ...]] = LruCache(PARSED_RECORDS)
-        self._heads: LruCache[int, Head] = LruCache(PARSED_HEADS)
+        # Parsed heads and passages are kept as tuples of strings, which the garbage collector stops
+        # tracking: kept as objects (and parsed records as dicts of lists), the tens of thousands a
+        # worker holds were walked by every full collection (docs/search.md).
+        self._passages: LruCache[int, tuple[tuple[str, str, str], ...]] = LruCache(PARSED_RECORDS)
+        self._heads: LruCache[int, tuple[str, tuple[tuple[str, tuple[str, ...]], ...], tuple[str, ...]]] = (
+            LruCache(PARSED_HEADS)
+        )
         self.ids: np.ndarray
         self.id_offsets: np.ndarray
         self.id_hashes: np.ndarray
@@ -489,19 +493,16 @@ class Segment:
         return [blob[offsets[i] : offsets[i + 1]].decode("utf-8") for i in range(self.n_docs)]
 
     def record(self, row: int) -> dict:
-        """The stored record of `row` (read-only: a cached copy is shared by every caller).
-
-        A segment never changes, so each process parses a record once while it stays in the LRU:
-        parsing a thousand hits' JSON was a tenth of a new query's list page."""
-        found = self._records.get(row)
-        if found is None:
-            found = json.loads(bytes(self.records[self.record_offsets[row] : self.record_offsets[row + 1]]))
-            self._records.put(row, found)
-        return found
+        """The stored record of `row`, parsed (heads and passages keep what they read of it)."""
+        parsed: dict = json.loads(
+            bytes(self.records[self.record_offsets[row] : self.record_offsets[row + 1]])
+        )
+        return parsed
 
     def head(self, row: int) -> Head:
-        """Title, filters and passage keys of `row` (shared like `record`); from the record itself
-        in a segment written before heads existed."""
+        """Title, filters and passage keys of `row`; from the record itself in a segment written
+        before heads existed. A segment never changes, so each process parses a head once while it
+        stays in the LRU: parsing a thousand hits' JSON was a tenth of a new query's list page."""
         found = self._heads.get(row)
         if found is None:
             heads = getattr(self, "heads", None)
@@ -510,16 +511,17 @@ class Segment:
             else:
                 offsets = self.head_offsets
                 parsed = json.loads(bytes(heads[offsets[row] : offsets[row + 1]]))
-            found = Head.of(parsed)
-            self._heads.put(row, found)
-        return found
+            head = Head.of(parsed)
+            self._heads.put(row, (head.title, head.filters, head.passage_keys))
+            return head
+        return Head(*found)
 
     def passages(self, row: int) -> tuple[Passage, ...]:
         found = self._passages.get(row)
         if found is None:
-            found = passages_from_record(self.record(row))
+            found = tuple((p.key, p.label, p.text) for p in passages_from_record(self.record(row)))
             self._passages.put(row, found)
-        return found
+        return tuple(Passage(*passage) for passage in found)
 
     def rows_of(self, ids: Iterable[str]) -> np.ndarray:
         """Rows of the given ids that exist in this segment."""

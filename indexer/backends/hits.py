@@ -1,0 +1,139 @@
+"""The embedded index's hits: made for each search, kept between searches as plain values.
+
+A search page ranks 1,000 candidates and a worker keeps the last 128 such lists (plus 512 short
+ones for match pages) so a repeated query costs no ranking. Kept as `Hit` objects, those were ~256,000
+objects that every full collection of the cyclic garbage collector walked: 450-650 ms pauses, several
+a minute per worker under load at 100,000 providers, each stalling every request of the worker
+(docs/search.md). A `PackedHits` keeps a list as one tuple of tuples of strings and numbers, which
+the collector stops tracking (CPython untracks tuples of untracked values), and the segments it
+reads passages from; each search makes fresh `Hit`s from it (about 1 ms per 1,000).
+"""
+
+from __future__ import annotations
+
+from indexer.backends.segment import Segment
+from indexer.documents import Hit, Passage
+
+
+class StoredHit(Hit):
+    """A hit whose best passage is read from its segment when first asked for.
+
+    A search page ranks 1,000 candidates but shows the passages of twenty: parsing every
+    candidate's record for its passages' texts was most of the time spent building the hits at
+    100,000 providers (docs/search.md). Everything else is set when the hit is made."""
+
+    passage_segment: Segment | None = None
+    passage_row: int = 0
+    passage_slot: int = -1
+    _passage: Passage | None = None
+
+    @property  # type: ignore[override]
+    def best_passage(self) -> Passage | None:
+        segment = self.passage_segment
+        if segment is not None:
+            passages = segment.passages(self.passage_row)
+            slot = self.passage_slot
+            self._passage = passages[slot] if slot < len(passages) else None
+            self.passage_segment = None
+        return self._passage
+
+    @best_passage.setter
+    def best_passage(self, value: Passage | None) -> None:
+        self._passage = value
+        self.passage_segment = None
+
+
+class PackedHits:
+    """One ranked list as plain values; `hits()` makes the `Hit`s again, equal to the packed ones.
+
+    The new hits share their filters, boosts and matched-term lists with the packed list (hits are
+    read-only, as they were when the cache kept the hits themselves). Pack hits before anyone reads
+    their passages (a read passage is not kept: it is read again)."""
+
+    __slots__ = ("_boosts", "_filters", "_rows", "_segments", "_terms")
+
+    def __init__(self, hits: list[Hit]) -> None:
+        segments: list[Segment] = []
+        terms: dict[int, int] = {}  # hits of one ranking share their term lists
+        term_lists: list[list[str]] = []
+        rows = []
+        for hit in hits:
+            number = terms.get(id(hit.matched_terms))
+            if number is None:
+                number = terms[id(hit.matched_terms)] = len(term_lists)
+                term_lists.append(hit.matched_terms)
+            rows.append(
+                (
+                    hit.id,
+                    hit.score,
+                    hit.lexical,
+                    hit.dense,
+                    number,
+                    hit.best_passage_score,
+                    hit.doc_dense,
+                    hit.title,
+                    hit.best_passage_key,
+                    _number(segments, getattr(hit, "passage_segment", None)),
+                    getattr(hit, "passage_row", 0),
+                    getattr(hit, "passage_slot", -1),
+                )
+            )
+        # Tuples of strings and numbers, which the collector stops tracking; a tuple holding a dict
+        # stays tracked, so the dicts are in lists of their own (untracked in a full collection,
+        # being dicts of strings and numbers). The lists of matched terms: a few dozen per ranking.
+        self._rows = tuple(rows)
+        self._filters = [hit.filters for hit in hits]
+        self._boosts = [hit.boosts for hit in hits]
+        self._segments = tuple(segments)
+        self._terms = tuple(term_lists)
+
+    def __len__(self) -> int:
+        return len(self._rows)
+
+    def hits(self) -> list[Hit]:
+        segments, terms = self._segments, self._terms
+        made: list[Hit] = []
+        for (
+            doc_id,
+            score,
+            lexical,
+            dense,
+            term_number,
+            passage_score,
+            doc_dense,
+            title,
+            passage_key,
+            number,
+            row,
+            slot,
+        ), filters, boosts in zip(self._rows, self._filters, self._boosts, strict=True):
+            # Positional, in Hit's field order: a third faster than keywords for 1,000 hits a page.
+            hit = StoredHit(
+                doc_id,
+                score,
+                lexical,
+                dense,
+                terms[term_number],
+                None,
+                passage_score,
+                boosts,
+                doc_dense,
+                title,
+                filters,
+                passage_key,
+            )
+            if number >= 0:
+                hit.passage_segment, hit.passage_row, hit.passage_slot = segments[number], row, slot
+            made.append(hit)
+        return made
+
+
+def _number(segments: list[Segment], segment: Segment | None) -> int:
+    """The position of `segment` in `segments` (added if new), -1 for none."""
+    if segment is None:
+        return -1
+    for number, known in enumerate(segments):
+        if known is segment:
+            return number
+    segments.append(segment)
+    return len(segments) - 1
