@@ -142,6 +142,7 @@ class Candidate:
     budget: int | None = None
     rating: float | None = None
     provider_id: int | None = None  # services: the provider whose hit it came from
+    bonus: float = 0.0  # added to the hit's score (services: the provider's best passage)
 
 
 @dataclass(frozen=True)
@@ -383,7 +384,7 @@ def _ranked(kind: str, request: SearchRequest, parsed: query_parsing.ParsedQuery
     result.weaker = _rows(kind, weaker, parsed)
     result.facets = [
         _facet(key, counts, request.filters)
-        for key, counts in _kept_facet_counts(kind, candidates, request.filters).items()
+        for key, counts in _kept_facet_counts(kind, hits, parsed, candidates, request.filters).items()
     ]
     result.relaxations = _relaxations(kind, candidates, request.filters)
     return result
@@ -410,21 +411,54 @@ def _weaker(
 
 
 def _kept_candidates(kind: str, hits: list[Hit], parsed: query_parsing.ParsedQuery) -> list[Candidate]:
-    """`_candidates`, kept per process until a posting of the family changes (list_cache.py).
+    """`_candidates`, with what they read from the database kept per process until a posting of the
+    family changes (list_cache.py).
 
-    The index answers a repeated query from its own cache with the same `Hit` objects until its
-    contents change, so the key holds the hits' identities and the entry holds the hits themselves
-    (an id cannot be reused while its object lives): a changed index is a new key, never a stale
-    entry. Reading which of 1,000 candidates are public (and, for services, their providers'
-    services) was most of a repeated search page at 100,000 providers (docs/search.md). Elasticsearch
-    builds new hits on every search, so nothing could be reused: nothing is kept."""
-    if engine.elastic_url():
-        return _candidates(kind, hits, parsed)
-    key = ("candidates", kind, parsed.terms, tuple(map(id, hits)))
-    _pinned, candidates = list_cache.remember(
-        list_cache.family_of(kind), key, lambda: (hits, _candidates(kind, hits, parsed))
+    Which of the index's 1,000 candidates are public, with their dates and budgets (for services, the
+    providers' services) was most of a repeated search page at 100,000 providers (docs/search.md).
+    Those facts depend on the hits' ids alone (services: also their best passages and the query's
+    terms), so they are kept by those, as plain values (a full garbage collection walks every kept
+    object), and joined to each request's own hits."""
+    facts = list_cache.remember(
+        list_cache.family_of(kind),
+        ("candidates", *_ranked_set_key(kind, hits, parsed)),
+        lambda: _facts(_candidates(kind, hits, parsed), hits),
     )
-    return candidates
+    return _joined(facts, hits)
+
+
+def _ranked_set_key(kind: str, hits: list[Hit], parsed: query_parsing.ParsedQuery) -> tuple:
+    ids = tuple(hit.id for hit in hits)
+    if kind != SERVICES:
+        return (kind, ids)
+    return (kind, ids, tuple(hit.best_passage_key for hit in hits), parsed.terms)
+
+
+_Fact = tuple[int, int, Any, date | None, int | None, int | None, float]
+_Facts = tuple[tuple[_Fact, ...], list[dict[str, tuple[str, ...]]]]
+
+
+def _facts(candidates: list[Candidate], hits: list[Hit]) -> _Facts:
+    """The candidates without their hits (each one's hit by its position in `hits`): tuples of
+    numbers and dates, which the collector stops tracking, and their filter values in a list of
+    their own (a tuple holding a dict stays tracked), shared read-only by every request."""
+    position = {id(hit): number for number, hit in enumerate(hits)}
+    rows = tuple(
+        (position[id(c.hit)], c.id, c.newest, c.deadline, c.budget, c.provider_id, c.bonus)
+        for c in candidates
+    )
+    return rows, [c.attrs for c in candidates]
+
+
+def _joined(facts: _Facts, hits: list[Hit]) -> list[Candidate]:
+    joined = []
+    for (number, posting_id, newest, deadline, budget, provider_id, bonus), attrs in zip(*facts, strict=True):
+        hit = hits[number]
+        score, rating = hit.score + bonus, None  # ratings: read per request, for the 评分 sort only
+        joined.append(
+            Candidate(posting_id, score, attrs, hit, newest, deadline, budget, rating, provider_id, bonus)
+        )
+    return joined
 
 
 def _candidates(kind: str, hits: list[Hit], parsed: query_parsing.ParsedQuery) -> list[Candidate]:
@@ -516,14 +550,16 @@ def _service_candidates(found: list[Candidate], parsed: query_parsing.ParsedQuer
                 continue
             attrs = {key: provider.attrs.get(key, ()) for key in ("field", "province")}
             attrs["category"] = (row.category,)
+            bonus = BEST_PASSAGE_BONUS if is_best else 0.0
             services.append(
                 Candidate(
                     row.id,
-                    provider.score + (BEST_PASSAGE_BONUS if is_best else 0.0),
+                    provider.score + bonus,
                     attrs,
                     provider.hit,
                     newest=row.id,
                     provider_id=row.provider_id,
+                    bonus=bonus,
                 )
             )
     return services
@@ -590,16 +626,17 @@ def _missing_last(value: Any) -> tuple:
 
 
 def _kept_facet_counts(
-    kind: str, candidates: list[Candidate], filters: Mapping[str, str]
+    kind: str,
+    hits: list[Hit],
+    parsed: query_parsing.ParsedQuery,
+    candidates: list[Candidate],
+    filters: Mapping[str, str],
 ) -> dict[str, dict[str, int]]:
-    """`_facet_counts`, kept with the candidates they count (the entry pins the list, as above)."""
-    if engine.elastic_url():
-        return _facet_counts(kind, candidates, filters)
-    key = ("facets", kind, id(candidates), tuple(sorted(filters.items())))
-    pinned, counts = list_cache.remember(
-        list_cache.family_of(kind), key, lambda: (candidates, _facet_counts(kind, candidates, filters))
+    """`_facet_counts` of `_kept_candidates(kind, hits, parsed)`, kept as those are."""
+    key = ("facets", *_ranked_set_key(kind, hits, parsed), tuple(sorted(filters.items())))
+    return list_cache.remember(
+        list_cache.family_of(kind), key, lambda: _facet_counts(kind, candidates, filters)
     )
-    return counts if pinned is candidates else _facet_counts(kind, candidates, filters)
 
 
 def _facet_counts(
