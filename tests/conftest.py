@@ -229,7 +229,8 @@ def smtp_server(app: Flask) -> Iterator[SmtpServer]:
     server.stop()
 
 
-# The demo's passage and query vectors, kept between runs on this machine like pip's wheel cache.
+# The demo's passage and query vectors, kept between runs on this machine like pip's wheel cache (and
+# seeded on a new machine from the copy shipped in tests/data, tests/demo_vectors.py).
 # Encoding the demo is most of the cost of building it (about a thousand passages: a minute or more of
 # both cores); with the stores of an earlier run, a rebuild encodes only texts the demo no longer had.
 # The stores key each vector by encoder name plus exact text (indexer/passage_store.py,
@@ -269,12 +270,14 @@ def indexed_demo(app: Flask, tmp_path_factory: pytest.TempPathFactory) -> Iterat
     from market.db import db
     from market.demo.load import load_demo
     from market.matching import engine, indexing
+    from tests import demo_vectors
 
     old = dict(app.config)
     index_dir = tmp_path_factory.mktemp("demo-index")
     app.config.update(INDEX_DIR=str(index_dir), INDEX_SYNC=False)
     engine.forget_open_indexes()
     _copy_vector_stores(DEMO_VECTOR_CACHE, index_dir)
+    demo_vectors.seed(index_dir)  # a new machine (every CI run): the shipped vectors, not 75 s of encoding
     with app.app_context():
         load_demo(seed=7, n_providers=120, n_needs=80)
         db.session.commit()

@@ -132,6 +132,9 @@ class Server:
         }
         self.proc: subprocess.Popen[bytes] | None = None
         self.log = self.tmp / "gunicorn.log"
+        # Closed before the server stops: a kept-alive connection holds a worker's graceful exit about
+        # 2 s (measured: 2.8 s against 0.8 s per stop).
+        self.sessions: list[requests.Session] = []
 
     def cli(self, *args: str, timeout: int = 120) -> subprocess.CompletedProcess[str]:
         return subprocess.run(
@@ -199,6 +202,7 @@ class Server:
 
     def login(self, email: str) -> requests.Session:
         session = requests.Session()
+        self.sessions.append(session)
         page = session.get(self.base + "/auth/login", timeout=10).text
         token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page)
         assert token, page[:500]
@@ -212,6 +216,8 @@ class Server:
         return session
 
     def stop(self) -> None:
+        for session in self.sessions:
+            session.close()
         if self.proc is not None and self.proc.poll() is None:
             self.proc.send_signal(signal.SIGTERM)
             try:
