@@ -76,7 +76,7 @@ sys.path.insert(0, str(ROOT))
 from benchmarks.grow_corpus import GrownCorpus, RealCorpus, SourceDoc, grow_corpus  # noqa: E402
 from benchmarks.search_latency import EXAMPLES, PAGES, percentile, run_pass  # noqa: E402
 from benchmarks.suggest_latency import typed_prefixes  # noqa: E402
-from benchmarks.workdir import throwaway_app  # noqa: E402
+from benchmarks.workdir import forget_cached_searches, throwaway_app  # noqa: E402
 
 SWAP = 0.3  # share of sentences taken from the partner
 CHUNK = 2_000
@@ -540,9 +540,8 @@ def measure(app: Any, work: Path, n_queries: int, n_suggest: int, seed: int) -> 
         queries = _queries(n_queries)
         lists = _list_urls()
         suggest = _suggest_urls(n_suggest, seed)
-        # The stored query vectors of the last run would make "new" seen: forget them.
-        for stale in (work / "index").glob("queries.sqlite*"):
-            stale.unlink()
+        # What the last run stored (query vectors, shared ranked lists) would make "new" seen: forget it.
+        forget_cached_searches(work / "index")
         engine.warm_up()
     searched = [f"{page}?{urlencode({'q': q})}" for q in queries for page in PAGES]
     passes = {

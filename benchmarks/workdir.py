@@ -23,3 +23,17 @@ def throwaway_app(work: Path, **config: Any) -> Any:
             **config,
         }
     )
+
+
+def forget_cached_searches(index_dir: Path) -> None:
+    """Delete what a reused work directory keeps of the last run's searches, so the "new" pass
+    encodes and ranks again: the stored query vectors, the indexes' shared ranked lists and the
+    search pages' shared ranked-set facts (indexer/shared_cache.py). A server measured with --base
+    must be started after this, fresh (its workers keep the same in memory)."""
+    from indexer.backends.embedded import SHARED_RESULTS_FILE
+    from indexer.query_store import QUERY_STORE_FILE
+    from market.search.list_cache import SHARED_FILE
+
+    for pattern in (f"{QUERY_STORE_FILE}*", f"{SHARED_FILE}*", f"*/{SHARED_RESULTS_FILE}*"):
+        for stale in index_dir.glob(pattern):
+            stale.unlink()

@@ -52,6 +52,7 @@ from indexer.encoders import Encoder
 from indexer.fusion import FusionConfig, boost_amounts, combine_dense, fuse
 from indexer.lru import LruCache
 from indexer.preparation import TermHasher, document_terms, encode_documents, segment_data_from
+from indexer.shared_cache import SharedCache
 from indexer.singleflight import SingleFlight
 
 BM25_K1 = 1.2
@@ -63,6 +64,7 @@ DENSE_OVERFETCH = 20  # 10 kept 0.933 of the exact dense top 20 at 1M grown docu
 # documents than that, or 20,000 documents' float16 vectors (~90 MB at 100k providers) were gathered
 # per new query and a provider search took 0.4-1 s.
 DENSE_OVERFETCH_MAX_DOCS = 2_000
+SHARED_RESULTS_FILE = "results.sqlite"
 LONG_RESULTS_FROM = 100  # searches asking for more hits than this are cached as long lists
 _BASE_PREFIX = "base-"
 _BUILDING_PREFIX = "building-"
@@ -114,6 +116,7 @@ class _View:
     delta: Segment | None
     n_live: int
     avg_len: float
+    base_name: str = ""  # the base segment's directory: with the generation, the view's identity
 
     def intact(self) -> bool:
         return self.base is None or self.base.intact()
@@ -133,6 +136,7 @@ class EmbeddedIndex:
         exact_vectors: int = 20000,
         result_cache_size: int = 512,
         long_result_cache_size: int = 128,
+        shared_result_rows: int = 1024,
     ) -> None:
         """Open (creating if needed) the index in `path`.
 
@@ -155,10 +159,21 @@ class EmbeddedIndex:
         self._results: LruCache[tuple, tuple[int, PackedHits]] = LruCache(result_cache_size)
         self._long_results: LruCache[tuple, tuple[int, PackedHits]] = LruCache(long_result_cache_size)
         self._in_flight: SingleFlight[tuple, PackedHits] = SingleFlight()
+        # Behind those, the lists every process on this host ranked (shared_cache.py): a query ranked
+        # by one gunicorn worker is not ranked again by the next worker it reaches.
+        # 0 rows: this process's caches only.
+        self._shared = (
+            SharedCache(self.path / SHARED_RESULTS_FILE, max_rows=shared_result_rows)
+            if shared_result_rows > 0
+            else None
+        )
         with _readable(self.path):
             self._store = StateStore(self.path)
             self._claim_empty_index()
-            stored = self._stored_identity(self._store.meta())
+            meta = self._store.meta()
+            stored = self._stored_identity(meta)
+        # With a view's generation and base, the key of its shared results.
+        self._instance = meta.get("instance", "")
         self.needs_rebuild = stored != (encoder.name, encoder.dim)
         if self.needs_rebuild and not allow_mismatch:
             raise self._mismatch(*stored)
@@ -235,7 +250,17 @@ class EmbeddedIndex:
             n_live += base.n_docs - n_dead
             total_len += base.total_len - float(np.asarray(base.doc_len[dead]).sum())
         avg_len = total_len / n_live if n_live else 1.0
-        return _View(snapshot.generation, encoder, snapshot.dim, base, base_alive, delta, n_live, avg_len)
+        return _View(
+            snapshot.generation,
+            encoder,
+            snapshot.dim,
+            base,
+            base_alive,
+            delta,
+            n_live,
+            avg_len,
+            base_name=snapshot.base,
+        )
 
     @staticmethod
     def _delta_segment(rows: Sequence[DeltaRow], encoder: str, dim: int) -> Segment:
@@ -397,6 +422,8 @@ class EmbeddedIndex:
     def close(self) -> None:
         self._view = None
         self._store.close()
+        if self._shared is not None:
+            self._shared.close()
 
     def search(self, query: Query, k: int = 20, fusion: FusionConfig | None = None) -> list[Hit]:
         """Top `k` documents for `query`; `fusion` overrides the index's fusion config for this call.
@@ -414,9 +441,17 @@ class EmbeddedIndex:
             return cached[1].hits()
 
         def rank() -> PackedHits:
-            terms = query_terms(query.text)
-            vector = self.encoder.encode_queries([query.text])[0]
-            packed = PackedHits(self.search_vector(view, query, terms, vector, k, config))
+            segments = (view.base, view.delta)
+            shared_key = (self._instance, view.generation, view.base_name, key)
+            plain = self._shared.get(shared_key) if self._shared is not None else None
+            if plain is not None:
+                packed = PackedHits.from_plain(plain, segments)
+            else:
+                terms = query_terms(query.text)
+                vector = self.encoder.encode_queries([query.text])[0]
+                packed = PackedHits(self.search_vector(view, query, terms, vector, k, config))
+                if self._shared is not None and (plain := packed.plain(segments)) is not None:
+                    self._shared.put(shared_key, plain)
             results.put(key, (view.generation, packed))
             return packed
 

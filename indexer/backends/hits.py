@@ -11,6 +11,8 @@ reads passages from; each search makes fresh `Hit`s from it (about 1 ms per 1,00
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from indexer.backends.segment import Segment
 from indexer.documents import Hit, Passage
 
@@ -89,6 +91,25 @@ class PackedHits:
 
     def __len__(self) -> int:
         return len(self._rows)
+
+    def plain(self, segments: Sequence[Segment | None]) -> tuple | None:
+        """The list as built-in values for another process (indexer/shared_cache.py), its segments
+        as positions in `segments` (the view's base and delta: the same at one generation in every
+        process); None if it reads passages from a segment not among them."""
+        try:
+            places = tuple(next(i for i, s in enumerate(segments) if s is seg) for seg in self._segments)
+        except StopIteration:
+            return None
+        return (self._rows, self._filters, self._boosts, places, self._terms)
+
+    @classmethod
+    def from_plain(cls, plain: tuple, segments: Sequence[Segment | None]) -> PackedHits:
+        """The list `plain()` gave, reading passages from this process's `segments`."""
+        rows, filters, boosts, places, terms = plain
+        packed = cls([])
+        packed._rows, packed._filters, packed._boosts, packed._terms = rows, filters, boosts, terms
+        packed._segments = tuple(segments[place] for place in places)
+        return packed
 
     def hits(self) -> list[Hit]:
         segments, terms = self._segments, self._terms

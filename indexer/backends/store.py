@@ -12,6 +12,7 @@ from __future__ import annotations
 import fcntl
 import json
 import os
+import secrets
 import sqlite3
 import threading
 from collections.abc import Iterable, Iterator
@@ -102,6 +103,9 @@ class StateStore:
                 db.execute("INSERT OR IGNORE INTO meta VALUES ('format', ?)", (STORE_FORMAT,))
                 db.execute("INSERT OR IGNORE INTO meta VALUES ('generation', '0')")
                 db.execute("INSERT OR IGNORE INTO meta VALUES ('base', '')")
+                # Which index this is, for caches outside the file (shared_cache.py): a store made
+                # again in the same folder starts its generations at 0 again.
+                db.execute("INSERT OR IGNORE INTO meta VALUES ('instance', ?)", (secrets.token_hex(8),))
 
     @property
     def _db(self) -> sqlite3.Connection:

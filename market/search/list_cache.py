@@ -29,6 +29,7 @@ from __future__ import annotations
 import secrets
 from collections.abc import Callable, Hashable, Mapping
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, TypeVar, cast
 
 from flask import Flask, current_app
@@ -36,6 +37,7 @@ from sqlalchemy import CursorResult, String, event, select, update
 from sqlalchemy.orm import Mapped, Session, UOWTransaction, mapped_column
 
 from indexer.lru import LruCache
+from indexer.shared_cache import SharedCache
 from market.db import db
 from market.matching.sync import posting_of
 from market.reference.models import Field, SubField
@@ -46,6 +48,11 @@ CACHE_SIZE = 1024  # filter sets per list kind and process; an entry is a few kB
 # and one facet count per long result list the index keeps (EmbeddedIndex long_result_cache_size,
 # 128), since a set is keyed by those hits.
 DERIVED_SIZE = 256
+# Behind each process's caches, one file per host (indexer/shared_cache.py): a ranked set or a list's
+# counts one gunicorn worker read is not read again by the other workers. Up to a few hundred kB each.
+SHARED_FILE = "list-derived.sqlite"
+SHARED_ROWS = 1024
+_SHARED = "list_shared_cache"
 _KEY = "list_versions_changed"
 _EXTENSION = "list_facet_cache"
 _DERIVED = "list_derived_cache"
@@ -133,7 +140,16 @@ def family_of(kind: str) -> str:
 def counts(kind: str, filters: Mapping[str, str], compute: Callable[[], ListCounts]) -> ListCounts:
     """The counts of list `kind` under `filters`: cached while the family's stamp stays the same,
     else `compute()` and kept."""
-    return _kept(_EXTENSION, CACHE_SIZE, family_of(kind), (kind, tuple(sorted(filters.items()))), compute)
+    key = (kind, tuple(sorted(filters.items())))
+    return _kept(_EXTENSION, CACHE_SIZE, family_of(kind), key, compute, _Plain(_counts_plain, _counts_of))
+
+
+def _counts_plain(counts: ListCounts) -> tuple:
+    return counts.total, {key: dict(values) for key, values in counts.facets.items()}
+
+
+def _counts_of(plain: tuple) -> ListCounts:
+    return ListCounts(*plain)
 
 
 def remember(family: str, key: Hashable, compute: Callable[[], T]) -> T:
@@ -155,7 +171,31 @@ def _forget_older(name: str, cache: LruCache[Hashable, Any], family: str, token:
         seen[family] = token
 
 
-def _kept(name: str, size: int, family: str, key: Hashable, compute: Callable[[], T]) -> T:
+@dataclass(frozen=True)
+class _Plain:
+    """How a kept value travels through the shared file: as built-in values, and back."""
+
+    dump: Callable[[Any], Any]
+    load: Callable[[Any], Any]
+
+
+_AS_IS = _Plain(lambda value: value, lambda plain: plain)
+
+
+def _shared(app: Flask) -> SharedCache:
+    """The host's shared file of derived values, beside the index's files (read at call time: tests
+    move INDEX_DIR)."""
+    path = Path(str(app.config["INDEX_DIR"])) / SHARED_FILE
+    files: dict[Path, SharedCache] = app.extensions.setdefault(_SHARED, {})
+    found = files.get(path)
+    if found is None:
+        found = files[path] = SharedCache(path, max_rows=SHARED_ROWS)
+    return found
+
+
+def _kept(
+    name: str, size: int, family: str, key: Hashable, compute: Callable[[], T], plain: _Plain = _AS_IS
+) -> T:
     token = stamp(family)  # read first: see the module docstring
     if token is None:
         return compute()
@@ -164,6 +204,17 @@ def _kept(name: str, size: int, family: str, key: Hashable, compute: Callable[[]
     stamped = (family, token, key)
     found = cache.get(stamped)
     if found is None:
-        found = compute()
+        found = _computed_once_per_host(name, stamped, compute, plain)
         cache.put(stamped, found)
     return cast("T", found)
+
+
+def _computed_once_per_host(name: str, stamped: tuple, compute: Callable[[], T], plain: _Plain) -> T:
+    """What another worker of this host computed under the same stamp, else `compute()`, shared."""
+    shared = _shared(current_app)
+    stored = shared.get((name, *stamped))
+    if stored is not None:
+        return cast("T", plain.load(stored))
+    found = compute()
+    shared.put((name, *stamped), plain.dump(found))
+    return found

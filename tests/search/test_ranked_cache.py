@@ -119,6 +119,28 @@ def test_approval_and_withdrawal_show_in_the_next_repeated_search(
         assert _facets(body)["province"] == {"44": 1, "11": 1}
 
 
+@pytest.mark.parametrize("path", ["/needs", "/providers"])
+def test_a_second_worker_takes_the_ranked_set_the_first_one_read(
+    app: Flask, postings: dict[str, Any], path: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """gunicorn sends page 2, or the next visitor's same query, to whichever worker is free: that
+    worker takes the ranking and the ranked set's facts from the host's shared files instead of
+    ranking and reading them again (indexer/shared_cache.py)."""
+    from indexer.backends.embedded import EmbeddedIndex
+    from market import create_app
+
+    body = _search(app.test_client(), path, q="注塑件翘曲变形")
+    assert body["total"] >= 1, body
+    second = create_app({**app.config, "SERVER_NAME": None})
+    ranked: list[object] = []
+    monkeypatch.setattr(EmbeddedIndex, "search_vector", lambda *args: ranked.append(args) or [])
+    with statements(second) as taken:
+        assert _search(second.test_client(), path, q="注塑件翘曲变形") == body
+    assert ranked == []
+    table = "needs" if path == "/needs" else "providers"
+    assert not _reads_candidates(taken, table), taken
+
+
 def test_a_provider_withdrawal_leaves_the_kept_provider_list(app: Flask, postings: dict[str, Any]) -> None:
     client = app.test_client()
     assert len(_names(_search(client, "/providers", q="注塑翘曲变形"))) == 2
