@@ -9,6 +9,7 @@ import dataclasses
 import datetime
 import pickle
 import sqlite3
+import time
 import zlib
 import zoneinfo
 from pathlib import Path
@@ -119,19 +120,43 @@ def test_a_damaged_file_is_a_miss_and_is_started_again(tmp_path: Path) -> None:
 
 
 def test_the_oldest_rows_go_first(tmp_path: Path) -> None:
-    cache = SharedCache(tmp_path / "shared.sqlite", max_rows=3)
-    for number in range(5):
-        cache.put(number, number)
+    path = tmp_path / "shared.sqlite"
+    for number in range(5):  # a process evicts at its first put: five processes here
+        SharedCache(path, max_rows=3).put(number, number)
+    cache = SharedCache(path, max_rows=3)
     assert [cache.get(number) for number in range(5)] == [None, None, 2, 3, 4]
+    for number in range(5, 5 + 33):  # and at every 32nd put after its first
+        cache.put(number, number)
+    assert [cache.get(number) for number in range(34, 38)] == [None, 35, 36, 37]
 
 
 def test_rows_older_than_the_time_to_live_go(tmp_path: Path) -> None:
-    cache = SharedCache(tmp_path / "shared.sqlite", ttl_s=60)
-    cache.put("old", 1)
-    with sqlite3.connect(tmp_path / "shared.sqlite") as db:
+    path = tmp_path / "shared.sqlite"
+    SharedCache(path, ttl_s=60).put("old", 1)
+    with sqlite3.connect(path) as db:
         db.execute("UPDATE shared_values SET stored = stored - 3600")
+    cache = SharedCache(path, ttl_s=60)
     cache.put("new", 2)
     assert (cache.get("old"), cache.get("new")) == (None, 2)
+
+
+def test_a_put_that_finds_the_file_locked_is_skipped_at_once(tmp_path: Path) -> None:
+    path = tmp_path / "shared.sqlite"
+    cache = SharedCache(path)
+    cache.put("first", 1)
+    other = sqlite3.connect(path, isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")  # another worker writing
+    try:
+        started = time.perf_counter()
+        cache.put("second", 2)
+        assert time.perf_counter() - started < 0.05  # no busy wait
+        assert cache.get("first") == 1  # reads go on
+    finally:
+        other.execute("ROLLBACK")
+        other.close()
+    assert cache.get("second") is None
+    cache.put("second", 2)
+    assert cache.get("second") == 2
 
 
 def test_a_file_that_cannot_be_made_is_only_a_miss(tmp_path: Path) -> None:
