@@ -24,6 +24,7 @@ import io
 import logging
 import pickle  # nosec B403
 import sqlite3
+import threading
 import time
 import zlib
 from collections.abc import Hashable
@@ -100,7 +101,11 @@ class SharedCache:
         self.path = path
         self.max_rows = max_rows
         self.ttl_s = ttl_s
-        self._connections = ThreadConnections(path, self._open, "shared cache")
+        # One connection per process, used under a lock (statements of well under a millisecond;
+        # loading and pickling happen outside it): a connection per gunicorn thread would cost two
+        # file descriptors per thread and file (64 threads: ~130 per file and worker).
+        self._connections = ThreadConnections(path, self._open, "shared cache", per_thread=False)
+        self._lock = threading.Lock()
         self._warned = False  # a read-only or broken file: said once per process, then only missed
         self._puts = 0
 
@@ -126,12 +131,11 @@ class SharedCache:
 
     def get(self, key: Hashable) -> Any | None:
         """The value stored under `key`, or None (never stored, evicted, or unreadable)."""
+        hashed = shared_key(key)
         try:
-            row = (
-                self._connections.get()
-                .execute("SELECT value FROM shared_values WHERE key = ?", (shared_key(key),))
-                .fetchone()
-            )
+            with self._lock:
+                db = self._connections.get()
+                row = db.execute("SELECT value FROM shared_values WHERE key = ?", (hashed,)).fetchone()
         except (sqlite3.Error, OSError) as error:
             self._warn("unreadable", error)
             return None
@@ -145,26 +149,28 @@ class SharedCache:
 
     def put(self, key: Hashable, value: Any) -> None:
         """Store `value` (plain: see the module docstring) under `key`; a busy file skips it."""
-        blob = _dumps(value)
-        now = time.time()
+        blob, hashed, now = _dumps(value), shared_key(key), time.time()
         try:
-            db = self._connections.get()
-            db.execute("BEGIN IMMEDIATE")
-            try:
-                row = (shared_key(key), now, blob)
-                db.execute("INSERT OR REPLACE INTO shared_values VALUES (?, ?, ?)", row)
-                self._puts += 1
-                if self._puts % _EVICT_EVERY == 1:  # the first put of a process, then every 32nd
-                    self._evict(db, now)
-            except BaseException:
-                db.execute("ROLLBACK")
-                raise
-            db.execute("COMMIT")
+            with self._lock:
+                self._insert(hashed, now, blob)
         except sqlite3.OperationalError as error:
             if not _busy(error):
                 self._warn("not written", error)
         except (sqlite3.Error, OSError) as error:  # damaged or unwritable: the value is computed again
             self._warn("not written", error)
+
+    def _insert(self, key: bytes, now: float, blob: bytes) -> None:
+        db = self._connections.get()
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            db.execute("INSERT OR REPLACE INTO shared_values VALUES (?, ?, ?)", (key, now, blob))
+            self._puts += 1
+            if self._puts % _EVICT_EVERY == 1:  # the first put of a process, then every 32nd
+                self._evict(db, now)
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise
+        db.execute("COMMIT")
 
     def _evict(self, db: sqlite3.Connection, now: float) -> None:
         """Drop rows past their time, then the oldest beyond `max_rows` (up to 32 puts over it)."""
@@ -177,9 +183,11 @@ class SharedCache:
 
     def clear(self) -> None:
         try:
-            self._connections.get().execute("DELETE FROM shared_values")
+            with self._lock:
+                self._connections.get().execute("DELETE FROM shared_values")
         except (sqlite3.Error, OSError) as error:
             self._warn("not cleared", error)
 
     def close(self) -> None:
-        self._connections.close()
+        with self._lock:
+            self._connections.close()

@@ -13,6 +13,8 @@ import sqlite3
 import threading
 from collections.abc import Callable
 from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
 
 log = logging.getLogger(__name__)
 
@@ -25,13 +27,18 @@ def inode(path: Path) -> int | None:
 
 
 class ThreadConnections:
-    """`get()` gives this thread's connection to `path`, made by `open_`; `what` names the file in logs."""
+    """`get()` gives this thread's connection to `path`, made by `open_`; `what` names the file in logs.
 
-    def __init__(self, path: Path, open_: Callable[[], sqlite3.Connection], what: str) -> None:
+    With `per_thread=False` every thread of a process gets the same connection (the caller serialises
+    its use): two file descriptors per process instead of per thread, for files used briefly."""
+
+    def __init__(
+        self, path: Path, open_: Callable[[], sqlite3.Connection], what: str, *, per_thread: bool = True
+    ) -> None:
         self.path = path
         self._open = open_
         self._what = what
-        self._local = threading.local()
+        self._local: Any = threading.local() if per_thread else SimpleNamespace()
 
     def get(self) -> sqlite3.Connection:
         held = getattr(self._local, "held", None)

@@ -189,3 +189,33 @@ def test_an_index_made_again_in_the_same_folder_does_not_read_the_old_ones_lists
     after = {hit.id for hit in new.search(query, k=10)}
     assert after == {doc.id for doc in PROVIDERS[2:4]} and not after & before
     new.close()
+
+
+def test_threads_share_one_connection(tmp_path: Path) -> None:
+    """gunicorn's 64 threads a worker: one connection (a few file descriptors) per process and file,
+    not one per thread, and every thread still reads what it and the others wrote."""
+    import os
+    import threading
+
+    path = tmp_path / "shared.sqlite"
+    cache = SharedCache(path)
+    wrong: list[tuple[int, int]] = []
+
+    def work(thread: int) -> None:
+        for number in range(20):
+            cache.put((thread, number), [thread, number])
+            if cache.get((thread, number)) != [thread, number]:
+                wrong.append((thread, number))
+
+    threads = [threading.Thread(target=work, args=(n,)) for n in range(16)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert wrong == []
+    opened = [
+        target
+        for fd in os.listdir("/proc/self/fd")
+        if (target := os.path.realpath(f"/proc/self/fd/{fd}")).startswith(str(path))
+    ]
+    assert len(opened) <= 3, opened  # the file, its -wal and its -shm
