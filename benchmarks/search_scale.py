@@ -601,6 +601,11 @@ def main() -> None:
         type=Path,
         help="an earlier work directory: copy its passage stores, so the demo texts are not encoded again",
     )
+    parser.add_argument(
+        "--database",
+        default="",
+        help="a database URL instead of the work directory's SQLite file (an empty PostgreSQL database)",
+    )
     parser.add_argument("--profile", action="append", default=[], help="a URL to profile (repeatable)")
     parser.add_argument("--json", type=Path)
     args = parser.parse_args()
@@ -608,7 +613,8 @@ def main() -> None:
 
     work = args.workdir or Path(tempfile.mkdtemp(prefix="search-scale-"))
     work.mkdir(parents=True, exist_ok=True)
-    app = throwaway_app(work, RATELIMIT_ENABLED=False)
+    database = {"SQLALCHEMY_DATABASE_URI": args.database} if args.database else {}
+    app = throwaway_app(work, RATELIMIT_ENABLED=False, **database)
     if (work / BUILT).exists():
         info = json.loads((work / BUILT).read_text(encoding="utf-8"))
         print(
