@@ -29,20 +29,13 @@ from urllib.parse import urlencode
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from benchmarks.search_latency import PAGES, percentile  # noqa: E402
 from benchmarks.workdir import forget_cached_searches, throwaway_app  # noqa: E402
-
-PAGES = ("/needs/", "/providers/", "/services/")
 
 
 def percentiles(values: list[float]) -> dict[str, float]:
-    ordered = sorted(values)
-    pick = lambda q: round(ordered[min(len(ordered) - 1, int(q * len(ordered)))] * 1000, 1)  # noqa: E731
-    return {
-        "p50": pick(0.5),
-        "p90": pick(0.9),
-        "p99": pick(0.99),
-        "mean": round(statistics.mean(values) * 1000, 1),
-    }
+    picked = {f"p{round(q * 100)}": round(percentile(values, q), 1) for q in (0.5, 0.9, 0.99)}
+    return picked | {"mean": round(statistics.mean(values) * 1000, 1)}
 
 
 def serve(work: Path, n_queries: int, passes: list[str]) -> dict[str, dict[str, float]]:

@@ -87,7 +87,7 @@ def _dumps(value: Any) -> bytes:
 
 
 def _busy(error: sqlite3.OperationalError) -> bool:
-    return "locked" in str(error) or "busy" in str(error)
+    return error.sqlite_errorcode & 0xFF in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED)  # primary code
 
 
 def shared_key(key: Hashable) -> bytes:
@@ -180,13 +180,6 @@ class SharedCache:
             " ORDER BY stored DESC LIMIT -1 OFFSET ?)",
             (self.max_rows,),
         )
-
-    def clear(self) -> None:
-        try:
-            with self._lock:
-                self._connections.get().execute("DELETE FROM shared_values")
-        except (sqlite3.Error, OSError) as error:
-            self._warn("not cleared", error)
 
     def close(self) -> None:
         with self._lock:

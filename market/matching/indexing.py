@@ -23,6 +23,7 @@ from market.postings import PostingStatus
 from market.providers.models import Provider
 
 BATCH = 500
+_IDS_PER_QUERY = 10_000  # PostgreSQL takes at most 65,535 parameters a statement
 
 
 def kinds(which: str) -> tuple[str, ...]:
@@ -41,9 +42,6 @@ def public_count(kind: str) -> int:
         )
         or 0
     )
-
-
-_IDS_PER_QUERY = 10_000
 
 
 def public_ids(kind: str) -> set[str]:
