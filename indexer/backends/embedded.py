@@ -39,6 +39,7 @@ from indexer.backends.hits import PackedHits, StoredHit
 from indexer.backends.kernels import best_per_owner, hamming_distances, rows_within
 from indexer.backends.segment import (
     SEGMENT_FORMAT,
+    Head,
     Segment,
     SegmentData,
     concat_segment_data,
@@ -709,11 +710,26 @@ def _rank(
     columns = [_Columns.of(c) for c in candidates]
     owners = [(c, i) for c in columns for i in range(len(c.rows))]
     scores = _Scores(final.tolist(), fused.lexical.tolist(), dense.tolist(), boosts)
+    top = _top_indices(final, k).tolist()
+    heads = _heads_of(owners, top)
     hits = []
-    for position in _top_indices(final, k).tolist():
+    for position in top:
         owner, index = owners[position]
-        hits.append(_hit(owner, index, terms, scores, position))
+        hits.append(_hit(owner, index, heads[position], terms, scores, position))
     return hits
+
+
+def _heads_of(owners: list[tuple[_Columns, int]], positions: list[int]) -> dict[int, Head]:
+    """The heads of the candidates at `positions`, each segment's read in one call (`heads_of`)."""
+    by_segment: dict[int, list[int]] = {}
+    for position in positions:
+        by_segment.setdefault(id(owners[position][0]), []).append(position)
+    heads: dict[int, Head] = {}
+    for group in by_segment.values():
+        columns = owners[group[0]][0]
+        rows = [columns.rows[owners[position][1]] for position in group]
+        heads.update(zip(group, columns.segment.heads_of(rows), strict=True))
+    return heads
 
 
 def _boosts(candidates: list[_Candidates], query: Query, config: FusionConfig) -> list[dict[str, float]]:
@@ -782,9 +798,8 @@ class _Scores:
         return found
 
 
-def _hit(c: _Columns, index: int, terms: list[str], scores: _Scores, position: int) -> Hit:
+def _hit(c: _Columns, index: int, head: Head, terms: list[str], scores: _Scores, position: int) -> Hit:
     row = c.rows[index]
-    head = c.segment.head(row)
     slot = c.passage_slot[index]
     keys = head.passage_keys
     hit = StoredHit(

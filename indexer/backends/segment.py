@@ -500,21 +500,32 @@ class Segment:
         return parsed
 
     def head(self, row: int) -> Head:
-        """Title, filters and passage keys of `row`; from the record itself in a segment written
+        """Title, filters and passage keys of `row` (see `heads_of`)."""
+        return self.heads_of([row])[0]
+
+    def heads_of(self, rows: Sequence[int]) -> list[Head]:
+        """Title, filters and passage keys of each row; from the record itself in a segment written
         before heads existed. A segment never changes, so each process parses a head once while it
-        stays in the LRU: parsing a thousand hits' JSON was a tenth of a new query's list page."""
-        found = self._heads.get(row)
-        if found is None:
-            heads = getattr(self, "heads", None)
-            if heads is None:
-                parsed = self.record(row)
-            else:
-                offsets = self.head_offsets
-                parsed = json.loads(bytes(heads[offsets[row] : offsets[row + 1]]))
-            head = Head.of(parsed)
+        stays in the LRU: parsing a thousand hits' JSON was a tenth of a new query's list page. The
+        rows not kept are parsed as one JSON array: at 100,000 providers, where most of a new
+        query's 1,000 candidates are not kept, one parse per row took 30 ms and one array 17 ms."""
+        kept = [self._heads.get(row) for row in rows]
+        missing = [row for row, found in zip(rows, kept, strict=True) if found is None]
+        parsed = dict(zip(missing, self._parse_heads(missing), strict=True)) if missing else {}
+        for row, head in parsed.items():
             self._heads.put(row, (head.title, head.filters, head.passage_keys))
-            return head
-        return Head(*found)
+        return [parsed[row] if found is None else Head(*found) for row, found in zip(rows, kept, strict=True)]
+
+    def _parse_heads(self, rows: list[int]) -> list[Head]:
+        heads = getattr(self, "heads", None)
+        if heads is None:
+            return [Head.of(self.record(row)) for row in rows]
+        offsets = self.head_offsets
+        starts = offsets[rows].tolist()
+        ends = offsets[np.asarray(rows, dtype=np.int64) + 1].tolist()
+        blob = memoryview(heads)
+        array = b"[" + b",".join(blob[start:end] for start, end in zip(starts, ends, strict=True)) + b"]"
+        return [Head.of(parsed) for parsed in json.loads(array)]
 
     def passages(self, row: int) -> tuple[Passage, ...]:
         found = self._passages.get(row)

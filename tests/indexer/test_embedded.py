@@ -17,6 +17,7 @@ import pytest
 
 from indexer.backends.base import EncoderMismatch, IndexUnavailable
 from indexer.backends.embedded import LONG_RESULTS_FROM, EmbeddedIndex
+from indexer.backends.segment import Head
 from indexer.documents import Document, Hit, Query
 from indexer.encoders import Encoder, load_encoder
 from tests.indexer.backend_suite import PROVIDERS
@@ -452,3 +453,21 @@ def test_hits_read_heads_and_their_best_passage_when_asked(tmp_path: Path, encod
     old_hits = EmbeddedIndex(tmp_path / "old", encoder).search(Query("废水处理 膜"), k=4)
     assert _hit_fields(old_hits) == _hit_fields(hits)
     assert old.count() == index.count()
+
+
+def test_heads_of_many_rows_equal_each_row_read_alone(tmp_path: Path, encoder: Encoder) -> None:
+    """`heads_of` parses the rows not kept as one array: each head is still its own row's, in the
+    order asked, repeated rows included, kept or not, in segments with and without stored heads."""
+    _built(tmp_path / "now", encoder)
+    _built(tmp_path / "old", encoder)
+    for path in (tmp_path / "old").glob("base-*/head*.npy"):
+        path.unlink()  # as written before heads existed
+    for folder in ("now", "old"):
+        base = EmbeddedIndex(tmp_path / folder, encoder).view().base
+        assert base is not None and base.n_docs >= 3
+        alone = [Head.of(base.record(row)) for row in range(base.n_docs)]
+        base.heads_of([1])  # one row kept, the others parsed together
+        rows = [2, 0, 1, 2, 2]  # parsed together: 2, 0, 2, 2 (out of order, a head lands on another row)
+        assert base.heads_of(rows) == [alone[row] for row in rows]
+        assert [base.head(row) for row in rows] == [alone[row] for row in rows]
+        assert len({head.title for head in alone}) == base.n_docs
