@@ -8,7 +8,9 @@ worker's collection thresholds, market/gunicorn_conf.py):
 
 - **new pages without encoding**: `--queries` need titles (their first 30 characters) are encoded and
   stored first, then each is requested once on every list (/providers/, /needs/, /services/): the
-  page's own work and the index search for a query the worker has not ranked, without the model;
+  page's own work and the index search for a query the worker has not ranked, without the model,
+  and the mean time per page spent in the collector's collections (`--thresholds` sets the
+  collector's thresholds instead of the worker's, to compare);
 - **the garbage collector's share**: after `--gc-queries` queries on the three lists, the number of
   objects the collector tracks and the time of one full collection (`gc.collect()`), then the same
   with the search pages' kept ranked sets dropped. Every full collection walks every tracked object,
@@ -31,6 +33,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from benchmarks.workdir import throwaway_app  # noqa: E402
+from market.gunicorn_conf import GC_THRESHOLDS  # noqa: E402
 
 PAGES = ("/providers/", "/needs/", "/services/")
 
@@ -53,15 +56,32 @@ def _titles(app: object, count: int, seed: int) -> list[str]:
     return titles
 
 
-def _as_a_worker() -> None:
+def _as_a_worker(thresholds: tuple[int, ...]) -> None:
     gc.collect()
     gc.freeze()
-    gc.set_threshold(700, 10, 100)
+    gc.set_threshold(*thresholds)
+
+
+class _CollectionClock:
+    """Wall time spent in the garbage collector's collections while installed."""
+
+    def __init__(self) -> None:
+        self.seconds = 0.0
+        self._started = 0.0
+
+    def __call__(self, phase: str, info: dict) -> None:
+        if phase == "start":
+            self._started = time.perf_counter()
+        else:
+            self.seconds += time.perf_counter() - self._started
 
 
 def new_pages(app: object, titles: list[str]) -> dict[str, tuple[float, float]]:
+    """Per page: p50 and mean ms; under "collections", the mean ms per page spent collecting."""
     client = app.test_client()  # type: ignore[attr-defined]
     result = {}
+    clock = _CollectionClock()
+    gc.callbacks.append(clock)
     for page in PAGES:
         times = []
         for title in titles:
@@ -70,6 +90,8 @@ def new_pages(app: object, titles: list[str]) -> dict[str, tuple[float, float]]:
             times.append((time.perf_counter() - started) * 1000)
         times.sort()
         result[page] = (times[len(times) // 2], sum(times) / len(times))
+    gc.callbacks.remove(clock)
+    result["collections"] = (float("nan"), clock.seconds * 1000 / (len(titles) * len(PAGES)))
     return result
 
 
@@ -114,7 +136,13 @@ def main() -> None:
     parser.add_argument("--queries", type=int, default=60)
     parser.add_argument("--gc-queries", type=int, default=300)
     parser.add_argument("--seed", type=int, default=3)
+    parser.add_argument(
+        "--thresholds",
+        default=",".join(map(str, GC_THRESHOLDS)),
+        help="the collector's thresholds after the warm-up (default: market/gunicorn_conf.py's)",
+    )
     args = parser.parse_args()
+    thresholds = tuple(int(value) for value in args.thresholds.split(","))
     config = {"RATELIMIT_ENABLED": False}
     if args.index_dir:
         config["INDEX_DIR"] = str(args.index_dir)
@@ -122,11 +150,15 @@ def main() -> None:
     # Two samples, so the first measure's queries do not depend on --gc-queries.
     titles = _titles(app, args.queries, args.seed)
     more = _titles(app, args.gc_queries, args.seed + 1)
-    _as_a_worker()
+    _as_a_worker(thresholds)
+    print(f"collector thresholds {thresholds}")
     print(f"memory after the warm-up: {_memory()}")
     print(f"new pages, query vectors stored ({args.queries} queries):")
     for page, (p50, mean) in new_pages(app, titles).items():
-        print(f"  {page:<12} p50 {p50:6.1f} ms  mean {mean:6.1f} ms")
+        if page == "collections":
+            print(f"  in the collector's collections: {mean:.1f} ms per page (mean)")
+        else:
+            print(f"  {page:<12} p50 {p50:6.1f} ms  mean {mean:6.1f} ms")
     print(f"garbage collector after {args.gc_queries} more queries x {len(PAGES)} pages:")
     for label, tracked, ms in collector_share(app, more):
         print(f"  {label:<30} {tracked:>10,} tracked objects, full collection {ms:6.0f} ms")
