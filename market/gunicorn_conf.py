@@ -102,7 +102,7 @@ def post_worker_init(worker):  # type: ignore[no-untyped-def]
 # providers: a worker tracks ~270,000 objects (modules, the encoder, cached ranked hits), and a full
 # collection ran 17 times in 1,100 requests, the p99 of every page pass (docs/search.md). Freezing
 # what the warm-up loaded keeps it out of every later collection, and a tenfold third threshold makes
-# full collections rarer (3 instead of 17). A search page makes ~12,000 container objects that die
+# full collections rarer (3 instead of 17). A search page makes ~11,000 container objects that die
 # with the request; at the default first threshold (700) young collections ran mid-request and
 # walked them while still alive: 5,000 halved the time in collections per new page (2.3-2.4 ->
 # 1.1-1.5 ms, benchmarks/search_worker_cost.py --thresholds, docs/search.md).
