@@ -464,10 +464,12 @@ def _joined(facts: _Facts, hits: list[Hit]) -> list[Candidate]:
 def _candidates(kind: str, hits: list[Hit], parsed: query_parsing.ParsedQuery) -> list[Candidate]:
     if kind == NEEDS:
         return _need_candidates(hits)
-    providers_found = _provider_candidates(hits)
     if kind == PROVIDERS:
-        return providers_found
-    return _service_candidates(providers_found, parsed)
+        return _provider_candidates(hits)
+    # The services list ranks with the providers index: the providers list's kept facts for the same
+    # hits (the same family stamp) are its providers, when someone searched the providers list first
+    # (reading them again was ~20 ms of a new services page at 100,000 providers, docs/search.md).
+    return _service_candidates(_kept_candidates(PROVIDERS, hits, parsed), parsed)
 
 
 def _chunks(ids: list[int], size: int = 500) -> Iterable[list[int]]:

@@ -220,3 +220,24 @@ def test_kept_ranked_sets_are_plain_values(app: Flask, postings: dict[str, Any])
         body = _search(client, "/needs", q="注塑件翘曲变形", province="44")
     assert not _reads_candidates(seen, "needs")
     assert body["total"] == 1 and _ids(body) == [postings["needs"][1]]
+
+
+def test_the_services_list_takes_the_providers_list_s_ranked_set(
+    app: Flask, make: Any, postings: dict[str, Any]
+) -> None:
+    """The services list ranks providers: after the providers list of the same query, it reads no
+    provider's visibility again, and lists the same services as when it is asked first."""
+    _user, provider_id = postings["experts"][0]
+    make.service(provider_id, title="注塑件翘曲变形分析与模流优化服务")
+    services_first = _search(app.test_client(), "/services", q="注塑件翘曲变形")
+    assert _names(services_first) == ["注塑件翘曲变形分析与模流优化服务"]
+
+    from market import create_app
+
+    other = create_app({**app.config, "SERVER_NAME": None})  # a second worker, its own kept sets
+    client = other.test_client()
+    _search(client, "/providers", q="注塑 翘曲变形")
+    with statements(other) as taken:
+        services_after = _search(client, "/services", q="注塑 翘曲变形")
+    assert not _reads_candidates(taken, "providers"), taken
+    assert _names(services_after) == _names(services_first)
