@@ -33,7 +33,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from benchmarks.workdir import throwaway_app  # noqa: E402
-from market.gunicorn_conf import GC_THRESHOLDS  # noqa: E402
+from market.gunicorn_conf import GC_THRESHOLDS, quiet_collector  # noqa: E402
 
 PAGES = ("/providers/", "/needs/", "/services/")
 
@@ -57,8 +57,7 @@ def _titles(app: object, count: int, seed: int) -> list[str]:
 
 
 def _as_a_worker(thresholds: tuple[int, ...]) -> None:
-    gc.collect()
-    gc.freeze()
+    quiet_collector()
     gc.set_threshold(*thresholds)
 
 

@@ -14,7 +14,6 @@ reading `--rows` random rows' heads with nothing kept, `--rounds` times: `head(r
 from __future__ import annotations
 
 import argparse
-import gc
 import random
 import statistics
 import sys
@@ -24,6 +23,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from benchmarks.workdir import throwaway_app
+from market.gunicorn_conf import quiet_collector
 
 
 def main() -> None:
@@ -42,8 +42,7 @@ def main() -> None:
             base = engine.index_for(kind).view().base
             if base is None:
                 continue
-            gc.collect()
-            gc.freeze()
+            quiet_collector()
             one_by_one, together = [], []
             for round_number in range(args.rounds):
                 rows = random.Random(round_number).sample(range(base.n_docs), min(args.rows, base.n_docs))

@@ -13,7 +13,6 @@ still do is read the candidates' facts from the database. Prints the median and 
 from __future__ import annotations
 
 import argparse
-import gc
 import statistics
 import sys
 import time
@@ -24,7 +23,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from benchmarks.search_scale import _queries
 from benchmarks.workdir import forget_cached_searches, throwaway_app
-from market.gunicorn_conf import GC_THRESHOLDS
+from market.gunicorn_conf import quiet_collector
 
 
 def main() -> None:
@@ -43,9 +42,7 @@ def main() -> None:
         engine.warm_up()
     client = app.test_client()
     client.get("/needs/?q=warm")
-    gc.collect()
-    gc.freeze()
-    gc.set_threshold(*GC_THRESHOLDS)
+    quiet_collector()
     times = []
     for query in queries:
         assert client.get(f"/providers/?{urlencode({'q': query})}").status_code == 200

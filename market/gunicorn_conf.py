@@ -95,7 +95,7 @@ def post_worker_init(worker):  # type: ignore[no-untyped-def]
         logging.getLogger("gunicorn.error").warning(
             "warm-up: database lost, the first requests finish it: %s", str(error).splitlines()[0]
         )
-    _quiet_collector()
+    quiet_collector()
 
 
 # Full collections of the cyclic garbage collector paused a request for 200-390 ms at 100,000
@@ -109,7 +109,8 @@ def post_worker_init(worker):  # type: ignore[no-untyped-def]
 GC_THRESHOLDS = (5000, 10, 100)
 
 
-def _quiet_collector() -> None:
+def quiet_collector() -> None:
+    """After a worker's warm-up (benchmarks set themselves up as a worker with it too)."""
     gc.collect()
     gc.freeze()
     gc.set_threshold(*GC_THRESHOLDS)
