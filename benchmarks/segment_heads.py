@@ -7,8 +7,8 @@ A hit of the embedded index carries its document's head (title, filters, passage
 indexer/backends/segment.py). A new query at 100,000 providers asks for 1,000 candidates, most of
 whose heads the process has not kept. For each of the base segments of a prepared work directory, in a
 process set up as a gunicorn worker (the warm-up frozen out of the garbage collector), this times
-reading `--rows` random rows' heads with nothing kept, `--rounds` times: `head(row)` for each row, then
-`heads_of(rows)`, and checks that both give the same heads. Prints the medians.
+reading `--rows` random rows' heads with nothing kept, `--rounds` times: `heads_of([row])` for each
+row, then `heads_of(rows)`, and checks that both give the same heads. Prints the medians.
 """
 
 from __future__ import annotations
@@ -48,7 +48,7 @@ def main() -> None:
                 rows = random.Random(round_number).sample(range(base.n_docs), min(args.rows, base.n_docs))
                 base._heads.clear()
                 started = time.perf_counter()
-                alone = [base.head(row) for row in rows]
+                alone = [base.heads_of([row])[0] for row in rows]
                 one_by_one.append(time.perf_counter() - started)
                 base._heads.clear()
                 started = time.perf_counter()

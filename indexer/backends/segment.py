@@ -499,16 +499,12 @@ class Segment:
         )
         return parsed
 
-    def head(self, row: int) -> Head:
-        """Title, filters and passage keys of `row` (see `heads_of`)."""
-        return self.heads_of([row])[0]
-
     def heads_of(self, rows: Sequence[int]) -> list[Head]:
         """Title, filters and passage keys of each row; from the record itself in a segment written
         before heads existed. A segment never changes, so each process parses a head once while it
         stays in the LRU: parsing a thousand hits' JSON was a tenth of a new query's list page. The
         rows not kept are parsed as one JSON array: at 100,000 providers, where most of a new
-        query's 1,000 candidates are not kept, one parse per row took 30 ms and one array 17 ms."""
+        query's 1,000 candidates are not kept, one parse per row took 26 ms and one array 12-16 ms."""
         kept = [self._heads.get(row) for row in rows]
         missing = [row for row, found in zip(rows, kept, strict=True) if found is None]
         parsed = dict(zip(missing, self._parse_heads(missing), strict=True)) if missing else {}

@@ -469,5 +469,5 @@ def test_heads_of_many_rows_equal_each_row_read_alone(tmp_path: Path, encoder: E
         base.heads_of([1])  # one row kept, the others parsed together
         rows = [2, 0, 1, 2, 2]  # parsed together: 2, 0, 2, 2 (out of order, a head lands on another row)
         assert base.heads_of(rows) == [alone[row] for row in rows]
-        assert [base.head(row) for row in rows] == [alone[row] for row in rows]
+        assert [base.heads_of([row])[0] for row in rows] == [alone[row] for row in rows]
         assert len({head.title for head in alone}) == base.n_docs
