@@ -35,7 +35,7 @@ import numpy as np
 
 from indexer.analysis import display_terms, query_terms
 from indexer.backends.base import EncoderMismatch, IndexUnavailable, Progress
-from indexer.backends.hits import PackedHits, StoredHit
+from indexer.backends.hits import PackedHits
 from indexer.backends.kernels import best_per_owner, hamming_distances, rows_within
 from indexer.backends.segment import (
     SEGMENT_FORMAT,
@@ -450,7 +450,7 @@ class EmbeddedIndex:
             else:
                 terms = query_terms(query.text)
                 vector = self.encoder.encode_queries([query.text])[0]
-                packed = PackedHits(self.search_vector(view, query, terms, vector, k, config))
+                packed = self.ranked_for_vector(view, query, terms, vector, k, config)
                 if self._shared is not None and (plain := packed.plain(segments)) is not None:
                     self._shared.put(shared_key, plain)
             results.put(key, (view.generation, packed))
@@ -463,12 +463,18 @@ class EmbeddedIndex:
         self, view: _View, query: Query, terms: list[str], vector: np.ndarray, k: int, config: FusionConfig
     ) -> list[Hit]:
         """Search with an already encoded query (benchmarks time this part alone)."""
+        return self.ranked_for_vector(view, query, terms, vector, k, config).hits()
+
+    def ranked_for_vector(
+        self, view: _View, query: Query, terms: list[str], vector: np.ndarray, k: int, config: FusionConfig
+    ) -> PackedHits:
+        """`search_vector`'s hits, packed as the caches keep them."""
         with _single_threaded_blas():
             return self._search_vector(view, query, terms, vector, k, config)
 
     def _search_vector(
         self, view: _View, query: Query, terms: list[str], vector: np.ndarray, k: int, config: FusionConfig
-    ) -> list[Hit]:
+    ) -> PackedHits:
         term_hashes = [hash_key(term) for term in terms]
         segments = [(view.base, view.base_alive), (view.delta, None)]
         document_frequency = _document_frequencies(term_hashes, [segment for segment, _ in segments])
@@ -694,10 +700,10 @@ def _rank(
     terms: list[str],
     k: int,
     config: FusionConfig,
-) -> list[Hit]:
+) -> PackedHits:
     candidates = [c for c in candidates if len(c.rows)]
     if not candidates:
-        return []
+        return PackedHits.empty()
     lexical = np.concatenate([c.lexical for c in candidates])
     doc_cos = np.concatenate([c.doc_cos for c in candidates])
     passage_cos = np.concatenate([c.passage_cos for c in candidates])
@@ -707,16 +713,24 @@ def _rank(
     final = fused.score + np.array([sum(applied.values()) for applied in boosts], dtype=np.float32)
     # Plain Python values, read once per list: a hit read from numpy arrays scalar by scalar cost
     # ~21 µs, and a search page builds a hit for every candidate (1,000 at 100k providers).
-    columns = [_Columns.of(c) for c in candidates]
+    columns = [_Columns.of(c, number) for number, c in enumerate(candidates)]
     owners = [(c, i) for c in columns for i in range(len(c.rows))]
     scores = _Scores(final.tolist(), fused.lexical.tolist(), dense.tolist(), boosts)
     top = _top_indices(final, k).tolist()
     heads = _heads_of(owners, top)
-    hits = []
+    rows = []
     for position in top:
         owner, index = owners[position]
-        hits.append(_hit(owner, index, heads[position], terms, scores, position))
-    return hits
+        rows.append(_packed_row(owner, index, heads[position], terms, scores, position))
+    # Packed as made: a search page's 1,000 hits were made as objects, packed for the caches and
+    # made again for the page (two objects per hit that only the page's copy needs).
+    return PackedHits(
+        tuple(rows),
+        [dict(heads[position].filters) for position in top],
+        [boosts[position] for position in top],
+        tuple(c.segment for c in columns),
+        tuple(scores.term_lists),
+    )
 
 
 def _heads_of(owners: list[tuple[_Columns, int]], positions: list[int]) -> dict[int, Head]:
@@ -755,9 +769,11 @@ def _rows_with_any(segment: Segment, key: str, values: Sequence[str], rows: np.n
 
 @dataclass
 class _Columns:
-    """One segment's candidates as Python lists (what `_hit` reads), converted in one call each."""
+    """One segment's candidates as Python lists (what `_packed_row` reads), converted in one call
+    each; `number` is the segment's position in the ranked list's segments."""
 
     segment: Segment
+    number: int
     rows: list[int]
     doc_cos: list[float]
     passage_cos: list[float]
@@ -765,9 +781,10 @@ class _Columns:
     matched: list[list[bool]]
 
     @classmethod
-    def of(cls, c: _Candidates) -> _Columns:
+    def of(cls, c: _Candidates, number: int) -> _Columns:
         return cls(
             c.segment,
+            number,
             c.rows.tolist(),
             c.doc_cos.tolist(),
             c.passage_cos.tolist(),
@@ -784,41 +801,42 @@ class _Scores:
     lexical: list[float]
     dense: list[float]
     boosts: list[dict[str, float]]
-    _terms: dict[tuple[bool, ...], list[str]] = field(default_factory=dict)
+    term_lists: list[list[str]] = field(default_factory=list)
+    _numbers: dict[tuple[bool, ...], int] = field(default_factory=dict)
 
-    def matched_terms(self, terms: list[str], matched: list[bool]) -> list[str]:
-        """The displayed matched terms of one candidate. Candidates matching the same terms share one
-        list (read-only, like every hit field): 1,000 hits of one query match a few dozen term sets."""
+    def term_number(self, terms: list[str], matched: list[bool]) -> int:
+        """The position in `term_lists` of one candidate's displayed matched terms. Candidates
+        matching the same terms share one list (read-only, like every hit field): 1,000 hits of one
+        query match a few dozen term sets."""
         key = tuple(matched)
-        found = self._terms.get(key)
-        if found is None:
-            found = self._terms[key] = display_terms(
-                term for term, hit in zip(terms, matched, strict=True) if hit
-            )
-        return found
+        number = self._numbers.get(key)
+        if number is None:
+            number = self._numbers[key] = len(self.term_lists)
+            found = (term for term, hit in zip(terms, matched, strict=True) if hit)
+            self.term_lists.append(display_terms(found))
+        return number
 
 
-def _hit(c: _Columns, index: int, head: Head, terms: list[str], scores: _Scores, position: int) -> Hit:
+def _packed_row(
+    c: _Columns, index: int, head: Head, terms: list[str], scores: _Scores, position: int
+) -> tuple:
+    """One hit as `PackedHits` keeps it; its passage is read from `c.segment` (the list's segment
+    number `c.number`) when someone asks for it."""
     row = c.rows[index]
     slot = c.passage_slot[index]
     keys = head.passage_keys
-    hit = StoredHit(
-        id=c.segment.doc_id(row),
-        score=scores.final[position],
-        lexical=scores.lexical[position],
-        dense=scores.dense[position],
-        matched_terms=scores.matched_terms(terms, c.matched[index]),
-        best_passage=None,
-        best_passage_score=c.passage_cos[index] if slot >= 0 else 0.0,
-        boosts=scores.boosts[position],
-        doc_dense=c.doc_cos[index],
-        title=head.title,
-        filters=dict(head.filters),
-        best_passage_key=keys[slot] if 0 <= slot < len(keys) else "",
+    return (
+        c.segment.doc_id(row),
+        scores.final[position],
+        scores.lexical[position],
+        scores.dense[position],
+        scores.term_number(terms, c.matched[index]),
+        c.passage_cos[index] if slot >= 0 else 0.0,
+        c.doc_cos[index],
+        head.title,
+        keys[slot] if 0 <= slot < len(keys) else "",
+        *((c.number, row, slot) if slot >= 0 else (-1, 0, -1)),
     )
-    if slot >= 0:
-        hit.passage_segment, hit.passage_row, hit.passage_slot = c.segment, row, slot
-    return hit
 
 
 # -- small utilities --------------------------------------------------------------------------

@@ -6,12 +6,14 @@ objects that every full collection of the cyclic garbage collector walked: 450-6
 a minute per worker under load at 100,000 providers, each stalling every request of the worker
 (docs/search.md). A `PackedHits` keeps a list as one tuple of tuples of strings and numbers, which
 the collector stops tracking (CPython untracks tuples of untracked values), and the segments it
-reads passages from; each search makes fresh `Hit`s from it (about 1 ms per 1,000).
+reads passages from; each search makes fresh `Hit`s from it (about 1 ms per 1,000). The ranking
+makes the packed list itself, so a new search makes its hits once, for the page.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import cast
 
 from indexer.backends.segment import Segment
 from indexer.documents import Hit, Passage
@@ -46,48 +48,37 @@ class StoredHit(Hit):
 
 
 class PackedHits:
-    """One ranked list as plain values; `hits()` makes the `Hit`s again, equal to the packed ones.
+    """One ranked list as plain values, as the ranking makes it; `hits()` makes its `Hit`s, each
+    time equal ones.
 
-    The new hits share their filters, boosts and matched-term lists with the packed list (hits are
-    read-only, as they were when the cache kept the hits themselves). Pack hits before anyone reads
-    their passages (a read passage is not kept: it is read again)."""
+    The hits share their filters, boosts and matched-term lists with the packed list (hits are
+    read-only, as they were when the cache kept the hits themselves); each reads its best passage
+    from its segment when asked."""
 
     __slots__ = ("_boosts", "_filters", "_rows", "_segments", "_terms")
 
-    def __init__(self, hits: list[Hit]) -> None:
-        segments: list[Segment] = []
-        terms: dict[int, int] = {}  # hits of one ranking share their term lists
-        term_lists: list[list[str]] = []
-        rows = []
-        for hit in hits:
-            number = terms.get(id(hit.matched_terms))
-            if number is None:
-                number = terms[id(hit.matched_terms)] = len(term_lists)
-                term_lists.append(hit.matched_terms)
-            rows.append(
-                (
-                    hit.id,
-                    hit.score,
-                    hit.lexical,
-                    hit.dense,
-                    number,
-                    hit.best_passage_score,
-                    hit.doc_dense,
-                    hit.title,
-                    hit.best_passage_key,
-                    _number(segments, getattr(hit, "passage_segment", None)),
-                    getattr(hit, "passage_row", 0),
-                    getattr(hit, "passage_slot", -1),
-                )
-            )
-        # Tuples of strings and numbers, which the collector stops tracking; a tuple holding a dict
-        # stays tracked, so the dicts are in lists of their own (untracked in a full collection,
-        # being dicts of strings and numbers). The lists of matched terms: a few dozen per ranking.
-        self._rows = tuple(rows)
-        self._filters = [hit.filters for hit in hits]
-        self._boosts = [hit.boosts for hit in hits]
-        self._segments = tuple(segments)
-        self._terms = tuple(term_lists)
+    def __init__(
+        self,
+        rows: tuple[tuple, ...],
+        filters: list[dict[str, tuple[str, ...]]],
+        boosts: list[dict[str, float]],
+        segments: tuple[Segment, ...],
+        terms: tuple[list[str], ...],
+    ) -> None:
+        """A list made by the ranking: per hit, a tuple of strings and numbers (`hits()` reads them
+        in its order: id, score, lexical, dense, the number of its matched-term list in `terms`,
+        best passage score, document cosine, title, best passage key, and the number of the segment
+        in `segments`, the row and the slot its passage is read from, or -1, 0, -1), and its filters
+        and boosts. Tuples of strings and numbers, which the collector stops tracking; a tuple
+        holding a dict stays tracked, so the dicts are in lists of their own (untracked in a full
+        collection, being dicts of strings and numbers). The lists of matched terms: a few dozen per
+        ranking."""
+        self._rows, self._filters, self._boosts = rows, filters, boosts
+        self._segments, self._terms = segments, terms
+
+    @classmethod
+    def empty(cls) -> PackedHits:
+        return cls((), [], [], (), ())
 
     def __len__(self) -> int:
         return len(self._rows)
@@ -106,10 +97,8 @@ class PackedHits:
     def from_plain(cls, plain: tuple, segments: Sequence[Segment | None]) -> PackedHits:
         """The list `plain()` gave, reading passages from this process's `segments`."""
         rows, filters, boosts, places, terms = plain
-        packed = cls([])
-        packed._rows, packed._filters, packed._boosts, packed._terms = rows, filters, boosts, terms
-        packed._segments = tuple(segments[place] for place in places)
-        return packed
+        found = tuple(cast(Segment, segments[place]) for place in places)
+        return cls(rows, filters, boosts, found, terms)
 
     def hits(self) -> list[Hit]:
         segments, terms = self._segments, self._terms
@@ -147,14 +136,3 @@ class PackedHits:
                 hit.passage_segment, hit.passage_row, hit.passage_slot = segments[number], row, slot
             made.append(hit)
         return made
-
-
-def _number(segments: list[Segment], segment: Segment | None) -> int:
-    """The position of `segment` in `segments` (added if new), -1 for none."""
-    if segment is None:
-        return -1
-    for number, known in enumerate(segments):
-        if known is segment:
-            return number
-    segments.append(segment)
-    return len(segments) - 1

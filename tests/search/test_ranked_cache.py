@@ -127,13 +127,18 @@ def test_a_second_worker_takes_the_ranked_set_the_first_one_read(
     worker takes the ranking and the ranked set's facts from the host's shared files instead of
     ranking and reading them again (indexer/shared_cache.py)."""
     from indexer.backends.embedded import EmbeddedIndex
+    from indexer.backends.hits import PackedHits
     from market import create_app
+    from market.matching import engine
 
     body = _search(app.test_client(), path, q="注塑件翘曲变形")
     assert body["total"] >= 1, body
     second = create_app({**app.config, "SERVER_NAME": None})
+    monkeypatch.setattr(engine, "_indexes", {})  # another worker process: its own open indexes
     ranked: list[object] = []
-    monkeypatch.setattr(EmbeddedIndex, "search_vector", lambda *args: ranked.append(args) or [])
+    monkeypatch.setattr(
+        EmbeddedIndex, "ranked_for_vector", lambda *args: ranked.append(args) or PackedHits.empty()
+    )
     with statements(second) as taken:
         assert _search(second.test_client(), path, q="注塑件翘曲变形") == body
     assert ranked == []
