@@ -533,6 +533,9 @@ def _service_candidates(found: list[Candidate], parsed: query_parsing.ParsedQuer
     passage, or a service sharing a query term; ranked by the provider's score (+ a bonus for the best)."""
     by_provider = {c.id: c for c in found}
     terms = [t for t in parsed.terms if len(t) > 1]
+    # One scan per text for all the terms (a substring test per term and service was ~10,000 calls
+    # per page at 100,000 providers); matches nothing when no term is long enough.
+    any_term = re.compile("|".join(map(re.escape, terms)) if terms else r"(?!)")
     services: list[Candidate] = []
     for chunk in _chunks(list(by_provider)):
         rows = db.session.execute(
@@ -547,8 +550,9 @@ def _service_candidates(found: list[Candidate], parsed: query_parsing.ParsedQuer
         for row in rows:
             provider = by_provider[row.provider_id]
             is_best = provider.hit is not None and provider.hit.best_passage_key == f"service:{row.id}"
-            text = f"{row.title}\n{row.description}".lower()
-            if not is_best and not any(term in text for term in terms):
+            if not is_best and not (
+                any_term.search(row.title.lower()) or any_term.search(row.description.lower())
+            ):
                 continue
             attrs = {key: provider.attrs.get(key, ()) for key in ("field", "province")}
             attrs["category"] = (row.category,)
