@@ -26,9 +26,7 @@ from urllib.parse import urlencode
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from benchmarks.search_scale import _queries
-from benchmarks.workdir import forget_cached_searches, throwaway_app
-from market.gunicorn_conf import quiet_collector
+from benchmarks.workdir import fresh_worker_client
 
 _spent: dict[str, float] = defaultdict(float)
 _depth: dict[str, int] = defaultdict(int)
@@ -101,16 +99,7 @@ def main() -> None:
     parser.add_argument("--workdir", type=Path, required=True)
     parser.add_argument("--queries", type=int, default=60)
     args = parser.parse_args()
-    app = throwaway_app(args.workdir, RATELIMIT_ENABLED=False)
-    from market.matching import engine
-
-    with app.app_context():
-        queries = _queries(args.queries)
-        forget_cached_searches(args.workdir / "index")
-        engine.warm_up()
-    client = app.test_client()
-    client.get("/needs/?q=warm")
-    quiet_collector()
+    app, client, queries = fresh_worker_client(args.workdir, args.queries)
     _instrument()
     per_list: dict[str, float] = defaultdict(float)
     cpu_started = time.process_time()

@@ -37,3 +37,24 @@ def forget_cached_searches(index_dir: Path) -> None:
     for pattern in (f"{QUERY_STORE_FILE}*", f"{SHARED_FILE}*", f"*/{SHARED_RESULTS_FILE}*"):
         for stale in index_dir.glob(pattern):
             stale.unlink()
+
+
+def fresh_worker_client(work: Path, n_queries: int) -> tuple[Any, Any, list[str]]:
+    """The app of `work` set up as a gunicorn worker that has not seen the first `n_queries` of
+    search_scale.py's queries: stored query vectors and shared rankings forgotten, encoder and index
+    warmed, one warm-up request, then the warm-up frozen out of the collector and the worker's
+    thresholds set. Returns the app, a test client and the queries."""
+    from benchmarks.search_scale import _queries
+    from market.gunicorn_conf import quiet_collector
+
+    app = throwaway_app(work, RATELIMIT_ENABLED=False)
+    from market.matching import engine
+
+    with app.app_context():
+        queries = _queries(n_queries)
+        forget_cached_searches(work / "index")
+        engine.warm_up()
+    client = app.test_client()
+    client.get("/needs/?q=warm")
+    quiet_collector()
+    return app, client, queries
