@@ -25,13 +25,7 @@ class LruCache(Generic[K, V]):
             return value
 
     def put(self, key: K, value: V) -> None:
-        if self._size <= 0:
-            return
-        with self._lock:
-            self._items[key] = value
-            self._items.move_to_end(key)
-            while len(self._items) > self._size:
-                self._items.popitem(last=False)
+        self.put_many([(key, value)])
 
     def get_many(self, keys: list[K]) -> list[V | None]:
         """`get` of each key, under one lock (a ranking reads a thousand heads at once)."""

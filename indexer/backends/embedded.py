@@ -737,7 +737,7 @@ def _heads_of(owners: list[tuple[_Columns, int]], positions: list[int]) -> dict[
     """The heads of the candidates at `positions`, each segment's read in one call (`heads_of`)."""
     by_segment: dict[int, list[int]] = {}
     for position in positions:
-        by_segment.setdefault(id(owners[position][0]), []).append(position)
+        by_segment.setdefault(owners[position][0].number, []).append(position)
     heads: dict[int, Head] = {}
     for group in by_segment.values():
         columns = owners[group[0]][0]
