@@ -4,17 +4,19 @@ enough for every part of the broker workspace to show something."""
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from typing import cast
 
 import pytest
 from flask import Flask
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select, update
 
 from market.auth.models import User
 from market.broker import attention, funnel, reports
 from market.broker.filters import Filters
-from market.conversations.models import Thread
+from market.conversations.models import Thread, ThreadRead
 from market.db import db
 from market.demo.load import load_demo
 from market.needs.models import Need
@@ -28,12 +30,40 @@ def _naive(moment: datetime) -> datetime:
     return moment.astimezone(UTC).replace(tzinfo=None) if moment.tzinfo else moment
 
 
-# Every test here only reads the demo, so it is loaded once per module (and xdist worker) rather than
-# once per test (12-22 s each on PostgreSQL), and wiped when the module is done.
+# Every test here only reads the demo (or puts back what it changed: see `_reading_restored`), so it is
+# loaded once per module (and xdist worker) rather than once per test (12-22 s each on PostgreSQL), and
+# wiped when the module is done. --dist worksteal runs a module's tests in any order on a worker.
 SHARED_DATABASE = True
 # Small enough to load quickly, and big enough that enterprise@ keeps a public ordinary need once one
 # of its needs is solved (at 120 providers and 80 needs its only other one is a 揭榜挂帅 call).
 DEMO_SIZE = (100, 100)
+
+
+@contextmanager
+def _reading_restored(app: Flask, user_id: int) -> Iterator[None]:
+    """Put the user's read markers and message notices back as they were: reading a thread in a page
+    changes them, and the badge test on the same module's demo counts them."""
+    with app.app_context():
+        marks = [(r.thread_id, r.last_message_id, r.read_at) for r in _reads_of(user_id)]
+        unread = list(
+            db.session.scalars(
+                select(Notification.id).where(Notification.user_id == user_id, Notification.read_at.is_(None))
+            )
+        )
+    try:
+        yield
+    finally:
+        with app.app_context():
+            db.session.execute(delete(ThreadRead).where(ThreadRead.user_id == user_id))
+            db.session.add_all(
+                ThreadRead(thread_id=t, user_id=user_id, last_message_id=m, read_at=at) for t, m, at in marks
+            )
+            db.session.execute(update(Notification).where(Notification.id.in_(unread)).values(read_at=None))
+            db.session.commit()
+
+
+def _reads_of(user_id: int) -> list[ThreadRead]:
+    return list(db.session.scalars(select(ThreadRead).where(ThreadRead.user_id == user_id)))
 
 
 @pytest.fixture(scope="module")
@@ -350,16 +380,17 @@ def test_the_demo_enterprise_sees_answers_and_conversations_in_its_pages(app: Fl
     client = app.test_client()
     response = client.post("/auth/login", data={"email": DEMO_ENTERPRISE, "password": DEMO_PASSWORD})
     assert response.status_code == 302
-    page = client.get(f"/needs/{ids[1]}").get_data(as_text=True)
-    assert all(name in page for name in names) and reason in page
-    inbox = client.get("/conversations/").get_data(as_text=True)
-    assert 'data-testid="nav-messages-unread">3<' in inbox
-    assert f"/conversations/{thread_id}" in inbox
-    assert last in client.get(f"/conversations/{thread_id}").get_data(as_text=True)
-    with app.app_context():  # reading the thread (the page) took it off the unread count
-        from market.conversations import services as conversations
+    with _reading_restored(app, ids[0]):
+        page = client.get(f"/needs/{ids[1]}").get_data(as_text=True)
+        assert all(name in page for name in names) and reason in page
+        inbox = client.get("/conversations/").get_data(as_text=True)
+        assert 'data-testid="nav-messages-unread">3<' in inbox
+        assert f"/conversations/{thread_id}" in inbox
+        assert last in client.get(f"/conversations/{thread_id}").get_data(as_text=True)
+        with app.app_context():  # reading the thread (the page) took it off the unread count
+            from market.conversations import services as conversations
 
-        assert conversations.unread_total(db.session.get(User, ids[0])) == 2
+            assert conversations.unread_total(db.session.get(User, ids[0])) == 2
 
 
 @pytest.mark.usefixtures("demo")
