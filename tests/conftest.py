@@ -294,8 +294,11 @@ ENGINE_INDEPENDENT_DIRS = ("indexer", "demo", "browser")
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    # Tests that never touch the database run once (on SQLite), not again on PostgreSQL.
+    # Tests that never touch the database under test run once (on SQLite), not again on PostgreSQL:
+    # those of the directories above, and every test without the `app` fixture, the only thing that
+    # reads TEST_DATABASE_URL (a test building its own app or server picks its own database).
     for item in items:
         parts = Path(str(item.fspath)).parts
-        if any(part in ENGINE_INDEPENDENT_DIRS for part in parts[-3:-1]):
+        in_independent_dir = any(part in ENGINE_INDEPENDENT_DIRS for part in parts[-3:-1])
+        if in_independent_dir or "app" not in getattr(item, "fixturenames", ()):
             item.add_marker(pytest.mark.engine_independent)
