@@ -48,6 +48,7 @@ from market.orders.terms import ProposalTerms
 from market.postings import PostingStatus
 from tests.factories import PASSWORD
 from tests.orders.world import build_world
+from tests.snapshots import built_once
 
 JSON = dict[str, Any]
 
@@ -239,7 +240,7 @@ class Cast:
 
 @pytest.fixture
 def cast(app: Flask, make: Any) -> Cast:
-    return Cast(app, make).build()
+    return built_once(app, "schemathesis cast", lambda: Cast(app, make).build())
 
 
 # The language of the messages (X-Language). Also what gives each operation's test its own node id:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -20,6 +20,7 @@ from market.orders.terms import DealTerms, StepTerms
 from market.orders.transitions import Action
 from market.providers.models import Provider
 from tests.factories import APPROVED, login
+from tests.snapshots import built_once
 
 DEAL = {
     "contract_type": "develop",
@@ -129,6 +130,12 @@ PATHS: dict[str, list[tuple[str, str, dict[str, Any]]]] = {
 
 
 def build_world(app: Flask, make: Any) -> World:
+    """The world, built through the services once per worker and put back from its rows afterwards."""
+    world = built_once(app, "world", lambda: _world_through_services(app, make))
+    return replace(world, make=make)
+
+
+def _world_through_services(app: Flask, make: Any) -> World:
     owner = make.user("enterprise")
     need = make.need(owner, status=APPROVED, is_open_call=True)
     provider = make.user("provider")
