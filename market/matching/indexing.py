@@ -51,8 +51,9 @@ def public_ids(kind: str) -> set[str]:
     }
 
 
-def _public_rows(kind: str, ids: set[int] | None = None) -> Iterator[Any]:
-    """Public postings in batches, by id, providers with their achievements, services and fields."""
+def public_rows(kind: str, ids: set[int] | None = None) -> Iterator[Any]:
+    """Public postings (of `ids` only, when given) in batches, by id; providers with what their index
+    document reads (achievements, services, fields, sub-fields) loaded with them."""
     model = _model(kind)
     query = select(model).where(model.status == PostingStatus.APPROVED).order_by(model.id)
     if model is Provider:
@@ -76,13 +77,13 @@ def _public_rows(kind: str, ids: set[int] | None = None) -> Iterator[Any]:
 def documents(kind: str, ids: set[int] | None = None) -> Iterator[Document]:
     """Public postings as documents."""
     to_document: Callable = provider_document if kind == engine.PROVIDERS else need_document
-    return (to_document(row) for row in _public_rows(kind, ids))
+    return (to_document(row) for row in public_rows(kind, ids))
 
 
 def query_texts(kind: str) -> Iterator[str]:
     """What each public posting's own match page asks the other index with."""
     to_query: Callable = provider_query_text if kind == engine.PROVIDERS else need_query_text
-    return (to_query(row) for row in _public_rows(kind))
+    return (to_query(row) for row in public_rows(kind))
 
 
 def prepare_queries(kind: str) -> int:

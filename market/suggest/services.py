@@ -24,12 +24,12 @@ from typing import Any
 from flask import current_app, has_app_context
 from sqlalchemy import func, select
 from sqlalchemy.exc import SQLAlchemyError
-from sqlalchemy.orm import selectinload
 
 from indexer import analysis, spelling
 from market import taxonomy
 from market.db import db, on_commit
 from market.matching.documents import need_document, provider_document
+from market.matching.indexing import public_rows
 from market.matching.reasons import GENERIC_TERMS
 from market.matching.sync import KEY as CHANGES_KEY
 from market.needs.models import Need
@@ -136,38 +136,15 @@ def service_entries(provider: Provider) -> list[Entry]:
     ]
 
 
-def _public_needs(ids: set[int] | None = None) -> Iterator[Need]:
-    query = select(Need).where(Need.status == PostingStatus.APPROVED).order_by(Need.id)
-    if ids is not None:
-        query = query.where(Need.id.in_(ids))
-    yield from db.session.scalars(query.execution_options(yield_per=500))
-
-
-def _public_providers(ids: set[int] | None = None) -> Iterator[Provider]:
-    query = (
-        select(Provider)
-        .where(Provider.status == PostingStatus.APPROVED)
-        .order_by(Provider.id)
-        .options(
-            selectinload(Provider.achievements),
-            selectinload(Provider.services),
-            selectinload(Provider.fields),
-        )
-    )
-    if ids is not None:
-        query = query.where(Provider.id.in_(ids))
-    yield from db.session.scalars(query.execution_options(yield_per=500))
-
-
 def _all_entries(kind: str) -> Iterator[tuple[int, Entry]]:
     if kind == NEEDS:
-        for need in _public_needs():
+        for need in public_rows(NEEDS):
             yield need.id, need_entry(need)
     elif kind == PROVIDERS:
-        for provider in _public_providers():
+        for provider in public_rows(PROVIDERS):
             yield provider.id, provider_entry(provider)
     else:
-        for provider in _public_providers():
+        for provider in public_rows(PROVIDERS):
             for entry in service_entries(provider):
                 yield provider.id, entry
 
@@ -288,14 +265,14 @@ def apply_changes(need_ids: set[int], provider_ids: set[int]) -> None:
     opened = store()
     if need_ids and opened.is_built(NEEDS):
         found: dict[int, list[Entry]] = {i: [] for i in need_ids}
-        for need in _public_needs(need_ids):
+        for need in public_rows(NEEDS, need_ids):
             found[need.id] = [need_entry(need)]
         opened.replace(NEEDS, found)
     wanted = [kind for kind in (PROVIDERS, SERVICES) if opened.is_built(kind)]
     if provider_ids and wanted:
         profiles: dict[int, list[Entry]] = {i: [] for i in provider_ids}
         menus: dict[int, list[Entry]] = {i: [] for i in provider_ids}
-        for provider in _public_providers(provider_ids):
+        for provider in public_rows(PROVIDERS, provider_ids):
             profiles[provider.id] = [provider_entry(provider)]
             menus[provider.id] = service_entries(provider)
         if PROVIDERS in wanted:
