@@ -3,31 +3,14 @@ lazy load of each one's sub-fields was 10-15 % of `market suggest rebuild`'s CPU
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any
 
 from flask import Flask
-from sqlalchemy import event
 
 from market.db import db
 from market.postings import PostingStatus
 from market.suggest import services
-
-
-@contextmanager
-def _counted() -> Iterator[list[str]]:
-    statements: list[str] = []
-
-    def count(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
-        statements.append(statement)
-
-    engine = db.engine
-    event.listen(engine, "before_cursor_execute", count)
-    try:
-        yield statements
-    finally:
-        event.remove(engine, "before_cursor_execute", count)
+from tests.search.statements import statements
 
 
 def _providers(make: Any, n: int) -> None:
@@ -38,10 +21,10 @@ def _providers(make: Any, n: int) -> None:
 
 
 def _queries_of_entries(app: Flask, kind: str) -> tuple[int, int]:
-    with app.app_context(), _counted() as statements:
+    with statements(app) as seen, app.app_context():
         entries = sum(1 for _ in services._all_entries(kind))
         db.session.rollback()
-    return entries, len(statements)
+    return entries, len(seen)
 
 
 def test_the_vocabulary_reads_providers_in_a_fixed_number_of_queries(app: Flask, make: Any) -> None:
