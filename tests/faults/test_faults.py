@@ -7,7 +7,9 @@ Each test starts its own server on a free port with its own instance folder and 
 from __future__ import annotations
 
 import os
+import shutil
 import signal
+import sqlite3
 import threading
 import time
 import types
@@ -199,13 +201,35 @@ def _batch_state(db_path: Path, batch_id: int) -> tuple[str, int]:
     return str(status), int(needs or 0)
 
 
+IMPORT_ROWS = 4000
+
+
+@pytest.fixture(scope="module")
+def validated_import(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, int]:
+    """A database with a validated batch of IMPORT_ROWS needs, ready to commit, and the batch's id:
+    seeded once (about 9 s of validation) for both kill moments, each of which gets its own copy."""
+    seeder = Server()
+    try:
+        seeded = seeder.seed(import_rows=IMPORT_ROWS)
+        kept = tmp_path_factory.mktemp("validated-import") / "faults.db"
+        source, target = sqlite3.connect(seeder.tmp / "faults.db"), sqlite3.connect(kept)
+        try:
+            source.backup(target)  # the committed state, whatever the journal mode left beside the file
+        finally:
+            source.close()
+            target.close()
+    finally:
+        seeder.stop()
+    return kept, int(seeded["batch_id"])  # type: ignore[arg-type]
+
+
 @pytest.mark.parametrize("delay", [0.02, 0.5])
-def test_worker_killed_during_import_commit(delay: float) -> None:
-    rows = 4000
+def test_worker_killed_during_import_commit(delay: float, validated_import: tuple[Path, int]) -> None:
+    rows = IMPORT_ROWS
+    kept, batch_id = validated_import
     server = Server(workers=2)
     try:
-        seeded = server.seed(import_rows=rows)
-        batch_id = int(seeded["batch_id"])  # type: ignore[arg-type]
+        shutil.copy(kept, server.tmp / "faults.db")
         server.start()
         session = server.login("admin@example.com")
         batch_url = f"{server.base}/imports/batch/{batch_id}"
