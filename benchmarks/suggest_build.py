@@ -2,11 +2,14 @@
 
     .venv/bin/python benchmarks/search_scale.py --workdir /tmp/search-scale --prepare-only
     .venv/bin/python benchmarks/suggest_build.py --workdir /tmp/search-scale [--limit 4000] [--rounds 2]
+        [--processes N]
 
 For each round and list (providers, services), the first `--limit` entries that
 `market suggest rebuild` would write are computed (`market.suggest.services._all_entries`), and the
-process CPU time is printed; nothing is written to the store. The whole build of a list is
-`market suggest rebuild` (docs/search.md, "Suggestions").
+wall time and this process's CPU time are printed; nothing is written to the store. With
+`--processes N` (N > 1) the entries are computed by N processes as `market suggest rebuild
+--processes N` does (their start-up, about a second each, is left out of the times). The whole
+build of a list is `market suggest rebuild` (docs/search.md, "Suggestions").
 """
 
 from __future__ import annotations
@@ -29,19 +32,27 @@ def main() -> None:
     parser.add_argument("--workdir", type=Path, required=True)
     parser.add_argument("--limit", type=int, default=4000)
     parser.add_argument("--rounds", type=int, default=2)
+    parser.add_argument("--processes", type=int, default=1)
     args = parser.parse_args()
     app = throwaway_app(args.workdir)
     from market.db import db
     from market.suggest import services
 
+    pool = services.process_pool(args.processes) if args.processes > 1 else None
+    if pool is not None:
+        list(pool.map(services.entry_of, [(0, 0, "启动", "启动")] * args.processes))  # started
     with app.app_context():
         for _round in range(args.rounds):
             for kind in ("providers", "services"):
-                started = time.process_time()
-                entries = sum(1 for _ in itertools.islice(services._all_entries(kind), args.limit))
-                spent = time.process_time() - started
-                print(f"{kind}: {entries} entries in {spent:.2f} s of CPU", flush=True)
+                wall, cpu = time.perf_counter(), time.process_time()
+                entries = services._entries_in(pool, kind) if pool else services._all_entries(kind)
+                count = sum(1 for _ in itertools.islice(entries, args.limit))
+                wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
+                mine = f"{cpu:.2f} s of this process's CPU"
+                print(f"{kind}: {count} entries in {wall:.2f} s, {mine}", flush=True)
                 db.session.rollback()
+    if pool is not None:
+        pool.shutdown(cancel_futures=True)
 
 
 if __name__ == "__main__":

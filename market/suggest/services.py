@@ -11,11 +11,13 @@ same text the search index holds; confidential details never).
 from __future__ import annotations
 
 import logging
+import multiprocessing
 import re
 import sqlite3
 import threading
 import time
 from collections.abc import Iterator
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -36,7 +38,7 @@ from market.needs.models import Need
 from market.postings import PostingStatus
 from market.providers.models import Provider, ServiceItem
 from market.reference.services import field_choices
-from market.suggest.store import KINDS, STORE_FILE, WAIT_MS, Entry, SuggestStore
+from market.suggest.store import KINDS, STORE_FILE, WAIT_MS, Entry, SuggestStore, batches
 
 log = logging.getLogger(__name__)
 
@@ -49,6 +51,8 @@ MAX_FIELDS = 3
 # it when the counts differ: a bulk load that skipped the after-commit hook, another host's writes.
 CHECK_EVERY = 60.0
 BUILD_IN_REQUEST = 5_000
+PARALLEL_BATCH = 2_000  # sources read from the database, then computed by the processes, per round
+PARALLEL_CHUNK = 100  # sources sent to a process at a time
 # A request that finds the store being written by another process does not wait for that build.
 IN_REQUEST_WAIT_MS = 100
 
@@ -113,20 +117,31 @@ def _entry(posting_id: int, title: str, text: str) -> Entry:
     )
 
 
-def need_entry(need: Need) -> Entry:
+# What an entry is computed from, read from the database in the main process: (owner, posting id,
+# title, text). Computing the entry (jieba) is the slow part, and needs nothing but these.
+Source = tuple[int, int, str, str]
+
+
+def entry_of(source: Source) -> tuple[int, Entry]:
+    owner, posting_id, title, text = source
+    return owner, _entry(posting_id, title, text)
+
+
+def need_source(need: Need) -> Source:
     document = need_document(need)  # the index's text: title, description, public summary
-    return _entry(need.id, need.title, document.text)
+    return need.id, need.id, need.title, document.text
 
 
-def provider_entry(provider: Provider) -> Entry:
+def provider_source(provider: Provider) -> Source:
     document = provider_document(provider)
     passages = "\n".join(p.text for p in document.passages)
-    return _entry(provider.id, provider.name, f"{provider.title}\n{document.text}\n{passages}")
+    return provider.id, provider.id, provider.name, f"{provider.title}\n{document.text}\n{passages}"
 
 
-def service_entries(provider: Provider) -> list[Entry]:
+def service_sources(provider: Provider) -> list[Source]:
     return [
-        _entry(
+        (
+            provider.id,
             s.id,
             s.title,
             f"{taxonomy.label(taxonomy.SERVICE_CATEGORIES, s.category)}\n{s.description}",
@@ -136,27 +151,54 @@ def service_entries(provider: Provider) -> list[Entry]:
     ]
 
 
-def _all_entries(kind: str) -> Iterator[tuple[int, Entry]]:
+def need_entry(need: Need) -> Entry:
+    return entry_of(need_source(need))[1]
+
+
+def provider_entry(provider: Provider) -> Entry:
+    return entry_of(provider_source(provider))[1]
+
+
+def service_entries(provider: Provider) -> list[Entry]:
+    return [entry_of(source)[1] for source in service_sources(provider)]
+
+
+def _sources(kind: str) -> Iterator[Source]:
     if kind == NEEDS:
-        for need in public_rows(NEEDS):
-            yield need.id, need_entry(need)
+        yield from map(need_source, public_rows(NEEDS))
     elif kind == PROVIDERS:
-        for provider in public_rows(PROVIDERS):
-            yield provider.id, provider_entry(provider)
+        yield from map(provider_source, public_rows(PROVIDERS))
     else:
         for provider in public_rows(PROVIDERS):
-            for entry in service_entries(provider):
-                yield provider.id, entry
+            yield from service_sources(provider)
 
 
-def build(kind: str) -> int:
-    """Compute the vocabulary of `kind` from the database's public postings; returns the entries."""
+def _all_entries(kind: str) -> Iterator[tuple[int, Entry]]:
+    return map(entry_of, _sources(kind))
+
+
+def process_pool(processes: int) -> ProcessPoolExecutor:
+    """Processes for `build(kind, pool)`: the entries' words are computed there, in the order read."""
+    # spawn: a forked copy of a process holding Flask's state and an encoder's threads may hang.
+    return ProcessPoolExecutor(processes, mp_context=multiprocessing.get_context("spawn"))
+
+
+def _entries_in(pool: ProcessPoolExecutor, kind: str) -> Iterator[tuple[int, Entry]]:
+    """`_all_entries`, in the same order, computed by the pool while this process reads the database."""
+    for batch in batches(_sources(kind), PARALLEL_BATCH):
+        yield from pool.map(entry_of, batch, chunksize=PARALLEL_CHUNK)
+
+
+def build(kind: str, pool: ProcessPoolExecutor | None = None) -> int:
+    """Compute the vocabulary of `kind` from the database's public postings; returns the entries.
+    With a `pool` (`process_pool`: the command line's bulk builds) the words are computed there."""
     with _build_lock:
-        return _build_holding_lock(kind)
+        return _build_holding_lock(kind, pool=pool)
 
 
-def _build_holding_lock(kind: str, wait_ms: int = WAIT_MS) -> int:
-    written = store().rebuild(kind, _all_entries(kind), wait_ms)
+def _build_holding_lock(kind: str, wait_ms: int = WAIT_MS, pool: ProcessPoolExecutor | None = None) -> int:
+    entries = _entries_in(pool, kind) if pool is not None else _all_entries(kind)
+    written = store().rebuild(kind, entries, wait_ms)
     _checked[(str(store().path), kind)] = time.monotonic()
     return written
 

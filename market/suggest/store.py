@@ -228,7 +228,7 @@ class SuggestStore:
                 for statement in _CLEAR_KIND:
                     connection.execute(statement, (kind,))
                 written = 0
-                for batch in _batches(entries, 500):
+                for batch in batches(entries, 500):
                     keys: list[tuple[str, str, int]] = []
                     for owner, entry in batch:
                         rid = self._insert_entry(connection, kind, owner, entry)
@@ -286,7 +286,7 @@ class SuggestStore:
         )
 
 
-def _batches(items: Iterable[T], size: int) -> Iterator[list[T]]:
+def batches(items: Iterable[T], size: int) -> Iterator[list[T]]:
     batch: list[T] = []
     for item in items:
         batch.append(item)

@@ -1,4 +1,4 @@
-"""Building the vocabulary reads the postings in batches: no query per provider (at 100,000 providers a
+"""Building the vocabulary: the postings read in batches, no query per provider (at 100,000 providers a
 lazy load of each one's sub-fields was 10-15 % of `market suggest rebuild`'s CPU, docs/search.md)."""
 
 from __future__ import annotations
@@ -37,3 +37,24 @@ def test_the_vocabulary_reads_providers_in_a_fixed_number_of_queries(app: Flask,
     for kind in ("providers", "services"):
         assert (few[kind][0], many[kind][0]) == (3, 12), kind
         assert many[kind][1] == few[kind][1], (kind, few[kind], many[kind])
+
+
+def test_entries_computed_in_processes_are_the_same_in_the_same_order(app: Flask, make: Any) -> None:
+    _providers(make, 5)
+    make.need(make.user("enterprise"), status=PostingStatus.APPROVED.value)
+    with app.app_context(), services.process_pool(2) as pool:
+        for kind in services.KINDS:
+            alone = list(services._all_entries(kind))
+            assert alone, kind
+            assert list(services._entries_in(pool, kind)) == alone, kind
+
+
+def test_the_rebuild_command_takes_processes(app: Flask, make: Any) -> None:
+    _providers(make, 2)
+    result = app.test_cli_runner().invoke(args=["suggest", "rebuild", "--processes", "2"])
+    assert result.exit_code == 0, result.output
+    assert "providers: 2 entries" in result.output and "services: 2 entries" in result.output
+    with app.app_context():
+        assert services.store().entry_count("providers") == 2
+    refused = app.test_cli_runner().invoke(args=["suggest", "rebuild", "--processes", "0"])
+    assert refused.exit_code != 0 and "--processes" in refused.output
