@@ -13,6 +13,7 @@ from flask.cli import FlaskGroup, with_appcontext
 from indexer.passage_store import EncodingStats
 from market.auth import services as auth
 from market.auth.models import Organisation, OrgKind, Role
+from market.cli_options import processes_option
 from market.db import commit, db
 
 
@@ -132,12 +133,8 @@ def serve_command(bind: str, workers: int) -> None:
 @click.option(
     "--if-stale", is_flag=True, help="only when the index is empty, out of step or built by another model"
 )
-@click.option(
-    "--processes",
-    type=click.IntRange(1),
-    default=1,
-    show_default=True,
-    help="1: one encoder using every core; N: N encoding processes of one thread each (docs/scale-out.md)",
+@processes_option(
+    "1: one encoder using every core; N: N encoding processes of one thread each (docs/scale-out.md)"
 )
 @with_appcontext
 def reindex_command(kind: str, if_stale: bool, processes: int) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 from flask.cli import with_appcontext
 
+from market.cli_options import processes_option
 from market.suggest import services
 
 
@@ -14,13 +15,7 @@ def suggest_group() -> None:
 
 
 @suggest_group.command("rebuild")
-@click.option(
-    "--processes",
-    type=click.IntRange(1),
-    default=1,
-    show_default=True,
-    help="N > 1: the entries' words (jieba) in N processes while this one reads the database",
-)
+@processes_option("N > 1: the entries' words (jieba) in N processes while this one reads the database")
 @with_appcontext
 def rebuild_command(processes: int) -> None:
     """Rebuild the vocabulary of every list (after a bulk load that skipped the after-commit hook)."""
