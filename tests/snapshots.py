@@ -18,11 +18,12 @@ from flask import Flask
 from sqlalchemy import select
 
 from market.db import db
+from tests.conftest import _TAXONOMY_TABLES, _wipe_queries
 
 T = TypeVar("T")
 
 # The taxonomy is seeded by the wipe itself; everything else a build writes is part of its snapshot.
-_SEEDED = frozenset({"fields", "subfields", "regions"})
+_SEEDED = frozenset(_TAXONOMY_TABLES)
 # The public lists' version stamps (market/search/list_cache.py), which seeding the taxonomy writes
 # too: put back with new random tokens, as the build's commits would write, never an old token a
 # worker may have cached other rows under.
@@ -54,8 +55,6 @@ def _tables() -> list[Any]:
 
 
 def _check_empty(name: str) -> None:
-    from tests.conftest import _wipe_queries
-
     filled = set(db.session.scalars(_wipe_queries()[0])) - _SEEDED - {_STAMPS}
     assert not filled, f"{name}: built or restored over rows already in {sorted(filled)}"
 
