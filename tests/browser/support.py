@@ -80,6 +80,14 @@ def log_in(page: Page, email: str, password: str = PASSWORD) -> None:
     page.get_by_label("密码").fill(password)
     main(page).get_by_role("button", name="登录").click()
     expect(page.locator(".alert-success")).to_contain_text("欢迎回来")
+    styled(page)
+
+
+def styled(page: Page) -> None:
+    """Wait for the page's stylesheets after a navigation by click. Its text can be found as soon as
+    the HTML is parsed, before the stylesheets have loaded, and boxes measured then are the unstyled
+    page's: seen under full runs as a 通过 link 24 px tall beside a styled 31 px 退回 button."""
+    page.wait_for_load_state("load")
 
 
 def log_out(page: Page) -> None:

@@ -18,7 +18,7 @@ from market.needs.models import Need
 from market.orders.models import FollowUp
 from tests.broker import helpers
 from tests.browser.data import approved_need, email_of
-from tests.browser.support import flash, log_in, main, nav, shoot
+from tests.browser.support import flash, log_in, main, nav, shoot, styled
 from tests.factories import Factory
 from tests.orders.world import World, build_world
 
@@ -226,6 +226,7 @@ def upload(page: Page, file: Path) -> None:
     card.get_by_role("button", name="上传并校验").click()
     # import.js validates step by step, then reloads the page with the result.
     expect(page.get_by_test_id("batch-status")).to_have_text(re.compile("有错误|可导入"), timeout=20_000)
+    styled(page)
 
 
 def test_import_needs_shows_row_errors_then_imports_a_corrected_file(

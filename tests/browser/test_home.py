@@ -18,7 +18,7 @@ from market.orders import services as orders
 from market.providers.models import Provider
 from tests.browser.conftest import OpenPage
 from tests.browser.data import approved_need, email_of, person, shape_provider
-from tests.browser.support import log_in, main, nav, shoot
+from tests.browser.support import log_in, main, nav, shoot, styled
 from tests.factories import PASSWORD, Factory
 
 pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("synced")]  # the match page reads an index
@@ -60,9 +60,7 @@ def assert_one_line(page: Page, label: str) -> None:
 def switch_language(page: Page, lang: str) -> None:
     nav(page).get_by_test_id("lang-switch").click()
     expect(page.locator("html")).to_have_attribute("lang", lang)
-    # The new page's lang is set as soon as its HTML is parsed, which can be before its stylesheets
-    # have loaded; measured then, the navigation is laid out without them (seen once under a full run).
-    page.wait_for_load_state("load")
+    styled(page)
 
 
 def test_the_navigation_fits_one_line_at_1366_for_every_role(open_page: OpenPage, make: Factory) -> None:
@@ -90,9 +88,11 @@ def sign_in(page: Page, email: str) -> None:
     page.get_by_label("密码").fill(PASSWORD)
     main(page).get_by_role("button", name="登录").click()
     expect(page.locator(".alert-success")).to_contain_text("欢迎回来")
+    styled(page)
 
 
 def fits(page: Page, what: str) -> None:
+    styled(page)
     assert page_width(page) <= PHONE["width"], f"{what} scrolls sideways on a phone"
 
 

@@ -7,7 +7,7 @@ from playwright.sync_api import Page, expect
 
 from tests.browser.conftest import OpenPage
 from tests.browser.data import approved_need, person, shape_provider
-from tests.browser.support import main, nav, shoot
+from tests.browser.support import main, nav, shoot, styled
 from tests.factories import Factory
 
 pytestmark = pytest.mark.browser
@@ -48,8 +48,10 @@ def test_phone_layout_fits_and_menu_opens(open_page: OpenPage, make: Factory) ->
 
     links.get_by_role("link", name="技术需求").click()
     expect(page.get_by_test_id("need-card")).to_have_count(3)
+    styled(page)
     assert page_width(page) <= PHONE["width"], "the needs list scrolls sideways on a phone"
     page.get_by_test_id("need-card").first.get_by_role("link").click()
     expect(main(page).locator("dl.kc-facts")).to_contain_text("50–200 万元")
+    styled(page)
     assert page_width(page) <= PHONE["width"], "a need's page scrolls sideways on a phone"
     shoot(page, "mobile-need-detail")
