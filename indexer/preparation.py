@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import Executor
+from typing import TypeVar
 
 import numpy as np
 
@@ -12,6 +14,8 @@ from indexer.analysis import tokenize
 from indexer.backends.segment import SegmentData, batch_centre, filter_key, half, hash_key, quantise
 from indexer.documents import Document, as_values, document_to_record
 from indexer.encoders import Encoder
+
+T = TypeVar("T")
 
 
 def document_vector_texts(doc: Document) -> list[str]:
@@ -26,13 +30,34 @@ def passage_text(label: str, text: str) -> str:
     return f"{label}：{text}" if text else label
 
 
-def document_terms(doc: Document) -> Counter[str]:
-    """BM25 terms of the whole document, passages included: a term found only in an achievement
-    still makes the provider a lexical match."""
+def lexical_text(doc: Document) -> str:
+    """Title, text and every passage: a term found only in an achievement still makes the provider
+    a lexical match."""
     parts = [doc.title, doc.text]
     for passage in doc.passages:
         parts.extend((passage.label, passage.text))
-    return Counter(tokenize("\n".join(part for part in parts if part)))
+    return "\n".join(part for part in parts if part)
+
+
+def document_tokens(doc: Document) -> list[str]:
+    """The analysed terms of `lexical_text`, with repetitions, in text order."""
+    return tokenize(lexical_text(doc))
+
+
+def document_terms(doc: Document) -> Counter[str]:
+    """BM25 terms of the whole document, passages included, with their frequencies."""
+    return Counter(document_tokens(doc))
+
+
+def analysed(
+    docs: Sequence[Document], analyse: Callable[[Document], T], pool: Executor | None
+) -> Iterator[T]:
+    """`analyse` of each of `docs`, in order. With a `pool` the work is handed out at once and this
+    process goes on (a rebuild encodes the same batch meanwhile); the results are read when iterated.
+    Jieba's analysis is pure Python, so threads would not help: `pool` is a process pool."""
+    if pool is None:
+        return (analyse(doc) for doc in docs)
+    return pool.map(analyse, docs, chunksize=max(1, len(docs) // 8))
 
 
 def record_bytes(doc: Document) -> bytes:

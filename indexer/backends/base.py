@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from concurrent.futures import Executor
 from typing import Protocol, runtime_checkable
 
 from indexer.documents import Document, Hit, Query
@@ -45,9 +46,14 @@ class SearchBackend(Protocol):
     def count(self) -> int: ...
 
     def rebuild(
-        self, docs: Iterable[Document], total: int | None = None, progress: Progress | None = None
+        self,
+        docs: Iterable[Document],
+        total: int | None = None,
+        progress: Progress | None = None,
+        pool: Executor | None = None,
     ) -> None:
-        """Replace the whole content with `docs` (documents not in `docs` disappear)."""
+        """Replace the whole content with `docs` (documents not in `docs` disappear); with a process
+        `pool`, the documents' text analysis (jieba) runs there."""
         ...
 
     def ids(self) -> set[str]: ...

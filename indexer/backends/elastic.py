@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 import time
 from collections.abc import Iterable, Iterator, Sequence
+from concurrent.futures import Executor
 from contextlib import contextmanager, suppress
 from datetime import UTC, datetime
 from itertools import islice
@@ -55,7 +56,7 @@ from indexer.backends.elastic_rank import (
 from indexer.documents import Document, Hit, Query
 from indexer.encoders import Encoder
 from indexer.fusion import FusionConfig
-from indexer.preparation import encode_documents
+from indexer.preparation import analysed, document_tokens, encode_documents
 
 __all__ = ["BackendUnavailable", "ElasticIndex"]
 
@@ -263,13 +264,18 @@ class ElasticIndex:
                 str(meta.get("encoder", "")), int(meta.get("dim", 0)), self.encoder.name, self.encoder.dim
             )
 
-    def bulk_actions(self, index: str, docs: Iterable[Document], analyzer: Analyzer) -> Iterator[dict]:
-        """Index actions, encoded `encode_batch` documents at a time (lazily, as bulk consumes them)."""
+    def bulk_actions(
+        self, index: str, docs: Iterable[Document], analyzer: Analyzer, pool: Executor | None = None
+    ) -> Iterator[dict]:
+        """Index actions, encoded `encode_batch` documents at a time (lazily, as bulk consumes them);
+        with a `pool` the batch's tokens are made there while this process encodes."""
         for batch in _batches(docs, self.encode_batch):
+            analysing = analysed(batch, document_tokens, pool)
             vectors = encode_documents(batch, self.encoder)
+            tokens = list(analysing)
             now = _now_ms()
-            for doc, doc_vectors in zip(batch, vectors, strict=True):
-                yield index_action(index, doc, doc_vectors, analyzer, now)
+            for doc, doc_vectors, doc_tokens in zip(batch, vectors, tokens, strict=True):
+                yield index_action(index, doc, doc_vectors, analyzer, now, doc_tokens)
 
     def _bulk(self, actions: Iterable[dict], progress: Progress | None, **kwargs: Any) -> None:
         """`helpers.streaming_bulk` in chunks of `bulk_docs`; progress once per chunk."""
@@ -298,19 +304,23 @@ class ElasticIndex:
             self._bulk(delete_actions(self.name, ids), None, refresh=self.refresh, ignore_status=(404,))
 
     def rebuild(
-        self, docs: Iterable[Document], total: int | None = None, progress: Progress | None = None
+        self,
+        docs: Iterable[Document],
+        total: int | None = None,
+        progress: Progress | None = None,
+        pool: Executor | None = None,
     ) -> None:
         """Fill `<name>-<stamp>` (refresh off), copy over upserts made meanwhile, swap the alias.
 
         Searches keep using the old index until the swap. Deletes made while the rebuild runs are not
-        carried over (see docs/elasticsearch.md)."""
+        carried over (see docs/elasticsearch.md). With a process `pool` the jieba tokens are made there."""
         started_ms = _now_ms()
         new_index = f"{self.name}-{_stamp()}"
         with unavailable_on_errors("rebuild"):
             analyzer = self.detect_analyzer()
             self.client.indices.create(index=new_index, **self.index_body(analyzer, refresh_interval="-1"))
             try:
-                self._bulk(self.bulk_actions(new_index, docs, analyzer), progress)
+                self._bulk(self.bulk_actions(new_index, docs, analyzer, pool), progress)
                 old = self.alias_targets()
                 self._catch_up(old, new_index, analyzer, started_ms)
                 self.client.indices.put_settings(

@@ -14,6 +14,7 @@ import numpy as np
 from indexer.analysis import tokenize
 from indexer.backends.embedded import BM25_B, BM25_K1
 from indexer.documents import Document, Passage, as_values
+from indexer.preparation import lexical_text
 
 Analyzer = Literal["ik", "smartcn", "pretokenised"]
 Quantisation = Literal["int8_hnsw", "hnsw"]
@@ -144,23 +145,19 @@ def index_meta(encoder_name: str, dim: int, analyzer: Analyzer, quantisation: Qu
     }
 
 
-def lexical_text(doc: Document) -> str:
-    """Title, text and every passage: the same text `indexer.preparation.document_terms` analyses."""
-    parts = [doc.title, doc.text]
-    for passage in doc.passages:
-        parts.extend((passage.label, passage.text))
-    return "\n".join(part for part in parts if part)
-
-
 def rounded(vector: np.ndarray) -> list[float]:
     return np.round(np.asarray(vector, dtype=np.float64), VECTOR_DIGITS).tolist()
 
 
 def document_source(
-    doc: Document, vectors: np.ndarray, analyzer: Analyzer, indexed_at_ms: int
+    doc: Document,
+    vectors: np.ndarray,
+    analyzer: Analyzer,
+    indexed_at_ms: int,
+    tokens: Sequence[str] | None = None,
 ) -> dict[str, Any]:
     """The `_source` of one document; `vectors` row 0 is the whole document, then one per passage
-    (`indexer.preparation.encode_documents`)."""
+    (`indexer.preparation.encode_documents`); `tokens` are its `document_tokens` when already known."""
     if len(vectors) != 1 + len(doc.passages):
         raise ValueError(f"document {doc.id!r}: {len(vectors)} vectors for {len(doc.passages)} passages")
     text = lexical_text(doc)
@@ -168,7 +165,7 @@ def document_source(
         "id": doc.id,
         "title": doc.title,
         "text": doc.text,
-        "tokens": " ".join(tokenize(text)),
+        "tokens": " ".join(tokenize(text) if tokens is None else tokens),
         "filters": {key: list(as_values(value)) for key, value in doc.filters.items()},
         "vector": rounded(vectors[0]),
         "passages": [
@@ -183,13 +180,18 @@ def document_source(
 
 
 def index_action(
-    index: str, doc: Document, vectors: np.ndarray, analyzer: Analyzer, indexed_at_ms: int
+    index: str,
+    doc: Document,
+    vectors: np.ndarray,
+    analyzer: Analyzer,
+    indexed_at_ms: int,
+    tokens: Sequence[str] | None = None,
 ) -> dict[str, Any]:
     return {
         "_op_type": "index",
         "_index": index,
         "_id": doc.id,
-        "_source": document_source(doc, vectors, analyzer, indexed_at_ms),
+        "_source": document_source(doc, vectors, analyzer, indexed_at_ms, tokens),
     }
 
 

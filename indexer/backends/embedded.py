@@ -25,6 +25,7 @@ import threading
 import time
 from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping, Sequence
+from concurrent.futures import Executor
 from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass, field
 from itertools import islice
@@ -52,7 +53,7 @@ from indexer.documents import Document, Hit, Query, document_to_record, passages
 from indexer.encoders import Encoder
 from indexer.fusion import FusionConfig, boost_amounts, combine_dense, fuse
 from indexer.lru import LruCache
-from indexer.preparation import TermHasher, document_terms, encode_documents, segment_data_from
+from indexer.preparation import TermHasher, analysed, document_terms, encode_documents, segment_data_from
 from indexer.shared_cache import SharedCache
 from indexer.singleflight import SingleFlight
 
@@ -334,16 +335,21 @@ class EmbeddedIndex:
             self._remove_old_bases(keep={name, snapshot.base})
 
     def rebuild(
-        self, docs: Iterable[Document], total: int | None = None, progress: Progress | None = None
+        self,
+        docs: Iterable[Document],
+        total: int | None = None,
+        progress: Progress | None = None,
+        pool: Executor | None = None,
     ) -> None:
         """Replace the content with `docs`, using this index's encoder (this is how an index built
         with another encoder is converted). Writes made while it runs are kept: they stay in the
-        delta, which shadows the new base."""
+        delta, which shadows the new base. With a process `pool` the documents' terms are analysed
+        there while this process encodes."""
         with self._store.lock.held():
             start_generation = self._store.generation()
             self._store.set_value("rebuild_pid", str(os.getpid()))
         try:
-            data = self._prepare_all(docs, progress)
+            data = self._prepare_all(docs, progress, pool)
             name = self._write_base(data, self.encoder.name, self.encoder.dim)
             with self._store.lock.held():
                 previous = self._store.meta()
@@ -355,14 +361,17 @@ class EmbeddedIndex:
                 self._store.set_value("rebuild_pid", "")
         self.needs_rebuild = False
 
-    def _prepare_all(self, docs: Iterable[Document], progress: Progress | None) -> SegmentData:
+    def _prepare_all(
+        self, docs: Iterable[Document], progress: Progress | None, pool: Executor | None
+    ) -> SegmentData:
         hasher = TermHasher()
         parts: list[SegmentData] = []
         seen: dict[str, int] = {}
         for batch in _batches(docs, _BATCH_DOCS):
             batch = _last_version_per_id(batch)
-            terms = [document_terms(doc) for doc in batch]
+            analysing = analysed(batch, document_terms, pool)
             vectors = encode_documents(batch, self.encoder)
+            terms = list(analysing)
             centre = parts[0].vec_centre if parts else None  # the first batch fixes the centre
             parts.append(segment_data_from(batch, vectors, terms, self.encoder.dim, hasher, centre))
             for doc in batch:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -15,6 +16,7 @@ from indexer.backends.embedded import EmbeddedIndex
 from indexer.documents import Document
 from indexer.encoders import Encoder, ParallelPassageEncoder
 from indexer.passage_store import EncodingStats, PassageVectorStore, StoredPassageEncoder
+from indexer.processes import spawned_pool
 from market.db import db
 from market.matching import engine
 from market.matching.documents import need_document, need_query_text, provider_document, provider_query_text
@@ -138,14 +140,24 @@ def rebuild(
 
     Each batch of new vectors is stored as soon as it is encoded, so a rebuild stopped half-way
     (Ctrl-C, a crash) starts again where it stopped; once it completes, vectors of texts that no
-    longer exist are dropped from the store."""
+    longer exist are dropped from the store. With `processes` > 1 the passages are encoded and the
+    documents' terms (jieba) analysed by that many processes each."""
     index = _index(kind)
-    with stored_passages(index, kind, processes) as stored:
+    with stored_passages(index, kind, processes) as stored, _analysis_pool(processes) as pool:
         report = (lambda done: progress(done, stored.stats)) if progress else None
-        index.rebuild(documents(kind), total=public_count(kind), progress=report)
+        index.rebuild(documents(kind), total=public_count(kind), progress=report, pool=pool)
         stored.prune()
     engine.forget_open_indexes()  # reopen without allow_mismatch now that the model matches
     return stored.stats
+
+
+@contextmanager
+def _analysis_pool(processes: int) -> Iterator[ProcessPoolExecutor | None]:
+    if processes <= 1:
+        yield None
+        return
+    with spawned_pool(processes) as pool:
+        yield pool
 
 
 def reconcile(kind: str) -> tuple[int, int]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 from flask.cli import with_appcontext
 
+from indexer.processes import spawned_pool
 from market.cli_options import processes_option
 from market.suggest import services
 
@@ -19,7 +20,7 @@ def suggest_group() -> None:
 @with_appcontext
 def rebuild_command(processes: int) -> None:
     """Rebuild the vocabulary of every list (after a bulk load that skipped the after-commit hook)."""
-    pool = services.process_pool(processes) if processes > 1 else None
+    pool = spawned_pool(processes) if processes > 1 else None
     try:
         for kind in services.KINDS:
             click.echo(f"{kind}: {services.build(kind, pool)} entries")

@@ -11,7 +11,6 @@ same text the search index holds; confidential details never).
 from __future__ import annotations
 
 import logging
-import multiprocessing
 import re
 import sqlite3
 import threading
@@ -177,12 +176,6 @@ def _all_entries(kind: str) -> Iterator[tuple[int, Entry]]:
     return map(entry_of, _sources(kind))
 
 
-def process_pool(processes: int) -> ProcessPoolExecutor:
-    """Processes for `build(kind, pool)`: the entries' words are computed there, in the order read."""
-    # spawn: a forked copy of a process holding Flask's state and an encoder's threads may hang.
-    return ProcessPoolExecutor(processes, mp_context=multiprocessing.get_context("spawn"))
-
-
 def _entries_in(pool: ProcessPoolExecutor, kind: str) -> Iterator[tuple[int, Entry]]:
     """`_all_entries`, in the same order, computed by the pool while this process reads the database."""
     for batch in batches(_sources(kind), PARALLEL_BATCH):
@@ -191,7 +184,8 @@ def _entries_in(pool: ProcessPoolExecutor, kind: str) -> Iterator[tuple[int, Ent
 
 def build(kind: str, pool: ProcessPoolExecutor | None = None) -> int:
     """Compute the vocabulary of `kind` from the database's public postings; returns the entries.
-    With a `pool` (`process_pool`: the command line's bulk builds) the words are computed there."""
+    With a `pool` (`indexer.processes.spawned_pool`: the command line's bulk builds) the words are
+    computed there."""
     with _build_lock:
         return _build_holding_lock(kind, pool=pool)
 

@@ -7,6 +7,7 @@ conftest, so a new backend only has to be added to the fixture list.
 from __future__ import annotations
 
 from indexer.documents import Document, Passage, Query
+from indexer.processes import spawned_pool
 
 PROVIDERS: tuple[Document, ...] = (
     Document(
@@ -56,6 +57,10 @@ PROVIDERS: tuple[Document, ...] = (
 
 def _ids(hits: list) -> list[str]:
     return [hit.id for hit in hits]
+
+
+def _ranking(hits: list) -> list[tuple[str, float, tuple[str, ...]]]:
+    return [(hit.id, round(hit.score, 6), tuple(sorted(hit.matched_terms))) for hit in hits]
 
 
 class BackendContract:
@@ -143,6 +148,22 @@ class BackendContract:
         assert sum(progress) == 2
         assert backend.ids() == {"alloy", "battery"}
         assert backend.count() == 2
+
+    def test_rebuild_analysing_in_a_process_pool_ranks_the_same(self, make_backend) -> None:
+        queries = [
+            Query("单晶叶片杂晶缺陷"),
+            Query("印染废水回用"),
+            Query("锂电池正极", filters={"province": ("32", "44")}),
+        ]
+        backend = make_backend()
+        backend.rebuild(PROVIDERS)
+        alone = [_ranking(backend.search(query)) for query in queries]
+        with spawned_pool(1) as pool:
+            progress: list[int] = []
+            backend.rebuild(reversed(PROVIDERS), total=len(PROVIDERS), progress=progress.append, pool=pool)
+        assert sum(progress) == len(PROVIDERS)
+        pooled = [_ranking(backend.search(query)) for query in queries]
+        assert all(alone) and [sorted(r) for r in pooled] == [sorted(r) for r in alone]
 
     def test_k_limits_results(self, make_backend) -> None:
         backend = make_backend()

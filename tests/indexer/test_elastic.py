@@ -37,13 +37,13 @@ from indexer.backends.elastic import BackendUnavailable, ElasticIndex
 from indexer.backends.elastic_mapping import (
     choose_analyzer,
     document_from_source,
-    lexical_text,
     plugins_on_every_node,
 )
 from indexer.backends.elastic_rank import SearchFailed, cosine_from_knn_score
 from indexer.documents import Document, Query
 from indexer.encoders import Encoder
 from indexer.fusion import FusionConfig
+from indexer.preparation import lexical_text
 from tests.indexer.backend_suite import PROVIDERS, BackendContract
 
 DIM = 8

@@ -7,6 +7,7 @@ from typing import Any
 
 from flask import Flask
 
+from indexer.processes import spawned_pool
 from market.db import db
 from market.postings import PostingStatus
 from market.suggest import services
@@ -42,7 +43,7 @@ def test_the_vocabulary_reads_providers_in_a_fixed_number_of_queries(app: Flask,
 def test_entries_computed_in_processes_are_the_same_in_the_same_order(app: Flask, make: Any) -> None:
     _providers(make, 5)
     make.need(make.user("enterprise"), status=PostingStatus.APPROVED.value)
-    with app.app_context(), services.process_pool(2) as pool:
+    with app.app_context(), spawned_pool(2) as pool:
         for kind in services.KINDS:
             alone = list(services._all_entries(kind))
             assert alone, kind
