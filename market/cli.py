@@ -134,7 +134,8 @@ def serve_command(bind: str, workers: int) -> None:
     "--if-stale", is_flag=True, help="only when the index is empty, out of step or built by another model"
 )
 @processes_option(
-    "1: one encoder using every core; N: N encoding processes of one thread each (docs/scale-out.md)"
+    "1: one encoder using every core; N: N encoding processes of one thread each, and the word"
+    " analysis (jieba) in N more (docs/scale-out.md)"
 )
 @with_appcontext
 def reindex_command(kind: str, if_stale: bool, processes: int) -> None:
