@@ -34,6 +34,9 @@ log = logging.getLogger(__name__)
 CHAR_BUDGET = 8_000
 _SQL_VARIABLES = 500  # keys per SELECT, under SQLite's limit on bound parameters
 
+# The stored vectors a run read, for its prune: per connection (a rebuild reads and prunes through
+# one store) and gone with it.
+_USED = "CREATE TEMP TABLE IF NOT EXISTS used_passages (run INTEGER, key BLOB, PRIMARY KEY (run, key))"
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS passage_vectors (
     key BLOB PRIMARY KEY,
@@ -48,7 +51,7 @@ def passage_key(encoder_name: str, text: str) -> bytes:
 
 
 class PassageVectorStore:
-    """A SQLite file of float32 passage vectors by key, each stamped with the run that last used it."""
+    """A SQLite file of float32 passage vectors by key, each stamped with the run that stored it."""
 
     def __init__(self, path: Path, dim: int) -> None:
         self.path = path
@@ -58,11 +61,16 @@ class PassageVectorStore:
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA synchronous=NORMAL")  # a cache: losing the last batch costs an encoding
         self._db.execute(_SCHEMA)
+        self._db.execute(_USED)
 
     def get_many(self, keys: Sequence[bytes], run: int) -> dict[bytes, np.ndarray]:
-        """The stored vectors of `keys`, marked as used by `run`."""
+        """The stored vectors of `keys`, noted as used by `run` for `prune`.
+
+        The note goes to a temporary table of this connection, not onto the stored rows: stamping
+        each row rewrote every vector of the file at each reindex (3.3 s of 5.2 s for 60,000 keys,
+        docs/scale-out.md)."""
         found: dict[bytes, np.ndarray] = {}
-        self._db.execute("BEGIN IMMEDIATE")
+        self._db.execute("BEGIN")
         try:
             for start in range(0, len(keys), _SQL_VARIABLES):
                 chunk = list(keys[start : start + _SQL_VARIABLES])
@@ -74,10 +82,9 @@ class PassageVectorStore:
                     array = np.frombuffer(vector, dtype=np.float32)
                     if array.shape == (self.dim,):
                         found[bytes(key)] = array
-                self._db.execute(
-                    f"UPDATE passage_vectors SET run = ? WHERE key IN ({marks}) AND run != ?",  # nosec B608
-                    [run, *chunk, run],
-                )
+            self._db.executemany(
+                "INSERT OR IGNORE INTO temp.used_passages VALUES (?, ?)", [(run, key) for key in found]
+            )
         except BaseException:
             self._db.execute("ROLLBACK")
             raise
@@ -91,9 +98,14 @@ class PassageVectorStore:
                 self._db.executemany("INSERT OR REPLACE INTO passage_vectors VALUES (?, ?, ?)", rows)
 
     def prune(self, run: int) -> int:
-        """Drop every vector `run` did not use (texts edited or deleted since); returns how many."""
+        """Drop every vector `run` neither stored nor read through this store (texts edited or
+        deleted since); returns how many."""
         with self._db:
-            return self._db.execute("DELETE FROM passage_vectors WHERE run != ?", (run,)).rowcount
+            return self._db.execute(
+                "DELETE FROM passage_vectors WHERE run != ? "
+                "AND key NOT IN (SELECT key FROM temp.used_passages WHERE run = ?)",
+                (run, run),
+            ).rowcount
 
     def count(self) -> int:
         return int(self._db.execute("SELECT count(*) FROM passage_vectors").fetchone()[0])
