@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import threading
 from collections.abc import Sequence
+from concurrent.futures import ProcessPoolExecutor
 from typing import Protocol, runtime_checkable
 
 import numpy as np
@@ -239,7 +240,14 @@ class ParallelPassageEncoder:
         self.name = self.inner.name
         self.dim = self.inner.dim
         self.processes = processes
-        self._pool = spawned_pool(processes, initializer=_start_worker, initargs=(spec,))
+        self.spec = spec
+        self._pool: ProcessPoolExecutor | None = None  # started by the first passages to encode
+
+    def _started_pool(self) -> ProcessPoolExecutor:
+        # A reindex whose vectors are all stored encodes nothing: it then starts no model processes.
+        if self._pool is None:
+            self._pool = spawned_pool(self.processes, initializer=_start_worker, initargs=(self.spec,))
+        return self._pool
 
     def encode_queries(self, texts: Sequence[str]) -> np.ndarray:
         return self.inner.encode_queries(texts)
@@ -250,13 +258,15 @@ class ParallelPassageEncoder:
             return np.zeros((0, self.dim), dtype=np.float32)
         parts = _balanced(texts, self.processes)
         out = np.empty((len(texts), self.dim), dtype=np.float32)
-        futures = [(rows, self._pool.submit(_encode_in_worker, [texts[r] for r in rows])) for rows in parts]
+        pool = self._started_pool()
+        futures = [(rows, pool.submit(_encode_in_worker, [texts[r] for r in rows])) for rows in parts]
         for rows, future in futures:
             out[rows] = future.result()
         return out
 
     def close(self) -> None:
-        self._pool.shutdown(cancel_futures=True)
+        if self._pool is not None:
+            self._pool.shutdown(cancel_futures=True)
 
 
 def _balanced(texts: list[str], parts: int) -> list[list[int]]:
