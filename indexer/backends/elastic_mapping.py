@@ -11,7 +11,6 @@ from typing import Any, Literal
 
 import numpy as np
 
-from indexer.analysis import tokenize
 from indexer.backends.embedded import BM25_B, BM25_K1
 from indexer.documents import Document, Passage, as_values
 from indexer.preparation import lexical_text
@@ -154,10 +153,10 @@ def document_source(
     vectors: np.ndarray,
     analyzer: Analyzer,
     indexed_at_ms: int,
-    tokens: Sequence[str] | None = None,
+    tokens: Sequence[str],
 ) -> dict[str, Any]:
     """The `_source` of one document; `vectors` row 0 is the whole document, then one per passage
-    (`indexer.preparation.encode_documents`); `tokens` are its `document_tokens` when already known."""
+    (`indexer.preparation.encode_documents`); `tokens` are its `indexer.preparation.document_tokens`."""
     if len(vectors) != 1 + len(doc.passages):
         raise ValueError(f"document {doc.id!r}: {len(vectors)} vectors for {len(doc.passages)} passages")
     text = lexical_text(doc)
@@ -165,7 +164,7 @@ def document_source(
         "id": doc.id,
         "title": doc.title,
         "text": doc.text,
-        "tokens": " ".join(tokenize(text) if tokens is None else tokens),
+        "tokens": " ".join(tokens),
         "filters": {key: list(as_values(value)) for key, value in doc.filters.items()},
         "vector": rounded(vectors[0]),
         "passages": [
@@ -185,7 +184,7 @@ def index_action(
     vectors: np.ndarray,
     analyzer: Analyzer,
     indexed_at_ms: int,
-    tokens: Sequence[str] | None = None,
+    tokens: Sequence[str],
 ) -> dict[str, Any]:
     return {
         "_op_type": "index",
