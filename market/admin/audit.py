@@ -77,7 +77,12 @@ def record(
 
 
 def reference_version() -> int:
-    return db.session.scalar(select(func.max(AdminEvent.id))) or 0
+    """Read on a connection of its own, returned at once: read through the request's session, the
+    connection stayed checked out for the whole request, and a login waiting up to 10 s for a
+    hashing slot held one meanwhile; at saturation on PostgreSQL the logins held the whole pool and
+    page views waited 10-20 s for a connection (docs/hardening.md)."""
+    with db.engine.connect() as connection:
+        return connection.scalar(select(func.max(AdminEvent.id))) or 0
 
 
 def refresh_if_changed() -> None:
