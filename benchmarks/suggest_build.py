@@ -35,14 +35,13 @@ def main() -> None:
     parser.add_argument("--processes", type=int, default=1)
     args = parser.parse_args()
     app = throwaway_app(args.workdir)
-    from indexer.processes import spawned_pool
+    from indexer.processes import optional_pool
     from market.db import db
     from market.suggest import services
 
-    pool = spawned_pool(args.processes) if args.processes > 1 else None
-    if pool is not None:
-        list(pool.map(services.entry_of, [(0, 0, "启动", "启动")] * args.processes))  # started
-    with app.app_context():
+    with optional_pool(args.processes) as pool, app.app_context():
+        if pool is not None:
+            list(pool.map(services.entry_of, [(0, 0, "启动", "启动")] * args.processes))  # started
         for _round in range(args.rounds):
             for kind in ("providers", "services"):
                 wall, cpu = time.perf_counter(), time.process_time()
@@ -52,8 +51,6 @@ def main() -> None:
                 mine = f"{cpu:.2f} s of this process's CPU"
                 print(f"{kind}: {count} entries in {wall:.2f} s, {mine}", flush=True)
                 db.session.rollback()
-    if pool is not None:
-        pool.shutdown(cancel_futures=True)
 
 
 if __name__ == "__main__":

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -16,7 +15,7 @@ from indexer.backends.embedded import EmbeddedIndex
 from indexer.documents import Document
 from indexer.encoders import Encoder, ParallelPassageEncoder
 from indexer.passage_store import EncodingStats, PassageVectorStore, StoredPassageEncoder
-from indexer.processes import spawned_pool
+from indexer.processes import optional_pool
 from market.db import db
 from market.matching import engine
 from market.matching.documents import need_document, need_query_text, provider_document, provider_query_text
@@ -143,21 +142,12 @@ def rebuild(
     longer exist are dropped from the store. With `processes` > 1 the passages are encoded and the
     documents' terms (jieba) analysed by that many processes each."""
     index = _index(kind)
-    with stored_passages(index, kind, processes) as stored, _analysis_pool(processes) as pool:
+    with stored_passages(index, kind, processes) as stored, optional_pool(processes) as pool:
         report = (lambda done: progress(done, stored.stats)) if progress else None
         index.rebuild(documents(kind), total=public_count(kind), progress=report, pool=pool)
         stored.prune()
     engine.forget_open_indexes()  # reopen without allow_mismatch now that the model matches
     return stored.stats
-
-
-@contextmanager
-def _analysis_pool(processes: int) -> Iterator[ProcessPoolExecutor | None]:
-    if processes <= 1:
-        yield None
-        return
-    with spawned_pool(processes) as pool:
-        yield pool
 
 
 def reconcile(kind: str) -> tuple[int, int]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 from flask.cli import with_appcontext
 
-from indexer.processes import spawned_pool
+from indexer.processes import optional_pool
 from market.cli_options import processes_option
 from market.suggest import services
 
@@ -20,10 +20,6 @@ def suggest_group() -> None:
 @with_appcontext
 def rebuild_command(processes: int) -> None:
     """Rebuild the vocabulary of every list (after a bulk load that skipped the after-commit hook)."""
-    pool = spawned_pool(processes) if processes > 1 else None
-    try:
+    with optional_pool(processes) as pool:
         for kind in services.KINDS:
             click.echo(f"{kind}: {services.build(kind, pool)} entries")
-    finally:
-        if pool is not None:
-            pool.shutdown(cancel_futures=True)
